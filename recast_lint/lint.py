@@ -1,0 +1,125 @@
+"""The pipeline: find the analyses named on the command line, build their models, run the rules.
+
+    paths ──discover──▶ targets ──model──▶ Analysis ──rules──▶ findings ──▶ diagnostics (sorted)
+
+Formatting is the caller's business (``recast_lint.report``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.model import Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
+from recast_lint.rules.registry import Rule, all_rules
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+class InternalError(Exception):
+    """A bug in recast-lint itself (exit code 2); carries the original exception as ``__cause__``."""
+
+
+@dataclass
+class Target:
+    root: Path
+    kind: str  # entry | loose
+    files: List[Path] = field(default_factory=list)  # loose: the YAML files to consider
+    explicit: List[Path] = field(default_factory=list)  # files named on the command line
+    toplevel: Optional[Path] = None
+
+
+@dataclass
+class LintResult:
+    diagnostics: List[Diagnostic]
+    analyses: List[Analysis]
+    sources: Dict[str, str]  # display path -> file text, for snippets
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    @property
+    def files(self) -> int:
+        return len({path for analysis in self.analyses for path in analysis.documents})
+
+
+def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Target]:
+    targets: Dict[tuple, Target] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"path '{raw}' does not exist")
+        path = path.resolve()
+        entry_root = None if toplevel else find_entry_root(path)
+        if entry_root is not None:
+            target = targets.setdefault((entry_root, "entry"), Target(entry_root, "entry"))
+            if path.is_file():
+                target.explicit.append(path)
+        elif path.is_dir():
+            target = targets.setdefault((path, "loose"), Target(path, "loose", toplevel=toplevel))
+            target.files.extend(yaml_files(path))
+        else:
+            base = toplevel.resolve() if toplevel else path.parent
+            root = Path(os.path.commonpath([base, path.parent]))
+            target = targets.setdefault((root, "loose"), Target(root, "loose", toplevel=base))
+            target.files.append(path)
+            target.explicit.append(path)
+    return list(targets.values())
+
+
+def build(target: Target) -> Analysis:
+    if target.kind == "entry":
+        return build_entry_analysis(target.root, target.explicit)
+    return build_loose_analysis(target.root, target.files, target.toplevel, target.explicit)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
+
+
+RuleFilter = Callable[[Rule], bool]
+
+
+def lint(
+    paths: Sequence[Path],
+    toplevel: Optional[Path] = None,
+    selected: Optional[RuleFilter] = None,
+    cwd: Optional[Path] = None,
+) -> LintResult:
+    cwd = (cwd or Path.cwd()).resolve()
+    rules = [r for r in all_rules() if selected is None or selected(r)]
+    analyses = [build(target) for target in discover(paths, toplevel)]
+    diagnostics: Dict[tuple, Diagnostic] = {}
+    sources: Dict[str, str] = {}
+    for analysis in analyses:
+        for rule in rules:
+            for finding in _run(rule, analysis):
+                path = display_path(finding.doc.path, cwd)
+                sources.setdefault(path, finding.doc.text)
+                diagnostic = Diagnostic(
+                    path=path,
+                    span=finding.span,
+                    severity=finding.severity or rule.severity,
+                    code=rule.code,
+                    rule=rule.name,
+                    message=finding.message,
+                    hint=finding.hint,
+                )
+                diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
+    ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
+    return LintResult(ordered, analyses, sources)
+
+
+def _run(rule: Rule, analysis: Analysis) -> Iterable:
+    try:
+        return list(rule.check(analysis))
+    except Exception as exc:  # a crash in one rule is our bug, never the user's
+        raise InternalError(f"rule {rule.code} ({rule.name}) crashed on {analysis.root}: {type(exc).__name__}: {exc}") from exc

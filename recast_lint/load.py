@@ -1,0 +1,368 @@
+"""Load YAML keeping the position of every key and value.
+
+One pass of ``yaml.compose`` (libyaml when available) gives a node tree with marks; plain Python
+data is then built from that same tree while recording, for each JSON-pointer-like path, where its
+key and value stand. Everything that can go wrong while reading a file becomes a ``LoadProblem``
+with a position, never an exception: bad bytes, syntax errors, tabs, duplicate keys, alias bombs,
+excessive nesting, recursive aliases and oversized files.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import yaml
+
+from recast_lint.diagnostics import Span
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 256
+
+Key = Union[str, int]
+Pointer = Tuple[Key, ...]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass
+class NodeInfo:
+    value: Span
+    start: int  # character offsets of the value in the text, for locating substrings
+    end: int
+    key: Optional[Span] = None
+    placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
+    style: Optional[str] = None  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
+
+
+@dataclass
+class LoadProblem:
+    kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
+    message: str
+    span: Span
+    hint: Optional[str] = None
+
+
+@dataclass
+class Document:
+    """One YAML file: its text, the data it holds and where each piece of that data stands."""
+
+    path: Path
+    text: str = ""
+    data: Any = None
+    nodes: Dict[Pointer, NodeInfo] = field(default_factory=dict)
+    problems: List[LoadProblem] = field(default_factory=list)
+    _line_starts: List[int] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was read and parsed into data (warnings may still exist)."""
+        return self.data is not None and not any(p.kind in _FATAL for p in self.problems)
+
+    @property
+    def lines(self) -> List[str]:
+        return self.text.splitlines()
+
+    def info(self, pointer: Pointer) -> Optional[NodeInfo]:
+        return self.nodes.get(tuple(pointer))
+
+    def span(self, pointer: Pointer, key: bool = False) -> Span:
+        """The value (or key) at ``pointer``, or the nearest ancestor that exists."""
+        pointer = tuple(pointer)
+        while True:
+            info = self.nodes.get(pointer)
+            if info is not None:
+                if key and info.key is not None:
+                    return info.key
+                return info.value
+            if not pointer:
+                return Span.point()
+            pointer = pointer[:-1]
+            key = True  # a missing child is best shown at its parent's key
+
+    def locate(self, pointer: Pointer, needle: str, occurrence: int = 0) -> Optional[Span]:
+        """Where ``needle`` appears inside the source of the value at ``pointer``."""
+        info = self.nodes.get(tuple(pointer))
+        if info is None or not needle:
+            return None
+        start = info.start
+        for _ in range(occurrence + 1):
+            found = self.text.find(needle, start, info.end)
+            if found < 0:
+                return None
+            start = found + 1
+        return Span(*self._position(found), *self._position(found + len(needle)))
+
+    def _position(self, offset: int) -> Tuple[int, int]:
+        if not self._line_starts:
+            self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+
+_FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-many-nodes", "recursive-alias"}
+
+
+def load_file(path: Path) -> Document:
+    doc = Document(path=path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            doc.problems.append(
+                LoadProblem(
+                    "too-large",
+                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
+                    Span.point(),
+                    "spec files are small; split generated data out of the spec",
+                )
+            )
+            return doc
+        raw = path.read_bytes()
+    except OSError as exc:
+        doc.problems.append(LoadProblem("syntax", f"cannot read file: {exc.strerror or exc}", Span.point()))
+        return doc
+    return load_bytes(raw, path)
+
+
+def load_bytes(raw: bytes, path: Path) -> Document:
+    doc = Document(path=path)
+    try:
+        doc.text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        doc.problems.append(
+            LoadProblem(
+                "encoding",
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                Span.point(line, column),
+                "save the file as UTF-8",
+            )
+        )
+        return doc
+    _Builder(doc).build()
+    return doc
+
+
+class _Stop(Exception):
+    def __init__(self, problem: LoadProblem):
+        self.problem = problem
+
+
+def _mark_span(node: yaml.Node, line_starts: Optional[List[int]] = None) -> Span:
+    start, end = node.start_mark, node.end_mark
+    if end.line > start.line and end.column == 0 and line_starts and end.line < len(line_starts):
+        # block collections end at the start of the next line; show them ending on their last line
+        last_line_length = line_starts[end.line] - line_starts[end.line - 1] - 1
+        return Span(start.line + 1, start.column + 1, end.line, last_line_length + 1)
+    return Span(start.line + 1, start.column + 1, end.line + 1, max(end.column + 1, start.column + 2))
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.offsets: List[int] = []
+
+    def build(self) -> None:
+        doc = self.doc
+        try:
+            if self._maybe_too_deep():
+                self._check_depth()
+            root = yaml.compose(doc.text, Loader=_Loader)
+        except _Stop as stop:
+            doc.problems.append(stop.problem)
+            return
+        except yaml.YAMLError as exc:
+            doc.problems.append(self._syntax_problem(exc))
+            return
+        except RecursionError:  # pure-Python composer on deep input that slipped past the estimate
+            doc.problems.append(_too_deep(Span.point()))
+            return
+        if root is None:
+            doc.problems.append(
+                LoadProblem("empty", "file holds no YAML document", Span.point(), "add the content this file is meant to hold")
+            )
+            return
+        self.offsets = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
+        doc._line_starts = self.offsets
+        try:
+            doc.data = self._build(root, (), 0, set(), None)
+        except _Stop as stop:
+            doc.problems.append(stop.problem)
+            doc.data = None
+            doc.nodes.clear()
+
+    # -- guards --------------------------------------------------------------------------------
+    def _maybe_too_deep(self) -> bool:
+        text = self.doc.text
+        if text.count("[") + text.count("{") > MAX_DEPTH:
+            return True
+        return any(len(line) - len(line.lstrip(" -?:")) > MAX_DEPTH for line in text.splitlines())
+
+    def _check_depth(self) -> None:
+        depth = 0
+        for event in yaml.parse(self.doc.text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _Stop(_too_deep(Span.point(mark.line + 1, mark.column + 1)))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+
+    def _syntax_problem(self, exc: yaml.YAMLError) -> LoadProblem:
+        if isinstance(exc, yaml.reader.ReaderError):
+            line, column = self.doc._position(exc.position) if exc.position <= len(self.doc.text) else (1, 1)
+            return LoadProblem(
+                "syntax",
+                f"character {exc.character!r} is not allowed in YAML ({exc.reason})",
+                Span.point(line, column),
+                "remove the control character",
+            )
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = (getattr(exc, "problem", None) or str(exc)).strip()
+        context = getattr(exc, "context", None)
+        lines = self.doc.text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1][: column]:
+            return LoadProblem(
+                "tab",
+                "tab character used for indentation",
+                Span.point(line, lines[line - 1].index("\t") + 1),
+                "YAML forbids tabs for indentation; indent with spaces",
+            )
+        message = problem if not context else f"{problem} ({context})"
+        if message.startswith("expected a single document"):
+            hint = "each spec file holds one document; remove the extra `---`"
+        else:
+            hint = "fix the YAML syntax at this position"
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+
+    # -- construction --------------------------------------------------------------------------
+    def _info(self, node: yaml.Node) -> NodeInfo:
+        start = self.offsets[node.start_mark.line] + node.start_mark.column if node.start_mark.line < len(self.offsets) else 0
+        end = self.offsets[node.end_mark.line] + node.end_mark.column if node.end_mark.line < len(self.offsets) else len(self.doc.text)
+        info = NodeInfo(_mark_span(node, self.offsets), start, end)
+        if isinstance(node, yaml.ScalarNode):
+            info.style = node.style or ""
+        return info
+
+    def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_span: Optional[Span]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            top = self.doc.nodes.get(pointer[:1])
+            raise _Stop(
+                LoadProblem(
+                    "too-many-nodes",
+                    f"document expands to more than {MAX_NODES:,} nodes (aliases multiply content)",
+                    (top.key or top.value) if top else _mark_span(node),
+                    "this looks like an alias bomb; spec files do not need repeated aliases of aliases",
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise _Stop(_too_deep(_mark_span(node)))
+        info = self._info(node)
+        info.key = key_span
+        self.doc.nodes[pointer] = info
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in active:
+            raise _Stop(
+                LoadProblem(
+                    "recursive-alias",
+                    "alias refers to a node that contains it, so the data would be infinite",
+                    _mark_span(node),
+                    "replace the recursive alias with the data it should hold",
+                )
+            )
+        active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
+            return self._mapping(node, pointer, depth, active, info)
+        finally:
+            active.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.constructor.ConstructorError as exc:
+            self.doc.problems.append(
+                LoadProblem("tag", f"cannot read value: {exc.problem}", _mark_span(node), "remove the custom `!tag`")
+            )
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode, pointer: Pointer, depth: int, active: set, info: NodeInfo) -> dict:
+        result: Dict[Any, Any] = {}
+        explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+        merges: List[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+        # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
+        for source in reversed(merges):
+            if not isinstance(source, yaml.MappingNode):
+                self.doc.problems.append(
+                    LoadProblem("syntax", "merge key `<<` must refer to a mapping", _mark_span(source), "merge a mapping alias: `<<: *name`")
+                )
+                continue
+            result.update(self._mapping(source, pointer, depth, active, info))
+        seen: Dict[Any, Span] = {}
+        for key_node, value_node in explicit:
+            key = self._key(key_node)
+            key_span = _mark_span(key_node)
+            if key in seen:
+                self.doc.problems.append(
+                    LoadProblem(
+                        "duplicate-key",
+                        f"duplicate key {key!r} (first defined on line {seen[key].line}); the runtime keeps only this last value",
+                        key_span,
+                        "remove or rename one of the two entries",
+                    )
+                )
+            seen[key] = key_span
+            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+        self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
+        if len(node.value) == 1 and node.flow_style:
+            only_key, only_value = node.value[0]
+            if (
+                isinstance(only_key, yaml.ScalarNode)
+                and isinstance(only_value, yaml.ScalarNode)
+                and only_value.tag == _NULL_TAG
+                and only_value.value == ""
+            ):
+                info.placeholder_mapping = only_key.value
+        return result
+
+    def _key(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            key = self._scalar(node)
+            try:
+                hash(key)
+                return key
+            except TypeError:
+                return str(key)
+        self.doc.problems.append(
+            LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
+        )
+        return f"<complex key at line {node.start_mark.line + 1}>"
+
+
+def _too_deep(span: Span) -> LoadProblem:
+    return LoadProblem(
+        "too-deep",
+        f"nesting is deeper than {MAX_DEPTH} levels",
+        span,
+        "spec files are shallow; this file is generated or corrupted",
+    )

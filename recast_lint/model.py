@@ -1,0 +1,699 @@
+"""The analysis repository as typed objects: entry, workflows, stages, steps and the `$ref`s between them.
+
+Building the model is the only place that finds and opens files. It follows what the runtime does
+(``../shared/reference/runtime-semantics.md`` A.3 and B.1): ``recast.yml`` names a toplevel
+(default ``<root>/specs``) and a workflow; `$ref`s in that top workflow document resolve against
+the toplevel, `$ref`s in any document pulled in by a `$ref` resolve against that document's own
+directory; ``#x`` and ``#/x`` are the same pointer and an empty fragment means the whole file.
+Rules read the model; they never parse or resolve anything themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from recast_lint.diagnostics import Span
+from recast_lint.load import Document, Pointer, load_file
+
+REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-github/", "from-cap/")
+STEP_PARTS = ("process", "publisher", "environment")
+_SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in the data of a document: the document and the path to a value inside it."""
+
+    doc: Document
+    pointer: Pointer = ()
+
+    def child(self, *keys: Any) -> Loc:
+        return Loc(self.doc, self.pointer + tuple(keys))
+
+    @property
+    def value(self) -> Any:
+        data = self.doc.data
+        for key in self.pointer:
+            if isinstance(data, dict) and key in data:
+                data = data[key]
+            elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+                data = data[key]
+            else:
+                return None
+        return data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.value
+        return value.get(key, default) if isinstance(value, dict) else default
+
+    def has(self, key: str) -> bool:
+        value = self.value
+        return isinstance(value, dict) and key in value
+
+    def span(self, key: bool = False) -> Span:
+        return self.doc.span(self.pointer, key=key)
+
+    def __hash__(self) -> int:
+        return hash((id(self.doc), self.pointer))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Loc) and other.doc is self.doc and other.pointer == self.pointer
+
+
+@dataclass
+class RefSite:
+    """A `{$ref: ...}` mapping and what it resolved to."""
+
+    loc: Loc  # the mapping holding `$ref`
+    target: Any
+    base: Path  # the directory the target is resolved against
+    resolved: Optional[Loc] = None
+    problem: Optional[str] = None  # missing-file | missing-fragment | outside-root | remote | home | loop | not-a-string | unreadable
+    detail: str = ""
+    candidates: List[str] = field(default_factory=list)  # names that exist where the target was looked for
+
+    @property
+    def siblings(self) -> List[str]:
+        value = self.loc.value
+        return [k for k in value if k != "$ref"] if isinstance(value, dict) else []
+
+
+@dataclass
+class Note:
+    """A fact found while building the model that a rule turns into a diagnostic."""
+
+    kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root
+    loc: Loc
+    message: str
+
+
+@dataclass
+class Step:
+    """A packtivity, wherever it is written (inline or reached through `$ref`)."""
+
+    loc: Loc
+    used_by: List[Stage] = field(default_factory=list)
+    refs: List[RefSite] = field(default_factory=list)  # the `$ref`s that led here
+    parts: Dict[str, Loc] = field(default_factory=dict)  # process/publisher/environment, after `$ref`
+
+    def part(self, name: str) -> Optional[Loc]:
+        return self.parts.get(name)
+
+    def part_value(self, name: str) -> Dict[str, Any]:
+        loc = self.parts.get(name)
+        value = loc.value if loc else None
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Parameter:
+    key: Any
+    value: Any
+    loc: Loc  # the value
+    key_loc: Loc  # where the key is written (the mapping entry, or the `key:` of a key/value item)
+
+
+@dataclass
+class Expression:
+    text: Any
+    loc: Loc
+
+
+@dataclass
+class Stage:
+    name: Any
+    loc: Loc
+    workflow: Workflow
+    index: int
+    dependencies: List[Expression] = field(default_factory=list)
+    dependencies_given: bool = False
+    scheduler: Optional[Loc] = None
+    scheduler_type: Any = None
+    parameters: List[Parameter] = field(default_factory=list)
+    step: Optional[Step] = None
+    subworkflow: Optional[Workflow] = None
+    case_steps: List[Step] = field(default_factory=list)
+    case_workflows: List[Workflow] = field(default_factory=list)
+
+    def parameter_names(self) -> List[Any]:
+        return [p.key for p in self.parameters]
+
+    @property
+    def path(self) -> str:
+        """Dotted scope path for messages, e.g. `signal.fit` for stage `fit` inside stage `signal`."""
+        parent = self.workflow.parent
+        return f"{parent.path}.{self.name}" if parent else str(self.name)
+
+
+@dataclass
+class Workflow:
+    """One scope of stages: a root workflow, or the `workflow:` of a stage."""
+
+    loc: Loc
+    toplevel: Path
+    parent: Optional[Stage] = None
+    stages: List[Stage] = field(default_factory=list)
+    origin: str = "recast"  # recast | reana | loose | test
+
+    def walk(self) -> Iterator[Workflow]:
+        yield self
+        for stage in self.stages:
+            for sub in ([stage.subworkflow] if stage.subworkflow else []) + stage.case_workflows:
+                yield from sub.walk()
+
+
+@dataclass
+class Example:
+    name: Any
+    loc: Loc
+    initdata: Any
+    dataopts: Any
+
+
+@dataclass
+class Test:
+    name: Any
+    loc: Loc
+    step: Optional[Step]
+    ref: Optional[RefSite]
+
+
+@dataclass
+class RecastEntry:
+    doc: Document
+    toplevel: Optional[Path]  # local toplevel directory, None when remote or unusable
+    remote_toplevel: Optional[str]
+    workflow: Optional[Workflow]
+    examples: List[Example] = field(default_factory=list)
+    tests: List[Test] = field(default_factory=list)
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.doc)
+
+    @property
+    def is_index(self) -> bool:
+        return isinstance(self.doc.data, dict) and "recast_catalogue_entries" in self.doc.data
+
+
+@dataclass
+class ReanaSpec:
+    doc: Document
+    workflow: Optional[Workflow]
+    toplevel: Path
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.doc)
+
+    @property
+    def parameters(self) -> Any:
+        inputs = self.loc.get("inputs")
+        return inputs.get("parameters") if isinstance(inputs, dict) else None
+
+
+@dataclass
+class Analysis:
+    root: Path
+    documents: Dict[Path, Document] = field(default_factory=dict)
+    entry: Optional[RecastEntry] = None
+    reana: List[ReanaSpec] = field(default_factory=list)
+    ci: Optional[Document] = None
+    workflows: List[Workflow] = field(default_factory=list)  # roots
+    workflow_locs: List[Loc] = field(default_factory=list)  # every workflow mapping that is validated on its own
+    steps: List[Step] = field(default_factory=list)
+    refs: List[RefSite] = field(default_factory=list)
+    notes: List[Note] = field(default_factory=list)
+    cache: Dict[str, Any] = field(default_factory=dict)  # work several rules share, e.g. one schema pass
+
+    def all_workflows(self) -> Iterator[Workflow]:
+        for root in self.workflows:
+            yield from root.walk()
+
+    def all_stages(self) -> Iterator[Stage]:
+        for workflow in self.all_workflows():
+            yield from workflow.stages
+
+    def examples(self) -> List[Example]:
+        return self.entry.examples if self.entry else []
+
+    def initdata_sources(self) -> List[Tuple[str, Loc, Any]]:
+        """Every set of initdata a run may start from: recast examples and reana `inputs.parameters`."""
+        sources: List[Tuple[str, Loc, Any]] = [
+            (f"example {ex.name!r}", ex.loc.child("initdata"), ex.initdata) for ex in self.examples()
+        ]
+        for spec in self.reana:
+            sources.append((f"{spec.doc.path.name} inputs.parameters", spec.loc.child("inputs", "parameters"), spec.parameters))
+        return sources
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+def looks_like_step(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    present = [part for part in STEP_PARTS if part in value]
+    return "process" in present or len(present) >= 2
+
+
+def parse_fragment(fragment: str) -> List[str]:
+    """jsonref strips leading slashes, so `#x` and `#/x` are the same pointer."""
+    fragment = fragment.lstrip("/")
+    if not fragment:
+        return []
+    return [part.replace("~1", "/").replace("~0", "~") for part in fragment.split("/")]
+
+
+class Builder:
+    """Builds an ``Analysis``: opens the files the runtime would open, in the order it would."""
+
+    def __init__(self, root: Path, explicit: Sequence[Path] = ()):
+        self.analysis = Analysis(root=root.resolve())
+        self.explicit = [p.resolve() for p in explicit]
+        self._steps: Dict[Loc, Step] = {}
+        self._workflow_locs: Dict[Loc, None] = {}
+        self._building: List[Loc] = []
+
+    # documents
+    def document(self, path: Path) -> Document:
+        path = path.resolve()
+        doc = self.analysis.documents.get(path)
+        if doc is None:
+            doc = load_file(path)
+            self.analysis.documents[path] = doc
+        return doc
+
+    def inside_root(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.analysis.root)
+            return True
+        except ValueError:
+            return False
+
+    # `$ref`
+    def deref(self, loc: Loc, base: Path) -> Tuple[Optional[Loc], Path, List[RefSite]]:
+        """Follow `$ref`s from ``loc``; returns the final location, the base for refs inside it, and the refs taken."""
+        taken: List[RefSite] = []
+        seen = set()
+        while isinstance(loc.value, dict) and "$ref" in loc.value:
+            site = self._resolve(loc, base)
+            taken.append(site)
+            if site.resolved is None:
+                return None, base, taken
+            key = (site.resolved.doc.path, site.resolved.pointer)
+            if key in seen:
+                site.problem, site.resolved = "loop", None
+                site.detail = "the `$ref` chain comes back to itself"
+                return None, base, taken
+            seen.add(key)
+            loc, base = site.resolved, site.resolved.doc.path.parent
+        return loc, base, taken
+
+    def _resolve(self, loc: Loc, base: Path, target: Any = None) -> RefSite:
+        """Resolve the `$ref` of the mapping at ``loc`` (or ``target``, a reference written as a plain string)."""
+        if target is None:
+            target = loc.value["$ref"]
+        site = RefSite(loc=loc, target=target, base=base)
+        self.analysis.refs.append(site)
+        if not isinstance(target, str):
+            site.problem, site.detail = "not-a-string", "`$ref` must be a string like `steps.yml#/name`"
+            return site
+        if target.startswith(REMOTE_PREFIXES):
+            site.problem = "remote"
+            return site
+        file_part, _, fragment = target.partition("#")
+        if file_part.startswith("~"):
+            site.problem = "home"
+            return site
+        if file_part:
+            path = Path(os.path.normpath(base / file_part))
+            if not self.inside_root(path):
+                site.problem, site.detail = "outside-root", str(path)
+                return site
+            if not path.is_file():
+                site.problem = "missing-file"
+                parent = path.parent
+                if parent.is_dir():
+                    site.candidates = sorted(
+                        os.path.relpath(p, base) for p in parent.iterdir() if p.suffix in (".yml", ".yaml", ".json")
+                    )
+                return site
+            doc = self.document(path)
+        else:
+            doc = loc.doc
+        if not doc.ok:
+            site.problem = "unreadable"
+            return site
+        pointer: List[Any] = []
+        data = doc.data
+        for part in parse_fragment(fragment):
+            if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+                pointer.append(int(part))
+                data = data[int(part)]
+            elif isinstance(data, dict) and part in data:
+                pointer.append(part)
+                data = data[part]
+            else:
+                site.problem = "missing-fragment"
+                site.detail = part
+                site.candidates = [str(k) for k in data] if isinstance(data, dict) else []
+                return site
+        site.resolved = Loc(doc, tuple(pointer))
+        return site
+
+    # workflows
+    def workflow(self, loc: Loc, base: Path, toplevel: Path, origin: str, parent: Optional[Stage] = None) -> Workflow:
+        wf = Workflow(loc=loc, toplevel=toplevel, parent=parent, origin=origin)
+        if loc in self._building:  # a workflow that includes itself would expand forever
+            self.analysis.notes.append(Note("workflow-loop", loc, "workflow includes itself through `$ref`"))
+            return wf
+        self._building.append(loc)
+        stages = loc.get("stages")
+        if isinstance(stages, list):
+            for index, _ in enumerate(stages):
+                stage_loc, stage_base, _refs = self.deref(loc.child("stages", index), base)
+                if stage_loc is not None and isinstance(stage_loc.value, dict):
+                    wf.stages.append(self.stage(stage_loc, stage_base, wf, index))
+        self._building.pop()
+        return wf
+
+    def register_workflow_loc(self, loc: Loc) -> None:
+        self._workflow_locs.setdefault(loc)
+
+    def stage(self, loc: Loc, base: Path, wf: Workflow, index: int) -> Stage:
+        stage = Stage(name=loc.get("name"), loc=loc, workflow=wf, index=index)
+        deps = loc.get("dependencies")
+        if "dependencies" in (loc.value or {}):
+            stage.dependencies_given = True
+            if isinstance(deps, list):
+                stage.dependencies = [Expression(d, loc.child("dependencies", i)) for i, d in enumerate(deps)]
+            elif isinstance(deps, dict) and isinstance(deps.get("expressions"), list):
+                stage.dependencies = [
+                    Expression(d, loc.child("dependencies", "expressions", i)) for i, d in enumerate(deps["expressions"])
+                ]
+        scheduler, sched_base, _ = self.deref(loc.child("scheduler"), base)
+        if scheduler is None or not isinstance(scheduler.value, dict):
+            return stage
+        stage.scheduler = scheduler
+        stage.scheduler_type = scheduler.get("scheduler_type")
+        stage.parameters = list(_parameters(scheduler))
+        if scheduler.has("step"):
+            stage.step = self.step(scheduler.child("step"), sched_base, stage)
+        if scheduler.has("workflow"):
+            stage.subworkflow = self.sub_workflow(scheduler.child("workflow"), sched_base, wf, stage)
+        cases = scheduler.get("cases")
+        if isinstance(cases, list):
+            for i, case in enumerate(cases):
+                if not isinstance(case, dict):
+                    continue
+                case_loc = scheduler.child("cases", i)
+                if "step" in case:
+                    step = self.step(case_loc.child("step"), sched_base, stage)
+                    if step:
+                        stage.case_steps.append(step)
+                if "workflow" in case:
+                    sub = self.sub_workflow(case_loc.child("workflow"), sched_base, wf, stage)
+                    if sub:
+                        stage.case_workflows.append(sub)
+        return stage
+
+    def sub_workflow(self, loc: Loc, base: Path, wf: Workflow, stage: Stage) -> Optional[Workflow]:
+        target, target_base, refs = self.deref(loc, base)
+        if target is None or not isinstance(target.value, dict):
+            return None
+        if refs:
+            self.register_workflow_loc(target)
+        return self.workflow(target, target_base, wf.toplevel, wf.origin, parent=stage)
+
+    def step(self, loc: Loc, base: Path, stage: Optional[Stage]) -> Optional[Step]:
+        target, target_base, refs = self.deref(loc, base)
+        if target is None or not isinstance(target.value, dict):
+            return None
+        step = self._steps.get(target)
+        if step is None:
+            step = Step(loc=target)
+            for part in STEP_PARTS:
+                if target.has(part):
+                    part_loc, _, part_refs = self.deref(target.child(part), target_base)
+                    step.refs.extend(part_refs)
+                    if part_loc is not None:
+                        step.parts[part] = part_loc
+            self._steps[target] = step
+        step.refs.extend(refs)
+        if stage is not None:
+            step.used_by.append(stage)
+        return step
+
+    def steps_file(self, doc: Document) -> None:
+        """Every entry of a steps file that looks like a step is checked, referenced or not."""
+        if not doc.ok or not isinstance(doc.data, dict):
+            return
+        base = doc.path.parent
+        named = [key for key, value in doc.data.items() if looks_like_step(value)]
+        # a file that is one step *and* holds named steps is used by fragment; its top is checked only if referenced whole
+        if looks_like_step(doc.data) and not named:
+            self.step(Loc(doc), base, None)
+        for key in named:
+            self.step(Loc(doc, (key,)), base, None)
+
+    # entry points
+    def recast_entry(self, path: Path) -> None:
+        doc = self.document(path)
+        entry = RecastEntry(doc=doc, toplevel=None, remote_toplevel=None, workflow=None)
+        self.analysis.entry = entry
+        if not doc.ok or not isinstance(doc.data, dict):
+            return
+        root_loc = Loc(doc)
+        spec = root_loc.get("spec")
+        toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None
+        if isinstance(toplevel_value, str) and toplevel_value.startswith(REMOTE_PREFIXES):
+            entry.remote_toplevel = toplevel_value
+            self.analysis.notes.append(
+                Note(
+                    "remote-toplevel",
+                    root_loc.child("spec", "toplevel"),
+                    f"toplevel {toplevel_value!r} is remote and is not fetched; the workflow and steps were not checked",
+                )
+            )
+        elif isinstance(spec, dict):
+            toplevel = Path(os.path.normpath(doc.path.parent / (toplevel_value if isinstance(toplevel_value, str) else "specs")))
+            if not self.inside_root(toplevel):
+                self.analysis.notes.append(
+                    Note("toplevel-outside-root", root_loc.child("spec", "toplevel"), f"toplevel {toplevel_value!r} lies outside the analysis")
+                )
+            elif not toplevel.is_dir():
+                self.analysis.notes.append(
+                    Note("missing-toplevel", root_loc.child("spec", "toplevel") if toplevel_value else root_loc.child("spec"), str(toplevel))
+                )
+            else:
+                entry.toplevel = toplevel
+                workflow_name = spec.get("workflow")
+                if isinstance(workflow_name, str):
+                    entry.workflow = self.root_workflow(toplevel / workflow_name, toplevel, root_loc.child("spec", "workflow"), "recast")
+        examples = root_loc.get("example_inputs")
+        if isinstance(examples, dict):
+            for name, value in examples.items():
+                ex_loc = root_loc.child("example_inputs", name)
+                if isinstance(value, dict):
+                    entry.examples.append(Example(name, ex_loc, value.get("initdata"), value.get("dataopts")))
+        tests = root_loc.get("tests")
+        if isinstance(tests, list):
+            for i, test in enumerate(tests):
+                if isinstance(test, dict):
+                    entry.tests.append(self.test(root_loc.child("tests", i), entry))
+
+    def test(self, loc: Loc, entry: RecastEntry) -> Test:
+        test = Test(name=loc.get("name"), loc=loc, step=None, ref=None)
+        spec = loc.get("spec")
+        toplevel_value = loc.get("toplevel")
+        if isinstance(toplevel_value, str) and not toplevel_value.startswith(REMOTE_PREFIXES):
+            toplevel: Optional[Path] = Path(os.path.normpath(entry.doc.path.parent / toplevel_value))
+        else:
+            toplevel = entry.toplevel if not isinstance(toplevel_value, str) else None
+        if isinstance(spec, str) and toplevel is not None:
+            # a test spec is a `$ref` target written as a string, resolved against the toplevel like packtivity-run -t
+            site = self._resolve(loc.child("spec"), toplevel, target=spec)
+            test.ref = site
+            if site.resolved is not None and isinstance(site.resolved.value, dict):
+                test.step = self.step(site.resolved, site.resolved.doc.path.parent, None)
+        return test
+
+    def root_workflow(self, path: Path, toplevel: Path, cited_at: Optional[Loc], origin: str) -> Optional[Workflow]:
+        if not self.inside_root(path):
+            if cited_at is not None:
+                self.analysis.notes.append(Note("workflow-outside-root", cited_at, str(path)))
+            return None
+        if not path.is_file():
+            if cited_at is not None:
+                self.analysis.notes.append(Note("missing-workflow", cited_at, str(path)))
+            return None
+        doc = self.document(path)
+        if not doc.ok:
+            return None
+        loc = Loc(doc)
+        if not isinstance(doc.data, dict):
+            self.analysis.notes.append(Note("not-a-mapping", loc, "a workflow file must be a mapping with `stages:`"))
+            return None
+        self.register_workflow_loc(loc)
+        wf = self.workflow(loc, toplevel, toplevel, origin)
+        self.analysis.workflows.append(wf)
+        return wf
+
+    def reana_spec(self, path: Path) -> None:
+        doc = self.document(path)
+        if not doc.ok or not isinstance(doc.data, dict):
+            return
+        workflow = doc.data.get("workflow")
+        if not isinstance(workflow, dict) or workflow.get("type") != "yadage":
+            return
+        inputs = doc.data.get("inputs")
+        options = inputs.get("options") if isinstance(inputs, dict) else None
+        toplevel = path.parent
+        if isinstance(options, dict) and isinstance(options.get("toplevel"), str):
+            toplevel = Path(os.path.normpath(path.parent / options["toplevel"]))
+        spec = ReanaSpec(doc=doc, workflow=None, toplevel=toplevel)
+        self.analysis.reana.append(spec)
+        file_name = workflow.get("file")
+        if isinstance(file_name, str):
+            spec.workflow = self.root_workflow(path.parent / file_name, toplevel, Loc(doc, ("workflow", "file")), "reana")
+
+    def finish(self) -> Analysis:
+        referenced_step_docs = {step.loc.doc.path: step.loc.doc for step in list(self._steps.values())}
+        for doc in referenced_step_docs.values():
+            self.steps_file(doc)
+        for path in self.explicit:
+            doc = self.analysis.documents.get(path)
+            if doc is not None and not any(wl.doc is doc for wl in self._workflow_locs):
+                self.steps_file(doc)
+        self.analysis.steps = list(self._steps.values())
+        self.analysis.workflow_locs = list(self._workflow_locs)
+        ci = self.analysis.root / ".gitlab-ci.yml"
+        if ci.is_file():
+            self.analysis.ci = self.document(ci)
+        return self.analysis
+
+
+def _parameters(scheduler: Loc) -> Iterator[Parameter]:
+    params = scheduler.get("parameters")
+    if isinstance(params, dict):
+        for key, value in params.items():
+            loc = scheduler.child("parameters", key)
+            yield Parameter(key, value, loc, loc)
+    elif isinstance(params, list):
+        for i, item in enumerate(params):
+            if isinstance(item, dict) and "key" in item:
+                item_loc = scheduler.child("parameters", i)
+                yield Parameter(item["key"], item.get("value"), item_loc.child("value"), item_loc.child("key"))
+
+
+# -- discovery ----------------------------------------------------------------------------------
+
+
+def find_entry_root(start: Path) -> Optional[Path]:
+    """The nearest directory at or above ``start`` holding a `recast.yml`."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for candidate in [current, *current.parents]:
+        if (candidate / "recast.yml").is_file():
+            return candidate
+    return None
+
+
+def yaml_files(root: Path, max_depth: int = 8) -> List[Path]:
+    found: List[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        depth = len(Path(dirpath).relative_to(root).parts)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIPPED_DIRS and not d.startswith(".") and not d.startswith("recast-")
+        )
+        if depth >= max_depth:
+            dirnames[:] = []
+        found.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith((".yml", ".yaml")))
+    return found
+
+
+def _is_reana_name(path: Path) -> bool:
+    return path.name.startswith("reana") and path.suffix in (".yml", ".yaml")
+
+
+def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
+    builder = Builder(root, explicit)
+    builder.recast_entry(root / "recast.yml")
+    for path in yaml_files(root, max_depth=3):
+        if _is_reana_name(path):
+            builder.reana_spec(path)
+    for path in builder.explicit:
+        builder.document(path)
+    return builder.finish()
+
+
+def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[Path], explicit: Sequence[Path] = ()) -> Analysis:
+    """Specs without a `recast.yml`: every file with a top-level `stages:` is a workflow root."""
+    builder = Builder(root, explicit)
+    reana = [p for p in files if _is_reana_name(p)]
+    for path in reana:
+        builder.reana_spec(path)
+    candidates = []
+    for path in files:
+        doc = builder.document(path)
+        if doc.ok and isinstance(doc.data, dict) and "stages" in doc.data:
+            candidates.append(path.resolve())
+    reached = {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
+    as_reana_workflow = {spec.workflow.loc.doc.path for spec in builder.analysis.reana if spec.workflow}
+    for path in candidates:
+        if path in as_reana_workflow:
+            continue
+        # a file only ever used as someone's sub-workflow is checked from there, with the right base
+        if path in reached:
+            continue
+        chosen = toplevel or _infer_toplevel(builder, path, root)
+        builder.root_workflow(path, chosen, None, "loose")
+        reached |= {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
+    # drop roots that a later root turned out to include
+    included = {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
+    builder.analysis.workflows = [
+        wf for wf in builder.analysis.workflows if wf.origin != "loose" or wf.loc.doc.path not in included
+    ]
+    for path in files:
+        doc = builder.analysis.documents.get(path.resolve())
+        if doc is None or not doc.ok:
+            continue
+        if isinstance(doc.data, dict) and "stages" not in doc.data and _looks_like_steps_file(doc.data):
+            builder.steps_file(doc)
+        elif isinstance(doc.data, list) and doc.data and all(isinstance(s, dict) and "scheduler" in s for s in doc.data):
+            builder.analysis.notes.append(Note("not-a-mapping", Loc(doc), "file is a bare list of stages, a legacy format yadage no longer reads"))
+    return builder.finish()
+
+
+def _looks_like_steps_file(data: Dict[Any, Any]) -> bool:
+    return looks_like_step(data) or any(looks_like_step(v) for v in data.values())
+
+
+def _infer_toplevel(builder: Builder, path: Path, root: Path) -> Path:
+    """Like `yadage-validate -t`: the file's own directory, else the nearest ancestor where its `$ref`s resolve."""
+    doc = builder.document(path)
+    targets = [v["$ref"] for v in _ref_values(doc.data) if isinstance(v.get("$ref"), str)]
+    local = [t.partition("#")[0] for t in targets if t.partition("#")[0] and not t.startswith(REMOTE_PREFIXES)]
+    directory = path.parent
+    candidates = [directory] + [p for p in directory.parents if builder.inside_root(p)]
+    for candidate in candidates:
+        if all((candidate / target).is_file() for target in local):
+            return candidate
+    return directory
+
+
+def _ref_values(data: Any) -> Iterator[Dict[str, Any]]:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

@@ -1,0 +1,113 @@
+"""RL1xx: problems reading a file as YAML. These are reported by the loader; the rules name them."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from recast_lint.diagnostics import Severity
+from recast_lint.model import Analysis
+from recast_lint.rules.registry import Finding, rule
+
+
+def _problems(analysis: Analysis, *kinds: str) -> Iterator[Finding]:
+    for doc in analysis.documents.values():
+        for problem in doc.problems:
+            if problem.kind in kinds:
+                yield Finding(doc, problem.span, problem.message, problem.hint)
+
+
+@rule("RL101", "invalid-yaml", Severity.ERROR, "the file is not valid YAML")
+def invalid_yaml(analysis: Analysis) -> Iterable[Finding]:
+    """Catches YAML syntax errors, including tabs used for indentation and custom `!tags`.
+
+    Why: every `recast` command that reads the catalogue crashes on one invalid file, and yadage
+    stops with a parser error before anything runs.
+
+    Bad:
+
+        stages:
+        	- name: hello      # a tab
+
+    Fixed:
+
+        stages:
+          - name: hello
+
+    Syntax errors cannot be suppressed: the rest of the file cannot be read until they are fixed.
+    """
+    return _problems(analysis, "syntax", "tab", "tag")
+
+
+@rule("RL102", "not-utf8", Severity.ERROR, "the file is not UTF-8 text")
+def not_utf8(analysis: Analysis) -> Iterable[Finding]:
+    """Catches files whose bytes are not UTF-8.
+
+    Why: the YAML loaders the runtime uses read UTF-8; any other encoding fails to load or turns
+    characters into garbage inside commands.
+
+    Fix: re-save the file as UTF-8 (most editors have an "encoding" option when saving).
+    """
+    return _problems(analysis, "encoding")
+
+
+@rule("RL103", "duplicate-key", Severity.WARNING, "a mapping has the same key twice")
+def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a key written twice in one mapping.
+
+    Why: the runtime keeps only the last value, silently. The first one is usually the one you
+    meant to edit.
+
+    Bad:
+
+        parameters:
+          card: '{workdir}/a.dat'
+          card: '{workdir}/b.dat'
+
+    Fixed: keep one `card`, or give the second a different name.
+    """
+    return _problems(analysis, "duplicate-key")
+
+
+@rule("RL104", "empty-document", Severity.ERROR, "the file holds no YAML document")
+def empty_document(analysis: Analysis) -> Iterable[Finding]:
+    """Catches spec files that are empty or hold only comments.
+
+    Why: an empty workflow or steps file loads as nothing, so every `$ref` into it fails at run
+    time with an unhelpful error.
+    """
+    return _problems(analysis, "empty")
+
+
+@rule("RL105", "input-limit", Severity.ERROR, "the file exceeds a safety limit (size, nesting, alias expansion)")
+def input_limit(analysis: Analysis) -> Iterable[Finding]:
+    """Catches files too large, too deeply nested, or whose aliases expand without bound.
+
+    Why: spec files are a few kilobytes. A file over 2 MiB, nested deeper than 256 levels, that
+    expands to more than 100,000 nodes through aliases ("billion laughs"), or whose alias contains
+    itself, is generated, corrupted or hostile. The linter stops reading it rather than hang or
+    run out of memory, and the runtime would choke on it too.
+    """
+    return _problems(analysis, "too-large", "too-deep", "too-many-nodes", "recursive-alias")
+
+
+@rule("RL106", "top-level-type", Severity.ERROR, "a workflow file is not a mapping")
+def top_level_type(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a workflow file whose top level is not a mapping with `stages:`.
+
+    Why: yadage expects `stages:` at the top of the workflow; a bare list of stages is a legacy
+    format the current runtime rejects.
+
+    Bad:
+
+        - name: hello
+          scheduler: ...
+
+    Fixed:
+
+        stages:
+          - name: hello
+            scheduler: ...
+    """
+    for note in analysis.notes:
+        if note.kind == "not-a-mapping":
+            yield Finding.at(note.loc, note.message, "put the stages under a top-level `stages:` key")

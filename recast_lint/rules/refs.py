@@ -1,0 +1,201 @@
+"""RL3xx: `$ref`s and the files the analysis points at, resolved the way the runtime resolves them."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator
+
+from recast_lint.diagnostics import Severity
+from recast_lint.model import Analysis, Loc, RefSite
+from recast_lint.rules.registry import Finding, did_you_mean, rule
+
+
+def _target_loc(site: RefSite) -> Loc:
+    """The `$ref` value itself, or the plain string for a test's `spec`."""
+    return site.loc.child("$ref") if isinstance(site.loc.value, dict) else site.loc
+
+
+def _sites(analysis: Analysis, *problems: str) -> Iterator[RefSite]:
+    seen = set()
+    for site in analysis.refs:
+        if site.problem in problems and site.loc not in seen:
+            seen.add(site.loc)
+            yield site
+
+
+def _base_name(analysis: Analysis, site: RefSite) -> str:
+    rel = os.path.relpath(site.base, analysis.root)
+    return "the analysis root" if rel == "." else f"{rel}/"
+
+
+@rule("RL301", "ref-missing-file", Severity.ERROR, "`$ref` names a file that does not exist")
+def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `$ref` (or a test's `spec`) whose file does not exist where the runtime looks.
+
+    Why: `$ref`s in the top workflow file resolve against the *toplevel* (`spec.toplevel`,
+    default `specs/`), not against the file's own directory; `$ref`s inside a file that was itself
+    reached by `$ref` resolve against that file's directory. A wrong path fails with "cannot find
+    URI" (or yadage-validate's "this is not even wrong") before anything runs.
+
+    Bad:
+
+        step: {$ref: 'steps.yaml#/hello_world'}     # the file is steps.yml
+
+    Fixed:
+
+        step: {$ref: 'steps.yml#/hello_world'}
+    """
+    for site in _sites(analysis, "missing-file"):
+        file_part = str(site.target).partition("#")[0]
+        hint = did_you_mean(file_part, site.candidates) if site.candidates else None
+        own_dir = site.loc.doc.path.parent
+        if own_dir != site.base and (own_dir / file_part).is_file():
+            fixed = os.path.relpath(own_dir / file_part, site.base)
+            hint = (
+                f"`$ref`s in the top workflow resolve against the toplevel ({_base_name(analysis, site)}), "
+                f"not this file's directory; write '{fixed}'"
+            )
+        yield Finding.at(
+            _target_loc(site),
+            f"`$ref` file '{file_part}' not found (looked in {_base_name(analysis, site)})",
+            hint,
+        )
+
+
+@rule("RL302", "ref-missing-fragment", Severity.ERROR, "`$ref` names a key that is not in the file")
+def ref_missing_fragment(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `$ref` whose `#fragment` names no key of the target file.
+
+    Why: the runtime fails with "Unresolvable JSON pointer" before anything runs. `#x` and `#/x`
+    are the same pointer; an empty fragment means the whole file.
+
+    Bad:
+
+        step: {$ref: 'steps.yml#/helloworld'}       # the step is hello_world
+
+    Fixed:
+
+        step: {$ref: 'steps.yml#/hello_world'}
+    """
+    for site in _sites(analysis, "missing-fragment"):
+        yield Finding.at(
+            _target_loc(site),
+            f"`$ref` fragment '{site.detail}' not found in '{str(site.target).partition('#')[0] or 'this file'}'",
+            did_you_mean(site.detail, site.candidates),
+        )
+
+
+@rule("RL303", "outside-analysis", Severity.ERROR, "a path leaves the analysis directory")
+def outside_analysis(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `$ref`, `spec.toplevel` or workflow path that climbs out of the analysis root.
+
+    Why: the runner mounts only the analysis directory into the container, so files outside it
+    are invisible at run time; and a repo that reaches outside itself does not preserve the
+    analysis. The linter never reads such files.
+
+    Bad:
+
+        step: {$ref: '../../other-analysis/steps.yml#/fit'}
+
+    Fixed: copy the step into this repository and reference it from there.
+    """
+    for site in _sites(analysis, "outside-root"):
+        yield Finding.at(
+            _target_loc(site),
+            f"`$ref` '{site.target}' leaves the analysis directory",
+            "keep every spec file inside the analysis repository",
+        )
+    for note in analysis.notes:
+        if note.kind in ("toplevel-outside-root", "workflow-outside-root"):
+            yield Finding.at(note.loc, f"{note.message.rstrip('.')}; it leaves the analysis directory", "keep the specs inside the repository")
+
+
+@rule("RL304", "ref-loop", Severity.ERROR, "`$ref`s form a loop")
+def ref_loop(analysis: Analysis) -> Iterable[Finding]:
+    """Catches `$ref` chains that come back to where they started, and workflows that include
+    themselves.
+
+    Why: resolution never ends; the runtime recurses until it crashes.
+    """
+    for site in _sites(analysis, "loop"):
+        yield Finding.at(_target_loc(site), f"`$ref` '{site.target}' leads back to itself", "point the `$ref` at the real definition")
+    for note in analysis.notes:
+        if note.kind == "workflow-loop":
+            yield Finding.at(note.loc, note.message, "a sub-workflow cannot contain the workflow that uses it")
+
+
+@rule("RL305", "not-checked-remote", Severity.INFO, "a remote toplevel or `$ref` is not fetched")
+def not_checked_remote(analysis: Analysis) -> Iterable[Finding]:
+    """Reports `github:`, `gitlab-cern:` and `http(s):` toplevels and `$ref`s.
+
+    Why: the linter never touches the network, so what they point at is not checked. Lint that
+    repository itself to check it.
+    """
+    for note in analysis.notes:
+        if note.kind == "remote-toplevel":
+            yield Finding.at(note.loc, note.message, "lint the repository the toplevel points at")
+    for site in _sites(analysis, "remote"):
+        yield Finding.at(_target_loc(site), f"remote `$ref` '{site.target}' is not fetched; its target was not checked")
+
+
+@rule("RL306", "ref-siblings", Severity.WARNING, "keys next to `$ref` are ignored")
+def ref_siblings(analysis: Analysis) -> Iterable[Finding]:
+    """Catches keys written next to `$ref` in the same mapping.
+
+    Why: the runtime replaces the whole mapping by the `$ref` target and drops the other keys
+    silently, so an override such as `image:` next to `$ref` has no effect.
+
+    Bad:
+
+        environment: {$ref: 'envs.yml#/root', imagetag: '6.30'}
+
+    Fixed: put `imagetag` in the referenced environment, or write the environment out in full.
+    """
+    seen = set()
+    for site in analysis.refs:
+        if site.loc in seen or not site.siblings:
+            continue
+        seen.add(site.loc)
+        for key in site.siblings:
+            yield Finding.at(site.loc.child(key), f"key '{key}' next to `$ref` is ignored by the runtime", "move it into the referenced document", key=True)
+
+
+@rule("RL307", "missing-workflow", Severity.ERROR, "the workflow named by `recast.yml` or `reana.yaml` does not exist")
+def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `spec.workflow` (or reana `workflow.file`) that does not exist, and a
+    `spec.toplevel` directory that does not exist.
+
+    Why: recast-atlas fails with "loading error: cannot find URI" plus an unrelated `TypeError`.
+    Remember that `spec.workflow` is relative to the toplevel (default `specs/`).
+
+    Bad:
+
+        spec:
+          workflow: workflow.yaml      # the file is specs/workflow.yml
+
+    Fixed:
+
+        spec:
+          workflow: workflow.yml
+    """
+    for note in analysis.notes:
+        if note.kind == "missing-workflow":
+            missing = os.path.relpath(note.message, analysis.root)
+            directory = os.path.dirname(note.message)
+            names = sorted(n for n in os.listdir(directory) if n.endswith((".yml", ".yaml"))) if os.path.isdir(directory) else []
+            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", did_you_mean(os.path.basename(missing), names))
+        elif note.kind == "missing-toplevel":
+            missing = os.path.relpath(note.message, analysis.root)
+            yield Finding.at(note.loc, f"toplevel directory '{missing}' does not exist", "create it, or set `spec.toplevel` to the directory holding the specs")
+
+
+@rule("RL308", "invalid-ref", Severity.ERROR, "a `$ref` that cannot work anywhere")
+def invalid_ref(analysis: Analysis) -> Iterable[Finding]:
+    """Catches `$ref` values that are not strings, and `~/...` paths into a home directory.
+
+    Why: a home-directory path exists only on the author's machine; the runtime fails elsewhere.
+    """
+    for site in _sites(analysis, "not-a-string"):
+        yield Finding.at(_target_loc(site), "`$ref` must be a string", "write `$ref: 'steps.yml#/name'`")
+    for site in _sites(analysis, "home"):
+        yield Finding.at(_target_loc(site), f"`$ref` '{site.target}' points into a home directory", "reference a file inside the analysis repository")

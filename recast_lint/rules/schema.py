@@ -1,0 +1,303 @@
+"""RL2xx: the three formats against the bundled JSON Schemas, with errors at their own line.
+
+One validation pass per analysis (shared by the rules below) checks `recast.yml`, every workflow
+mapping and every step where it is used. The schemas key their unions on `*_type` with
+``if``/``then``, so an error always belongs to the branch the document chose; when the type itself
+is unknown, that is the one error reported, with the closest valid name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from recast_lint.diagnostics import Severity
+from recast_lint.model import Analysis, Loc
+from recast_lint.rules.registry import Finding, did_you_mean, rule
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_NAMES = ("recast", "workflow", "steps")
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    kind: str  # unknown-type | unknown-key | missing-key | wrong-type | placeholder-mapping | invalid-value
+    finding: Finding
+
+
+def load_schema(name: str) -> Dict[str, Any]:
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+_VALIDATORS: Dict[str, Any] = {}
+
+
+def _validator(target: str) -> Any:
+    """A validator for ``target``: a schema name, or `name#/definitions/x` for part of one."""
+    if target not in _VALIDATORS:
+        import jsonschema  # heavy: imported only when a schema check runs
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT7
+
+        registry = Registry().with_resources(
+            (f"{name}.json", DRAFT7.create_resource(load_schema(name))) for name in SCHEMA_NAMES
+        )
+        name, _, fragment = target.partition("#")
+        schema = {"$ref": f"{name}.json#{fragment}"}
+        _VALIDATORS[target] = jsonschema.Draft7Validator(schema, registry=registry)
+    return _VALIDATORS[target]
+
+
+def _targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
+    entry = analysis.entry
+    if entry is not None and entry.doc.ok:
+        yield entry.loc, "recast"
+    for loc in analysis.workflow_locs:
+        yield loc, "workflow"
+    for step in analysis.steps:
+        if not _inside_any(step.loc, analysis.workflow_locs):
+            yield step.loc, "steps#/definitions/step"
+        for part, part_loc in step.parts.items():
+            if part_loc != step.loc.child(part):  # reached through `$ref`: validated where it is written
+                yield part_loc, f"steps#/definitions/{part}"
+
+
+def _inside_any(loc: Loc, containers: List[Loc]) -> bool:
+    return any(c.doc is loc.doc and loc.pointer[: len(c.pointer)] == c.pointer for c in containers)
+
+
+def schema_issues(analysis: Analysis) -> List[SchemaIssue]:
+    if "schema" not in analysis.cache:
+        issues: List[SchemaIssue] = []
+        seen = set()
+        for loc, target in _targets(analysis):
+            if (loc, target) in seen:
+                continue
+            seen.add((loc, target))
+            for error in _validator(target).iter_errors(loc.value):
+                issues.extend(_classify(loc, error))
+        analysis.cache["schema"] = issues
+    return analysis.cache["schema"]
+
+
+# -- turning jsonschema errors into findings ---------------------------------------------------
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "object": "a mapping",
+    "array": "a list",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the string {_short(value)}"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _context(error: Any, pointer: Tuple[Any, ...]) -> str:
+    title = error.schema.get("title") if isinstance(error.schema, dict) else None
+    if title:
+        return title
+    return f"`{pointer[-1]}`" if pointer else "the document"
+
+
+def _classify(base: Loc, error: Any) -> Iterator[SchemaIssue]:
+    loc = base.child(*error.absolute_path)
+    pointer = loc.pointer
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        for key in extra:
+            yield SchemaIssue(
+                "unknown-key",
+                Finding.at(loc.child(key), f"unknown key '{key}' in {_context(error, pointer)}", did_you_mean(key, allowed), key=True),
+            )
+    elif keyword == "required":
+        for key in error.validator_value:
+            if isinstance(error.instance, dict) and key not in error.instance:
+                yield SchemaIssue(
+                    "missing-key",
+                    Finding.at(loc, f"missing required key '{key}' in {_context(error, pointer)}", f"add `{key}:` to this mapping", key=True),
+                )
+    elif keyword == "type":
+        yield _type_issue(loc, error)
+    elif keyword in ("enum", "const"):
+        choices = error.validator_value if keyword == "enum" else [error.validator_value]
+        name = str(pointer[-1]) if pointer else "value"
+        if name.endswith("_type"):
+            message = f"unknown {name} {_short(error.instance)}"
+            yield SchemaIssue("unknown-type", Finding.at(loc, message, did_you_mean(error.instance, choices)))
+        else:
+            message = f"invalid value {_short(error.instance)} for `{name}`"
+            yield SchemaIssue("invalid-value", Finding.at(loc, message, did_you_mean(error.instance, choices)))
+    else:
+        name = f"`{pointer[-1]}`" if pointer else "the document"
+        yield SchemaIssue("invalid-value", Finding.at(loc, f"invalid value for {name}: {_bounded(error.message)}"))
+
+
+def _bounded(message: str, limit: int = 120) -> str:
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _type_issue(loc: Loc, error: Any) -> SchemaIssue:
+    expected_types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    expected = " or ".join(_TYPE_NAMES.get(t, t) for t in expected_types)
+    value = error.instance
+    name = f"`{loc.pointer[-1]}`" if loc.pointer else f"the top level of {loc.doc.path.name}"
+    info = loc.doc.info(loc.pointer)
+    if info is not None and info.placeholder_mapping is not None and "string" in expected_types:
+        placeholder = "{" + info.placeholder_mapping + "}"
+        return SchemaIssue(
+            "placeholder-mapping",
+            Finding.at(
+                loc,
+                f"{name} is {placeholder} unquoted, which YAML reads as a mapping, not a string",
+                f"quote it: '{placeholder}'",
+            ),
+        )
+    if value is None:
+        return SchemaIssue("wrong-type", Finding.at(loc, f"{name} has no value; expected {expected}", "write a value after the colon"))
+    hint: Optional[str] = None
+    if "string" in expected_types and isinstance(value, (bool, int, float)):
+        hint = f"quote it so YAML reads it as text: '{str(value).lower() if isinstance(value, bool) else value}'"
+    elif "array" in expected_types and not isinstance(value, (list, dict)):
+        hint = f"write a list: [{value}]"
+    return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", hint))
+
+
+def _issues(analysis: Analysis, kind: str) -> Iterable[Finding]:
+    return [issue.finding for issue in schema_issues(analysis) if issue.kind == kind]
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+@rule("RL201", "unknown-type", Severity.ERROR, "unknown scheduler, process, publisher or environment type")
+def unknown_type(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `scheduler_type`, `process_type`, `publisher_type`, `environment_type` or
+    `dependency_type` that the runtime does not know.
+
+    Why: the reference validator reports this as "... is not valid under any of the given schemas"
+    with a dump of the whole stage; at run time nothing of the stage can be built.
+
+    Bad:
+
+        process:
+          process_type: string-interpolated-command
+
+    Fixed:
+
+        process:
+          process_type: string-interpolated-cmd
+    """
+    return _issues(analysis, "unknown-type")
+
+
+@rule("RL202", "unknown-key", Severity.ERROR, "a key that is not allowed at this place")
+def unknown_key(analysis: Analysis) -> Iterable[Finding]:
+    """Catches keys the runtime does not accept, with the closest allowed key.
+
+    Why: the runtime's schemas forbid extra keys at stage, scheduler, step, process, publisher and
+    environment level; a misspelt key (`depends_on`, `batch_size`, `imagetga`) fails validation,
+    and in `recast.yml` it is silently ignored.
+
+    Bad:
+
+        scheduler:
+          scheduler_type: multistep-stage
+          batch_size: 10
+
+    Fixed:
+
+        scheduler:
+          scheduler_type: multistep-stage
+          batchsize: 10
+    """
+    return _issues(analysis, "unknown-key")
+
+
+@rule("RL203", "missing-key", Severity.ERROR, "a required key is missing")
+def missing_key(analysis: Analysis) -> Iterable[Finding]:
+    """Catches mappings that lack a key the runtime requires: a stage without `scheduler`, a step
+    without `publisher`, a `string-interpolated-cmd` without `cmd`, a `recast.yml` without
+    `metadata.short_description`, a test without `parameters`, and so on.
+
+    Why: yadage and packtivity reject the spec; recast-atlas silently drops a catalogue entry
+    without `metadata`, and `recast catalogue ls` crashes without `short_description`.
+
+    Bad:
+
+        hello:
+          process: {process_type: string-interpolated-cmd, cmd: echo hi}
+          environment: {environment_type: docker-encapsulated, image: busybox}
+
+    Fixed: add the `publisher:` the step lacks.
+    """
+    return _issues(analysis, "missing-key")
+
+
+@rule("RL204", "wrong-type", Severity.ERROR, "a value has the wrong type")
+def wrong_type(analysis: Analysis) -> Iterable[Finding]:
+    """Catches values of the wrong YAML type: a number where a string is needed, a string where a
+    list is needed, an empty value.
+
+    Why: the runtime's schemas reject the document; YAML's implicit typing makes `imagetag: 1.0`
+    a number and `tags: physics` a string.
+
+    Bad:
+
+        imagetag: 21.2
+
+    Fixed:
+
+        imagetag: '21.2'
+    """
+    return _issues(analysis, "wrong-type")
+
+
+@rule("RL205", "invalid-value", Severity.ERROR, "a value is outside what the schema allows")
+def invalid_value(analysis: Analysis) -> Iterable[Finding]:
+    """Catches values of the right type but not allowed, e.g. `batchsize: 0`.
+
+    Why: the runtime's schemas reject the document before anything runs.
+    """
+    return _issues(analysis, "invalid-value")
+
+
+@rule("RL206", "unquoted-placeholder", Severity.ERROR, "an unquoted `{placeholder}` is read as a mapping")
+def unquoted_placeholder(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `{placeholder}` written without quotes where a string is expected.
+
+    Why: in YAML, `{version}` is a flow mapping `{'version': null}`, not text. The validator then
+    says the whole step "is not valid under any of the given schemas".
+
+    Bad:
+
+        imagetag: {version}
+
+    Fixed:
+
+        imagetag: '{version}'
+    """
+    return _issues(analysis, "placeholder-mapping")
