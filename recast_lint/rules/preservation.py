@@ -1,0 +1,3 @@
+"""RL7xx: preservation and security (images, tags, resources, credentials)."""
+
+from __future__ import annotations
