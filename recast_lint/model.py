@@ -37,9 +37,7 @@ class Loc:
     def value(self) -> Any:
         data = self.doc.data
         for key in self.pointer:
-            if isinstance(data, dict) and key in data:
-                data = data[key]
-            elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
                 data = data[key]
             else:
                 return None

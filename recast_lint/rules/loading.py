@@ -26,7 +26,7 @@ def invalid_yaml(analysis: Analysis) -> Iterable[Finding]:
     Bad:
 
         stages:
-        	- name: hello      # a tab
+        →   - name: hello      # indented with a tab (shown as →)
 
     Fixed:
 

@@ -1,0 +1,63 @@
+"""The real-world corpus: no false errors on what the reference accepts, and every rejection caught.
+
+Reads ``../shared/corpus`` in place (its files carry no licence to copy); skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import pytest
+
+from recast_lint.diagnostics import Severity
+from recast_lint.lint import lint
+from tests.helpers import CORPUS
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not (CORPUS / "VERDICTS.tsv").is_file(), reason=f"corpus not found at {CORPUS}"),
+]
+
+
+def _verdicts() -> List[Tuple[str, str, str]]:
+    if not (CORPUS / "VERDICTS.tsv").is_file():
+        return []
+    with open(CORPUS / "VERDICTS.tsv", encoding="utf-8") as handle:
+        return [(r["path"], r["verdict"], r["note"]) for r in csv.DictReader(handle, delimiter="\t")]
+
+
+def _toplevel(path: Path, note: str) -> Optional[Path]:
+    """`needs toplevel=..` in a verdict note: the toplevel the reference validated the file with."""
+    if "needs toplevel=" not in note:
+        return None
+    return path.parent / note.split("needs toplevel=")[1].split()[0].rstrip(",;|")
+
+
+def _errors(relpath: str, note: str) -> List[str]:
+    path = CORPUS / relpath
+    target = path.parent if path.name == "recast.yml" else path
+    result = lint([target], toplevel=_toplevel(path, note), cwd=CORPUS)
+    return [f"{d.path}:{d.span.line}: {d.code} {d.message}" for d in result.diagnostics if d.severity is Severity.ERROR]
+
+
+ACCEPTED = [(p, n) for p, v, n in _verdicts() if v == "valid"]
+REJECTED = [(p, n) for p, v, n in _verdicts() if v in ("invalid", "error")]
+
+# rejections no rule catches yet; strict, so the test fails once a rule starts catching them
+NOT_YET_CAUGHT = {
+    "aaron-maritz+REANA-workflow-treenin/workflow/reana.yaml": "misnested `workflow:` in reana.yaml (REANA spec rules)",
+}
+
+
+@pytest.mark.parametrize("relpath,note", ACCEPTED, ids=[p for p, _ in ACCEPTED])
+def test_no_error_on_files_the_reference_accepts(relpath: str, note: str) -> None:
+    assert _errors(relpath, note) == []
+
+
+@pytest.mark.parametrize("relpath,note", REJECTED, ids=[p for p, _ in REJECTED])
+def test_files_the_reference_rejects_are_rejected(relpath: str, note: str, request: pytest.FixtureRequest) -> None:
+    if relpath in NOT_YET_CAUGHT:
+        request.applymarker(pytest.mark.xfail(reason=NOT_YET_CAUGHT[relpath], strict=True))
+    assert _errors(relpath, note), f"reference verdict: {note}"

@@ -1,0 +1,38 @@
+"""Every rule is registered once, named, documented with an example, and reachable from the CLI."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from recast_lint.cli import main
+from recast_lint.rules.registry import all_rules
+
+
+def test_every_rule_has_code_name_summary_and_documentation_with_an_example() -> None:
+    rules = all_rules()
+    assert len({r.code for r in rules}) == len(rules)
+    assert len({r.name for r in rules}) == len(rules)
+    for r in rules:
+        assert re.fullmatch(r"RL[1-9]\d\d", r.code), r.code
+        assert re.fullmatch(r"[a-z0-9-]+", r.name), r.name
+        assert r.summary and not r.summary[0].isupper(), f"{r.code} summary must not start with a capital"
+        assert len(r.documentation.splitlines()) >= 3, f"{r.code} needs documentation"
+        assert "Why" in r.documentation or "why" in r.documentation, f"{r.code} documentation must say why"
+
+
+def test_rules_lists_every_code_and_explain_prints_the_docstring() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(main, ["rules"]).output
+    for r in all_rules():
+        assert r.code in listing
+    shown = runner.invoke(main, ["explain", "RL201"])
+    assert shown.exit_code == 0
+    assert "string-interpolated-cmd" in shown.output
+
+
+def test_explain_unknown_code_is_a_usage_error_with_a_suggestion() -> None:
+    result = CliRunner().invoke(main, ["explain", "RL2O1"])
+    assert result.exit_code == 2
+    assert "did you mean 'RL201'?" in result.output
