@@ -8,17 +8,13 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.registry import Finding, did_you_mean, rule
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMA_NAMES = ("recast", "workflow", "steps")
+from recast_lint.schemacheck import SchemaError, Schemas
 
 
 @dataclass(frozen=True)
@@ -27,41 +23,21 @@ class SchemaIssue:
     finding: Finding
 
 
-def load_schema(name: str) -> Dict[str, Any]:
-    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+_SCHEMAS = Schemas()
 
 
-_VALIDATORS: Dict[str, Any] = {}
-
-
-def _validator(target: str) -> Any:
-    """A validator for ``target``: a schema name, or `name#/definitions/x` for part of one."""
-    if target not in _VALIDATORS:
-        import jsonschema  # heavy: imported only when a schema check runs
-        from referencing import Registry
-        from referencing.jsonschema import DRAFT7
-
-        registry = Registry().with_resources(
-            (f"{name}.json", DRAFT7.create_resource(load_schema(name))) for name in SCHEMA_NAMES
-        )
-        name, _, fragment = target.partition("#")
-        schema = {"$ref": f"{name}.json#{fragment}"}
-        _VALIDATORS[target] = jsonschema.Draft7Validator(schema, registry=registry)
-    return _VALIDATORS[target]
-
-
-def _targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
+def validation_targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
     entry = analysis.entry
     if entry is not None and entry.doc.ok:
-        yield entry.loc, "recast"
+        yield entry.loc, "recast.json"
     for loc in analysis.workflow_locs:
-        yield loc, "workflow"
+        yield loc, "workflow.json"
     for step in analysis.steps:
         if not _inside_any(step.loc, analysis.workflow_locs):
-            yield step.loc, "steps#/definitions/step"
+            yield step.loc, "steps.json#/definitions/step"
         for part, part_loc in step.parts.items():
             if part_loc != step.loc.child(part):  # reached through `$ref`: validated where it is written
-                yield part_loc, f"steps#/definitions/{part}"
+                yield part_loc, f"steps.json#/definitions/{part}"
 
 
 def _inside_any(loc: Loc, containers: List[Loc]) -> bool:
@@ -72,11 +48,11 @@ def schema_issues(analysis: Analysis) -> List[SchemaIssue]:
     if "schema" not in analysis.cache:
         issues: List[SchemaIssue] = []
         seen = set()
-        for loc, target in _targets(analysis):
+        for loc, target in validation_targets(analysis):
             if (loc, target) in seen:
                 continue
             seen.add((loc, target))
-            for error in _validator(target).iter_errors(loc.value):
+            for error in _SCHEMAS.errors(target, loc.value):
                 issues.extend(_classify(loc, error))
         analysis.cache["schema"] = issues
     return analysis.cache["schema"]
@@ -114,36 +90,34 @@ def _short(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
-def _context(error: Any, pointer: Tuple[Any, ...]) -> str:
-    title = error.schema.get("title") if isinstance(error.schema, dict) else None
+def _context(error: SchemaError, pointer: Tuple[Any, ...]) -> str:
+    title = error.schema.get("title")
     if title:
         return title
     return f"`{pointer[-1]}`" if pointer else "the document"
 
 
-def _classify(base: Loc, error: Any) -> Iterator[SchemaIssue]:
-    loc = base.child(*error.absolute_path)
+def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
+    loc = base.child(*error.path)
     pointer = loc.pointer
-    keyword = error.validator
+    keyword = error.keyword
     if keyword == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
-        for key in extra:
+        for key in error.value:
             yield SchemaIssue(
                 "unknown-key",
                 Finding.at(loc.child(key), f"unknown key '{key}' in {_context(error, pointer)}", did_you_mean(key, allowed), key=True),
             )
     elif keyword == "required":
-        for key in error.validator_value:
-            if isinstance(error.instance, dict) and key not in error.instance:
-                yield SchemaIssue(
-                    "missing-key",
-                    Finding.at(loc, f"missing required key '{key}' in {_context(error, pointer)}", f"add `{key}:` to this mapping", key=True),
-                )
+        for key in error.value:
+            yield SchemaIssue(
+                "missing-key",
+                Finding.at(loc, f"missing required key '{key}' in {_context(error, pointer)}", f"add `{key}:` to this mapping", key=True),
+            )
     elif keyword == "type":
         yield _type_issue(loc, error)
     elif keyword in ("enum", "const"):
-        choices = error.validator_value if keyword == "enum" else [error.validator_value]
+        choices = error.value if keyword == "enum" else [error.value]
         name = str(pointer[-1]) if pointer else "value"
         if name.endswith("_type"):
             message = f"unknown {name} {_short(error.instance)}"
@@ -151,17 +125,13 @@ def _classify(base: Loc, error: Any) -> Iterator[SchemaIssue]:
         else:
             message = f"invalid value {_short(error.instance)} for `{name}`"
             yield SchemaIssue("invalid-value", Finding.at(loc, message, did_you_mean(error.instance, choices)))
-    else:
+    elif keyword == "minimum":
         name = f"`{pointer[-1]}`" if pointer else "the document"
-        yield SchemaIssue("invalid-value", Finding.at(loc, f"invalid value for {name}: {_bounded(error.message)}"))
+        yield SchemaIssue("invalid-value", Finding.at(loc, f"{name} must be at least {error.value}, not {describe(error.instance)}"))
 
 
-def _bounded(message: str, limit: int = 120) -> str:
-    return message if len(message) <= limit else message[: limit - 3] + "..."
-
-
-def _type_issue(loc: Loc, error: Any) -> SchemaIssue:
-    expected_types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+def _type_issue(loc: Loc, error: SchemaError) -> SchemaIssue:
+    expected_types = error.value if isinstance(error.value, list) else [error.value]
     expected = " or ".join(_TYPE_NAMES.get(t, t) for t in expected_types)
     value = error.instance
     name = f"`{loc.pointer[-1]}`" if loc.pointer else f"the top level of {loc.doc.path.name}"
