@@ -1,0 +1,115 @@
+"""Reading YAML: positions, loader problems as located diagnostics, and hostile input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from recast_lint import load
+from recast_lint.cli import main
+from recast_lint.load import load_file
+from tests.helpers import FIXTURES, only, run
+
+LOAD = FIXTURES / "load"
+
+
+def _kinds(name: str) -> list:
+    return [(p.kind, p.span.line, p.span.column) for p in load_file(LOAD / name).problems]
+
+
+def test_positions_of_keys_values_and_list_items() -> None:
+    doc = load_file(FIXTURES / "helloworld" / "specs" / "workflow.yml")
+    name = doc.span(("stages", 0, "name"))
+    assert (name.line, name.column, name.end_column) == (2, 11, 22)
+    assert doc.span(("stages", 0, "name"), key=True).column == 5
+    ref = doc.span(("stages", 0, "scheduler", "step", "$ref"))
+    assert (ref.line, ref.column) == (9, 20)
+    # a key that is not there is shown at the nearest thing that is: here the list item
+    assert doc.span(("stages", 0, "no-such-key")) == doc.span(("stages", 0))
+
+
+def test_locate_finds_text_inside_a_value() -> None:
+    doc = load_file(FIXTURES / "helloworld-bugs" / "specs" / "steps.yml")
+    span = doc.locate(("hello_world", "process", "cmd"), "{nmae}")
+    assert span is not None and (span.line, span.column, span.end_column) == (4, 33, 39)
+
+
+def test_merge_keys_and_anchors_keep_data_and_positions() -> None:
+    doc = load_file(LOAD / "merge.yml")
+    env = doc.data["hello"]["environment"]
+    assert env == {"environment_type": "docker-encapsulated", "image": "busybox", "imagetag": "1.37.0"}
+    assert doc.span(("hello", "environment", "imagetag")).line == 14  # the explicit key wins, and its position too
+    assert doc.span(("hello", "environment", "image")).line == 3  # merged keys point at the anchor
+    assert doc.problems == []
+
+
+@pytest.mark.parametrize(
+    "name,kind,line,column",
+    [
+        ("tab.yml", "tab", 2, 1),
+        ("syntax.yml", "syntax", 3, 14),
+        ("duplicate.yml", "duplicate-key", 5, 5),
+        ("latin1.yml", "encoding", 1, 10),
+        ("empty.yml", "empty", 1, 1),
+        ("two-docs.yml", "syntax", 2, 1),
+        ("bad-tag.yml", "tag", 1, 8),
+        ("control-char.yml", "syntax", 1, 11),
+        ("recursive-alias.yml", "recursive-alias", 1, 9),  # the anchored node: an alias has no position of its own
+    ],
+)
+def test_loader_problems_are_located(name: str, kind: str, line: int, column: int) -> None:
+    assert (kind, line, column) in _kinds(name)
+
+
+def test_tab_hint_says_yaml_forbids_tabs() -> None:
+    diagnostic = only(run(LOAD / "tab.yml"), "RL101")
+    assert "tab" in diagnostic.message
+    assert diagnostic.hint and "forbids tabs" in diagnostic.hint
+
+
+def test_duplicate_key_is_a_warning_naming_the_first_line() -> None:
+    diagnostic = only(run(LOAD / "duplicate.yml"), "RL103")
+    assert diagnostic.severity.value == "warning"
+    assert "first defined on line 4" in diagnostic.message
+
+
+@pytest.mark.parametrize("name", ["billion-laughs.yml", "deep.yml", "recursive-alias.yml"])
+def test_hostile_input_ends_fast_with_an_error_and_exit_1(name: str) -> None:
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["check", "--format", "concise", str(LOAD / name)])
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1, result.output
+    assert "RL105" in result.output
+    assert "Traceback" not in result.output
+    assert elapsed < 2.0
+
+
+def test_alias_bomb_is_reported_at_the_key_that_expands(tmp_path: Path) -> None:
+    problem = load_file(LOAD / "billion-laughs.yml").problems[0]
+    assert problem.kind == "too-many-nodes"
+    assert problem.span.column == 1 and problem.span.line > 1
+
+
+def test_file_over_the_size_cap_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", 1000)
+    doc = load_file(LOAD / "big.yml")
+    assert [p.kind for p in doc.problems] == ["too-large"]
+    assert doc.data is None and doc.text == ""
+
+
+def test_deep_nesting_never_reaches_the_composer() -> None:
+    # libyaml's composer recurses in C and crashes the interpreter on very deep input
+    problem = load_file(LOAD / "deep.yml").problems[0]
+    assert problem.kind == "too-deep"
+    # the top-level mapping is the first level, so the bracket that goes one too deep is the 256th
+    assert problem.span.line == 1 and problem.span.column == len("stages: ") + load.MAX_DEPTH
+
+
+def test_unreadable_path_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    directory = tmp_path / "specs.yml"
+    directory.mkdir()
+    doc = load_file(directory)
+    assert doc.problems and doc.problems[0].kind == "syntax"
