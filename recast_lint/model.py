@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -213,6 +214,32 @@ class ReanaSpec:
         return inputs.get("parameters") if isinstance(inputs, dict) else None
 
 
+@dataclass(frozen=True)
+class InputDir:
+    """A directory a run reads from (`dataopts.initdir`, a test's `data` entry), resolved against the analysis root.
+
+    The runner mounts only the analysis root, and REANA resolves relative paths against the directory it is
+    started from, so the root is where such a path has to exist.
+    """
+
+    loc: Loc
+    written: str
+    path: Path
+    root: Path
+
+    @property
+    def relative(self) -> bool:
+        return not os.path.isabs(self.written)
+
+    @property
+    def inside_root(self) -> bool:
+        return self.path == self.root or self.root in self.path.parents
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_dir()
+
+
 @dataclass
 class Analysis:
     root: Path
@@ -237,6 +264,25 @@ class Analysis:
 
     def examples(self) -> List[Example]:
         return self.entry.examples if self.entry else []
+
+    def input_dir(self, loc: Loc) -> Optional[InputDir]:
+        """The directory named by the string at ``loc``, or None when no string is written there."""
+        written = loc.value
+        if not isinstance(written, str) or not written.strip():
+            return None
+        return InputDir(loc, written, Path(os.path.normpath(self.root / os.path.expanduser(written))), self.root)
+
+    def reana_documents(self) -> List[Document]:
+        """Every `reana*.yml`/`reana*.yaml` that was read, whatever its workflow type or shape."""
+        return [doc for path, doc in self.documents.items() if _is_reana_name(path)]
+
+    @cached_property
+    def repo_files(self) -> List[Path]:
+        """Every file of the analysis (relative to the root) that is part of the repository: tracked or
+        not ignored when the root is in a git work tree (a git-ignored `authdir/` is where it belongs),
+        else every file below the root except VCS, tool and run directories."""
+        listed = _git_files(self.root)
+        return listed if listed is not None else [path.relative_to(self.root) for path in walk_files(self.root)]
 
     def initdata_sources(self) -> List[Tuple[str, Loc, Any]]:
         """Every set of initdata a run may start from: recast examples and reana `inputs.parameters`."""
@@ -366,9 +412,6 @@ class Builder:
     # workflows
     def workflow(self, loc: Loc, base: Path, toplevel: Path, origin: str, parent: Optional[Stage] = None) -> Workflow:
         wf = Workflow(loc=loc, toplevel=toplevel, parent=parent, origin=origin)
-        if loc in self._building:  # a workflow that includes itself would expand forever
-            self.analysis.notes.append(Note("workflow-loop", loc, "workflow includes itself through `$ref`"))
-            return wf
         self._building.append(loc)
         stages = loc.get("stages")
         if isinstance(stages, list):
@@ -422,6 +465,10 @@ class Builder:
     def sub_workflow(self, loc: Loc, base: Path, wf: Workflow, stage: Stage) -> Optional[Workflow]:
         target, target_base, refs = self.deref(loc, base)
         if target is None or not isinstance(target.value, dict):
+            return None
+        if target in self._building:  # a workflow that includes itself would expand forever
+            cited = refs[-1].loc.child("$ref") if refs else loc
+            self.analysis.notes.append(Note("workflow-loop", cited, "workflow includes itself through `$ref`"))
             return None
         if refs:
             self.register_workflow_loc(target)
@@ -481,7 +528,7 @@ class Builder:
             toplevel = Path(os.path.normpath(doc.path.parent / (toplevel_value if isinstance(toplevel_value, str) else "specs")))
             if not self.inside_root(toplevel):
                 self.analysis.notes.append(
-                    Note("toplevel-outside-root", root_loc.child("spec", "toplevel"), f"toplevel {toplevel_value!r} lies outside the analysis")
+                    Note("toplevel-outside-root", root_loc.child("spec", "toplevel"), f"toplevel {toplevel_value!r}")
                 )
             elif not toplevel.is_dir():
                 self.analysis.notes.append(
@@ -523,7 +570,7 @@ class Builder:
     def root_workflow(self, path: Path, toplevel: Path, cited_at: Optional[Loc], origin: str) -> Optional[Workflow]:
         if not self.inside_root(path):
             if cited_at is not None:
-                self.analysis.notes.append(Note("workflow-outside-root", cited_at, str(path)))
+                self.analysis.notes.append(Note("workflow-outside-root", cited_at, f"workflow file {str(path)!r}"))
             return None
         if not path.is_file():
             if cited_at is not None:
@@ -602,8 +649,7 @@ def find_entry_root(start: Path) -> Optional[Path]:
     return None
 
 
-def yaml_files(root: Path, max_depth: int = 8) -> List[Path]:
-    found: List[Path] = []
+def walk_files(root: Path, max_depth: int = 8) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         depth = len(Path(dirpath).relative_to(root).parts)
         dirnames[:] = sorted(
@@ -611,8 +657,22 @@ def yaml_files(root: Path, max_depth: int = 8) -> List[Path]:
         )
         if depth >= max_depth:
             dirnames[:] = []
-        found.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith((".yml", ".yaml")))
-    return found
+        yield from (Path(dirpath) / f for f in sorted(filenames))
+
+
+def _git_files(root: Path) -> Optional[List[Path]]:
+    import subprocess  # only when a rule asks which files the repository holds
+
+    command = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    try:
+        listed = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [Path(name) for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def yaml_files(root: Path, max_depth: int = 8) -> List[Path]:
+    return [path for path in walk_files(root, max_depth) if path.name.endswith((".yml", ".yaml"))]
 
 
 def _is_reana_name(path: Path) -> bool:
@@ -683,6 +743,42 @@ def _infer_toplevel(builder: Builder, path: Path, root: Path) -> Path:
         if all((candidate / target).is_file() for target in local):
             return candidate
     return directory
+
+
+# -- inlining -----------------------------------------------------------------------------------
+
+
+class UnresolvedRef(Exception):
+    """A `$ref` that cannot be inlined (the linter reports why as an RL3xx error)."""
+
+
+def inline_refs(analysis: Analysis, loc: Loc, base: Path) -> Any:
+    """The data at ``loc`` with every `$ref` replaced by its target, resolved the way the model resolves.
+
+    This is what the runtime's loader produces with ``load_as_ref=False``: one self-contained document,
+    for engines such as REANA that resolve `$ref`s against a different base (C.6).
+    """
+    builder = Builder(analysis.root)
+    builder.analysis.documents.update(analysis.documents)  # reuse what was parsed; resolution itself is unchanged
+    return _inline(builder, loc, base, ((loc.doc.path, loc.pointer),))
+
+
+def _inline(builder: Builder, loc: Loc, base: Path, chain: Tuple[Tuple[Path, Pointer], ...]) -> Any:
+    target, target_base, refs = builder.deref(loc, base)
+    if target is None:
+        site = refs[-1]
+        raise UnresolvedRef(f"`$ref` {site.target!r} in {site.loc.doc.path} does not resolve ({site.problem}{': ' + site.detail if site.detail else ''})")
+    if refs:
+        key = (target.doc.path, target.pointer)
+        if key in chain:  # a document that includes itself would inline forever
+            raise UnresolvedRef(f"`$ref` {refs[-1].target!r} in {refs[-1].loc.doc.path} includes itself")
+        chain = chain + (key,)
+    value = target.value
+    if isinstance(value, dict):
+        return {key: _inline(builder, target.child(key), target_base, chain) for key in value}
+    if isinstance(value, list):
+        return [_inline(builder, target.child(index), target_base, chain) for index in range(len(value))]
+    return value
 
 
 def _ref_values(data: Any) -> Iterator[Dict[str, Any]]:

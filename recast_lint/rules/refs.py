@@ -107,7 +107,7 @@ def outside_analysis(analysis: Analysis) -> Iterable[Finding]:
         )
     for note in analysis.notes:
         if note.kind in ("toplevel-outside-root", "workflow-outside-root"):
-            yield Finding.at(note.loc, f"{note.message.rstrip('.')}; it leaves the analysis directory", "keep the specs inside the repository")
+            yield Finding.at(note.loc, f"{note.message} leaves the analysis directory", "keep the specs inside the repository")
 
 
 @rule("RL304", "ref-loop", Severity.ERROR, "`$ref`s form a loop")

@@ -1,0 +1,63 @@
+"""RL3xx: `$ref`s resolved the way the runtime resolves them, reported at the `$ref` line."""
+
+from __future__ import annotations
+
+import pytest
+
+from recast_lint.diagnostics import Severity
+from tests.helpers import FIXTURES, only, run, where
+
+REFS = FIXTURES / "refs"
+
+
+def _case(name: str) -> list:
+    return run(REFS / name, cwd=REFS / name)
+
+
+@pytest.mark.parametrize(
+    "case,code,path,line,column",
+    [
+        ("missing-file", "RL301", "specs/workflow.yml", 8, 20),
+        ("toplevel-relative", "RL301", "specs/wf/workflow.yml", 8, 20),
+        ("missing-fragment", "RL302", "specs/workflow.yml", 8, 20),
+        ("outside", "RL303", "specs/workflow.yml", 8, 20),
+        ("outside-toplevel", "RL303", "recast.yml", 5, 13),
+        ("loop", "RL304", "specs/workflow.yml", 14, 24),
+        ("loop", "RL304", "specs/b.yml", 1, 7),
+        ("siblings", "RL306", "specs/workflow.yml", 8, 40),
+        ("remote", "RL305", "recast.yml", 5, 13),
+        ("missing-workflow", "RL307", "recast.yml", 5, 13),
+        ("home", "RL308", "specs/workflow.yml", 8, 20),
+    ],
+)
+def test_reference_problem_is_located(case: str, code: str, path: str, line: int, column: int) -> None:
+    assert (path, line, column) in where(_case(case), code)
+
+
+def test_missing_file_suggests_the_file_that_exists() -> None:
+    assert only(_case("missing-file"), "RL301").hint.startswith("did you mean 'steps.yml'?")
+
+
+def test_ref_relative_to_the_file_instead_of_the_toplevel_gets_the_right_path() -> None:
+    hint = only(_case("toplevel-relative"), "RL301").hint
+    assert "resolve against the toplevel (specs/)" in hint and "write 'wf/steps.yml'" in hint
+
+
+def test_fragment_with_or_without_slash_is_the_same_pointer() -> None:
+    # `steps.yml#hello_world` (no slash) is what the real helloworld template writes
+    assert [d for d in run(FIXTURES / "helloworld-bugs") if d.code == "RL302"] == []
+    assert only(_case("missing-fragment"), "RL302").hint.startswith("did you mean 'hello'?")
+
+
+def test_nothing_outside_the_analysis_is_read() -> None:
+    diagnostics = _case("outside")
+    assert all(not d.path.startswith("..") for d in diagnostics)
+
+
+def test_remote_toplevel_is_an_info_and_the_run_is_clean() -> None:
+    diagnostics = _case("remote")
+    assert [d.severity for d in diagnostics] == [Severity.INFO]
+
+
+def test_missing_workflow_suggests_the_existing_name() -> None:
+    assert only(_case("missing-workflow"), "RL307").hint.startswith("did you mean 'workflow.yml'?")

@@ -1,0 +1,66 @@
+"""RL2xx: every schema error at its own line and column, with a hint that names the fix."""
+
+from __future__ import annotations
+
+from recast_lint.diagnostics import Diagnostic
+from tests.helpers import FIXTURES, run, where
+
+SCHEMA = FIXTURES / "schema"
+
+
+def _at(code: str) -> list:
+    return [(path.split("schema/")[-1], line, column) for path, line, column in where(run(SCHEMA, cwd=FIXTURES), code)]
+
+
+def _one(code: str, line: int) -> Diagnostic:
+    found = [d for d in run(SCHEMA, cwd=FIXTURES) if d.code == code and d.span.line == line]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_unknown_types_with_the_closest_valid_name() -> None:
+    assert _at("RL201") == [("specs/steps.yml", 14, 19), ("specs/workflow.yml", 21, 23)]
+    process = _one("RL201", 14)
+    assert process.message == "unknown process_type 'string-interpolated-command'"
+    assert process.hint.startswith("did you mean 'string-interpolated-cmd'?")
+    assert "did you mean 'singlestep-stage'?" in _one("RL201", 21).hint
+
+
+def test_unknown_key_points_at_the_key_and_suggests_the_allowed_one() -> None:
+    assert _at("RL202") == [("specs/workflow.yml", 3, 5)]
+    diagnostic = _one("RL202", 3)
+    assert diagnostic.message == "unknown key 'depends_on' in stage"
+    assert diagnostic.hint.startswith("did you mean 'dependencies'?")
+
+
+def test_missing_key_points_at_the_mapping_that_lacks_it() -> None:
+    assert _at("RL203") == [("recast.yml", 2, 1), ("specs/steps.yml", 12, 1)]
+    assert "'short_description'" in _one("RL203", 2).message
+    assert "'publisher'" in _one("RL203", 12).message
+
+
+def test_wrong_type_points_at_the_value_and_says_the_expected_type() -> None:
+    assert _at("RL204") == [("recast.yml", 4, 9), ("specs/steps.yml", 11, 15), ("specs/workflow.yml", 10, 19)]
+    assert _one("RL204", 11).message == "`imagetag` must be a string, not the number 1.36"
+    assert _one("RL204", 11).hint == "quote it so YAML reads it as text: '1.36'"
+    assert _one("RL204", 10).hint == "write a list: [init]"
+
+
+def test_out_of_range_value() -> None:
+    assert _at("RL205") == [("specs/workflow.yml", 13, 18)]
+
+
+def test_unquoted_placeholder_is_explained_as_a_yaml_mapping() -> None:
+    assert _at("RL206") == [("specs/steps.yml", 19, 15)]
+    diagnostic = _one("RL206", 19)
+    assert "{version}" in diagnostic.message and "mapping" in diagnostic.message
+    assert diagnostic.hint == "quote it: '{version}'"
+
+
+def test_no_message_prints_a_whole_instance() -> None:
+    for diagnostic in run(SCHEMA, cwd=FIXTURES):
+        assert "{'" not in diagnostic.message and len(diagnostic.message) < 160
+
+
+def test_clean_helloworld_has_no_schema_findings() -> None:
+    assert [d for d in run(FIXTURES / "helloworld") if d.code.startswith("RL2")] == []
