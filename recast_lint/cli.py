@@ -51,7 +51,20 @@ def fail(message: str, debug: bool = False) -> None:
     sys.exit(EXIT_FAILURE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Turns any exception a command did not expect into one line and exit 2 (traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
+            fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="recast-lint")
 def main() -> None:
     """Lint, scaffold and run RECAST analyses (recast.yml, yadage workflows, packtivity steps).
