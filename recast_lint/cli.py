@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import click
 
@@ -21,18 +21,6 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 
 def _codes(value: Optional[str]) -> List[str]:
     return [c.strip().upper() for c in (value or "").split(",") if c.strip()]
-
-
-def rule_filter(select: List[str], ignore: List[str]) -> Callable:
-    """Codes match by prefix (`RL2` selects every schema rule) or by rule name."""
-
-    def matches(rule, patterns: List[str]) -> bool:
-        return any(rule.code.startswith(p) or rule.name.upper() == p for p in patterns)
-
-    def selected(rule) -> bool:
-        return (not select or matches(rule, select)) and not matches(rule, ignore)
-
-    return selected
 
 
 def _use_color(choice: str) -> bool:
@@ -75,32 +63,49 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "format_name", default="text", show_default=True, help="Output format.",
-              type=click.Choice(["text", "concise", "json"]))
+@click.option("--format", "format_name", help="Output format [default: text; github when GITHUB_ACTIONS=true].",
+              type=click.Choice(["text", "concise", "json", "gitlab", "sarif", "github"]))
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report in --format to FILE; the log still shows text (github annotations on GitHub Actions).")
+@click.option("--statistics", is_flag=True, help="Show how many diagnostics each rule produced instead of the diagnostics.")
 @click.option("--toplevel", type=click.Path(file_okay=False, path_type=Path), help="Resolve `$ref`s of loose workflow files against DIR.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. RL2,RL301).")
-@click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated.")
+@click.option("--select", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
+@click.option("--ignore", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check(paths: Tuple[Path, ...], format_name: str, toplevel: Optional[Path], strict: bool,
-          select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
+def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
+          toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
     """Lint the analysis at each PATH (default: the current directory).
 
     A PATH is an analysis directory, a file inside one (the whole analysis is linted), a loose
     workflow file, or a directory of loose specs.
     """
+    from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
     from recast_lint.lint import InternalError, UsageError, lint
     from recast_lint.report import render
 
+    log_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
-        result = lint(list(paths) or [Path(".")], toplevel, rule_filter(_codes(select), _codes(ignore)))
-    except UsageError as exc:
+        result = lint(list(paths) or [Path(".")], toplevel, _codes(select), _codes(ignore))
+    except (UsageError, ConfigError) as exc:
         fail(str(exc))
     except InternalError as exc:
         fail(f"{exc} (please report this; run with --debug for the traceback)", debug)
-    click.echo(render(format_name, result, _use_color(color)), nl=False)
+    if output_file is not None:
+        try:
+            output_file.write_text(render(format_name or log_format, result), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    elif format_name:
+        log_format = format_name
+    if statistics:
+        from recast_lint.report.statistics import render as render_statistics
+
+        click.echo(render_statistics(result, False), nl=False)
+    else:
+        click.echo(render(log_format, result, _use_color(color)), nl=False)
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
+from recast_lint.config import load_config
 from recast_lint.diagnostics import Diagnostic, Severity
 from recast_lint.model import Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
+from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
+from recast_lint.suppress import Suppressions
 
 
 class UsageError(Exception):
@@ -39,6 +42,7 @@ class LintResult:
     diagnostics: List[Diagnostic]
     analyses: List[Analysis]
     sources: Dict[str, str]  # display path -> file text, for snippets
+    rules: Dict[str, Rule] = field(default_factory=dict)  # code -> every rule that ran, for formats that describe them
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -85,29 +89,40 @@ def display_path(path: Path, cwd: Path) -> str:
         return os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
 
 
-RuleFilter = Callable[[Rule], bool]
-
-
 def lint(
     paths: Sequence[Path],
     toplevel: Optional[Path] = None,
-    selected: Optional[RuleFilter] = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
     cwd: Optional[Path] = None,
 ) -> LintResult:
+    """Lint ``paths``; ``select``/``ignore`` (codes, prefixes or names) come on top of each analysis's configuration."""
     cwd = (cwd or Path.cwd()).resolve()
-    rules = [r for r in all_rules() if selected is None or selected(r)]
     analyses = [build(target) for target in discover(paths, toplevel)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
+    ran: Dict[str, Rule] = {}
     for analysis in analyses:
-        for rule in rules:
+        config = load_config(analysis.root).with_command_line(select, ignore)
+        rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
+        suppressions = Suppressions.read(analysis.documents.values())
+        suppressions.ran = [(r.code, r.name) for r in rules]
+        analysis.cache[SUPPRESSIONS] = suppressions
+        # the RL9xx rules report on the suppressions, so they run once every other rule has
+        for rule in sorted(rules, key=lambda r: r.family == "RL9"):
+            ran[rule.code] = rule
+            severity = config.severity_for(rule.code, rule.name)
             for finding in _run(rule, analysis):
+                if config.ignored_in(rule.code, rule.name, finding.doc.path):
+                    continue
+                if rule.family != "RL9" and suppressions.suppresses(finding.doc, rule.code, rule.name, finding.span):
+                    continue
                 path = display_path(finding.doc.path, cwd)
                 sources.setdefault(path, finding.doc.text)
                 diagnostic = Diagnostic(
                     path=path,
                     span=finding.span,
-                    severity=finding.severity or rule.severity,
+                    severity=severity or finding.severity or rule.severity,
                     code=rule.code,
                     rule=rule.name,
                     message=finding.message,
@@ -115,7 +130,7 @@ def lint(
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
-    return LintResult(ordered, analyses, sources)
+    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)})
 
 
 def _run(rule: Rule, analysis: Analysis) -> Iterable:

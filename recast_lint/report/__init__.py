@@ -14,6 +14,9 @@ FORMATS: Dict[str, str] = {
     "text": "recast_lint.report.text",
     "concise": "recast_lint.report.concise",
     "json": "recast_lint.report.json_format",
+    "gitlab": "recast_lint.report.gitlab",
+    "sarif": "recast_lint.report.sarif",
+    "github": "recast_lint.report.github",
 }
 
 

@@ -1,0 +1,274 @@
+"""Project configuration: `.recast-lint.yml`, or `[tool.recast-lint]` in `pyproject.toml`.
+
+The configuration of an analysis is the first one found walking up from the analysis root (a
+`.recast-lint.yml` wins over a `pyproject.toml` in the same directory; a `pyproject.toml` without
+`[tool.recast-lint]` is passed over). The walk stops at the directory holding `.git`, so a file
+outside the repository never applies. Keys:
+
+    select: [RL2, RL3]            # only these codes, prefixes or rule names (default: every rule)
+    ignore: [RL305]               # never these
+    severity: {RL306: error}      # per-rule severity: error | warning | info
+    per-file-ignores:             # globs relative to the configuration file's directory
+      "specs/legacy/*.yml": {ignore: [RL7], reason: kept as run for the 2019 paper}
+
+A broken configuration is a usage error (exit 2): ``ConfigError`` names the file and line.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from recast_lint.diagnostics import Severity
+
+YAML_FILE = ".recast-lint.yml"
+PYPROJECT = "pyproject.toml"
+TOML_TABLE = "tool.recast-lint"
+KEYS = ("select", "ignore", "severity", "per-file-ignores")
+PER_FILE_KEYS = ("ignore", "reason")
+
+LineOf = Callable[[Tuple[Any, ...]], int]
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: one line naming file:line, the problem and the fix."""
+
+    def __init__(self, path: Path, line: int, message: str):
+        super().__init__(f"{path}:{line}: {message}")
+
+
+def normalize(patterns: Sequence[str]) -> List[str]:
+    return [p.strip().upper() for p in patterns if p.strip()]
+
+
+def matches(code: str, name: str, patterns: Sequence[str]) -> bool:
+    """Normalized ``patterns`` match by code prefix (`RL2` is every schema rule) or by rule name."""
+    return any(code.startswith(p) or name.upper() == p for p in patterns)
+
+
+@dataclass(frozen=True)
+class FileIgnore:
+    pattern: str  # fnmatch glob on the path relative to the configuration file's directory
+    codes: Tuple[str, ...]
+    reason: str
+
+
+@dataclass
+class Config:
+    source: Optional[Path] = None  # the file it was read from; None: the defaults
+    select: List[str] = field(default_factory=list)  # empty: every rule
+    ignore: List[str] = field(default_factory=list)
+    severity: Dict[str, Severity] = field(default_factory=dict)
+    per_file_ignores: List[FileIgnore] = field(default_factory=list)
+
+    def with_command_line(self, select: Sequence[str], ignore: Sequence[str]) -> Config:
+        """`--select` replaces the configured selection; `--ignore` adds to the configured ignores."""
+        return Config(self.source, normalize(select) or self.select, self.ignore + normalize(ignore), self.severity, self.per_file_ignores)
+
+    def enabled(self, code: str, name: str) -> bool:
+        return (not self.select or matches(code, name, self.select)) and not matches(code, name, self.ignore)
+
+    def severity_for(self, code: str, name: str) -> Optional[Severity]:
+        """The configured severity; the most specific pattern wins (a name or full code over a prefix)."""
+        found = [(len(p) if p != name.upper() else len(code) + 1, s) for p, s in self.severity.items() if matches(code, name, [p])]
+        return max(found, key=lambda item: item[0])[1] if found else None
+
+    def ignored_in(self, code: str, name: str, path: Path) -> bool:
+        if not self.per_file_ignores or self.source is None:
+            return False
+        try:
+            relative = path.resolve().relative_to(self.source.parent.resolve()).as_posix()
+        except ValueError:
+            return False
+        return any(
+            matches(code, name, entry.codes) and (fnmatch.fnmatchcase(relative, entry.pattern) or fnmatch.fnmatchcase(path.name, entry.pattern))
+            for entry in self.per_file_ignores
+        )
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "select": list(self.select) or ["ALL"],
+            "ignore": list(self.ignore),
+            "severity": {pattern: severity.value for pattern, severity in self.severity.items()},
+            "per-file-ignores": {e.pattern: {"ignore": list(e.codes), "reason": e.reason} for e in self.per_file_ignores},
+        }
+
+
+# -- finding -------------------------------------------------------------------------------------
+
+
+def find_config_file(start: Path) -> Optional[Path]:
+    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up."""
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        if (candidate / YAML_FILE).is_file():
+            return candidate / YAML_FILE
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and _toml_header_line(_read(pyproject)) is not None:
+            return pyproject
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+_CACHE: Dict[Path, Config] = {}
+
+
+def load_config(start: Path) -> Config:
+    """The configuration that applies to ``start`` (cached per file for one process)."""
+    path = find_config_file(start)
+    if path is None:
+        return Config()
+    if path not in _CACHE:
+        _CACHE[path] = read_config(path)
+    return _CACHE[path]
+
+
+def read_config(path: Path) -> Config:
+    if path.name == PYPROJECT:
+        data, line_of = _read_toml(path)
+    else:
+        data, line_of = _read_yaml(path)
+    return _parse(path, data, line_of)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, 1, f"cannot read the configuration: {exc}; save it as UTF-8 text") from None
+
+
+def _read_yaml(path: Path) -> Tuple[Any, LineOf]:
+    from recast_lint.load import load_file
+
+    doc = load_file(path)
+    for problem in doc.problems:
+        if problem.kind == "empty":
+            return {}, lambda pointer: 1
+        raise ConfigError(path, problem.span.line, f"{problem.message}; {problem.hint or 'fix the YAML'}")
+    return doc.data, lambda pointer: doc.span(pointer, key=True).line
+
+
+def _toml_header_line(text: str) -> Optional[int]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(r"\s*\[\s*tool\s*\.\s*(\"recast-lint\"|recast-lint)\s*[.\]]", line):
+            return number
+    return None
+
+
+def _read_toml(path: Path) -> Tuple[Any, LineOf]:
+    text = _read(path)
+    header = _toml_header_line(text) or 1
+    try:
+        import tomllib  # Python 3.11+
+    except ImportError:
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            raise ConfigError(
+                path, header, "reading [tool.recast-lint] needs Python 3.11+ or the `tomli` package; install tomli or move the settings to .recast-lint.yml"
+            ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(path, int(found.group(1)) if found else header, f"invalid TOML: {exc}; fix the TOML syntax") from None
+    lines = text.splitlines()
+
+    def line_of(pointer: Tuple[Any, ...]) -> int:
+        # TOML parsers keep no positions: the first line after the table header naming the last key
+        if not pointer:
+            return header
+        key = re.escape(str(pointer[-1]))
+        for number in range(header, len(lines) + 1):
+            if re.match(rf"\s*(\[[^\]]*)?[\"']?{key}[\"']?\s*[=\]]", lines[number - 1]):
+                return number
+        return header
+
+    return data.get("tool", {}).get("recast-lint", {}), line_of
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+
+def _parse(path: Path, data: Any, line_of: LineOf) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, line_of(()), f"the configuration must be a mapping of settings, not {type(data).__name__}; start with `select:` or `ignore:`")
+    for key in data:
+        if key not in KEYS:
+            raise ConfigError(path, line_of((key,)), f"unknown key {key!r}; {_suggest(key, KEYS)}")
+    config = Config(source=path)
+    config.select = _patterns(path, data, ("select",), line_of)
+    config.ignore = _patterns(path, data, ("ignore",), line_of)
+    severities = _mapping(path, data, "severity", line_of)
+    for pattern, value in severities.items():
+        _check_pattern(path, pattern, "severity", line_of(("severity", pattern)))
+        if value not in [s.value for s in Severity]:
+            raise ConfigError(
+                path, line_of(("severity", pattern)), f"severity {value!r} for {pattern} is not a severity; {_suggest(value, [s.value for s in Severity])}"
+            )
+        config.severity[str(pattern).upper()] = Severity(value)
+    for pattern, entry in _mapping(path, data, "per-file-ignores", line_of).items():
+        where = line_of(("per-file-ignores", pattern))
+        if not isinstance(entry, dict):
+            raise ConfigError(path, where, f"per-file-ignores entry {pattern!r} must be a mapping; write `{{ignore: [CODE], reason: why}}`")
+        for key in entry:
+            if key not in PER_FILE_KEYS:
+                raise ConfigError(path, line_of(("per-file-ignores", pattern, key)), f"unknown key {key!r} in per-file-ignores; {_suggest(key, PER_FILE_KEYS)}")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(path, where, f"per-file-ignores entry {pattern!r} has no reason; add `reason:` saying why these rules do not apply")
+        codes = _patterns(path, entry, ("per-file-ignores", pattern, "ignore"), line_of)
+        if not codes:
+            raise ConfigError(path, where, f"per-file-ignores entry {pattern!r} ignores nothing; list the codes under `ignore:`")
+        config.per_file_ignores.append(FileIgnore(str(pattern), tuple(codes), reason.strip()))
+    return config
+
+
+def _mapping(path: Path, data: Dict[str, Any], key: str, line_of: LineOf) -> Dict[Any, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(path, line_of((key,)), f"`{key}` must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def _patterns(path: Path, data: Dict[str, Any], pointer: Tuple[Any, ...], line_of: LineOf) -> List[str]:
+    value = data.get(pointer[-1]) or []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, line_of(pointer), f"`{pointer[-1]}` must be a list of rule codes, prefixes or names, e.g. [RL2, RL301]")
+    patterns = normalize(value)
+    for pattern in patterns:
+        _check_pattern(path, pattern, pointer[-1], line_of(pointer))
+    return patterns
+
+
+def _check_pattern(path: Path, pattern: Any, key: str, line: int) -> None:
+    problem = unknown_pattern(str(pattern))
+    if problem:
+        raise ConfigError(path, line, f"{problem} in `{key}`")
+
+
+def unknown_pattern(pattern: str) -> Optional[str]:
+    """Why ``pattern`` names no rule (with a suggestion), or None when it names at least one."""
+    from recast_lint.rules.registry import all_rules
+
+    rules = all_rules()
+    if any(matches(r.code, r.name, [pattern.upper()]) for r in rules):
+        return None
+    return f"no rule matches {pattern!r}; {_suggest(pattern, [r.code for r in rules] + [r.name for r in rules], limit=0)}"
+
+
+def _suggest(word: Any, choices: Sequence[str], limit: int = 8) -> str:
+    from recast_lint.rules.registry import did_you_mean
+
+    return did_you_mean(word, choices, limit=limit) or "run `recast-lint rules` for the list"

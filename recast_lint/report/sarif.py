@@ -1,0 +1,62 @@
+"""SARIF 2.1.0 for code scanning: the rules that fired, with their documentation, and one result each.
+
+Columns count characters (`columnKind: unicodeCodePoints`); `endColumn` is just past the region,
+as in SARIF. `partialFingerprints` use the same stable key as the GitLab report.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+from urllib.parse import quote
+
+from recast_lint import __version__
+from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.lint import LintResult
+from recast_lint.report.fingerprint import fingerprints
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+FINGERPRINT = "recastLint/v1"
+
+
+def _descriptor(first: Diagnostic, result: LintResult) -> Dict[str, Any]:
+    """The rule behind ``first`` (a diagnostic of it), from the metadata of the rules that ran."""
+    described: Dict[str, Any] = {"id": first.code, "name": first.rule}
+    rule = result.rules.get(first.code)
+    if rule is not None:
+        documentation = rule.documentation
+        described.update(
+            shortDescription={"text": rule.summary},
+            fullDescription={"text": documentation.split("\n\n")[0]},
+            help={"text": documentation, "markdown": documentation},
+            defaultConfiguration={"level": LEVEL[rule.severity]},
+        )
+    return described
+
+
+def _result(d: Diagnostic, index: int, fingerprint: str) -> Dict[str, Any]:
+    message = f"{d.message} (hint: {d.hint})" if d.hint else d.message
+    region = {"startLine": d.span.line, "startColumn": d.span.column, "endLine": d.span.end_line, "endColumn": d.span.end_column}
+    return {
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": LEVEL[d.severity],
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(d.path)}, "region": region}}],
+        "partialFingerprints": {FINGERPRINT: fingerprint},
+    }
+
+
+def render(result: LintResult, color: bool) -> str:
+    first_of: Dict[str, Diagnostic] = {}
+    for d in result.diagnostics:
+        first_of.setdefault(d.code, d)
+    codes = sorted(first_of)
+    index = {code: i for i, code in enumerate(codes)}
+    run = {
+        "tool": {"driver": {"name": "recast-lint", "version": __version__, "rules": [_descriptor(first_of[c], result) for c in codes]}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(d, index[d.code], f) for d, f in zip(result.diagnostics, fingerprints(result))],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

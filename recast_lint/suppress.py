@@ -1,0 +1,178 @@
+"""Inline suppression comments in the YAML files (the loader keeps no comments, so they are read from the text).
+
+Grammar: one directive per comment; CODES are comma-separated codes, code prefixes (`RL7`) or rule
+names; the reason after the brackets is optional (`--` or `:` before it is dropped).
+
+    key: value  # recast-lint: ignore[CODES] reason       that line
+    # recast-lint: ignore[CODES] reason                   the next node: the mapping entry or list
+    key:                                                  item on the next line of YAML, with
+      everything: below                                   everything nested under it
+    # recast-lint: ignore-file[CODES] reason              the whole file (on a line of its own)
+
+RL101 (invalid YAML) cannot be suppressed: the rest of the file cannot be read until it is fixed.
+The pipeline (``recast_lint.lint``) asks ``Suppressions.suppresses`` about each finding; the RL9xx
+rules (``recast_lint.rules.meta``) then report the directives that suppressed nothing and the ones
+that cannot be read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Iterator, List, Optional
+
+from recast_lint.config import matches, unknown_pattern
+from recast_lint.diagnostics import Span
+from recast_lint.load import Document
+
+MARKER = "recast-lint:"
+UNSUPPRESSIBLE = ("RL101",)
+CACHE_KEY = "suppressions"  # where the pipeline leaves ``Suppressions`` for the RL9xx rules
+
+_DIRECTIVE = re.compile(r"#\s*recast-lint:")
+_BODY = re.compile(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]\s*(?:--|:)?\s*(?P<reason>.*?)\s*$")
+_CODE = re.compile(r"[^,\s]+")
+GRAMMAR = "write `# recast-lint: ignore[RL301] reason` (this line or the next node) or `# recast-lint: ignore-file[RL301] reason`"
+
+
+@dataclass
+class Code:
+    pattern: str  # normalized, as `matches` wants it
+    span: Span  # where it is written in the comment
+    used: bool = False
+
+
+@dataclass
+class Directive:
+    doc: Document
+    kind: str  # line | node | file
+    codes: List[Code]
+    first_line: int
+    last_line: int
+    reason: str
+
+    def covers(self, line: int) -> bool:
+        return self.first_line <= line <= self.last_line
+
+
+@dataclass
+class Problem:
+    """A directive that cannot be read or names something that cannot be suppressed."""
+
+    doc: Document
+    span: Span
+    message: str
+    hint: str
+
+
+@dataclass
+class Suppressions:
+    """Every directive in the documents of one analysis, and which of their codes were used."""
+
+    directives: Dict[int, List[Directive]] = field(default_factory=dict)  # id(document) -> directives
+    problems: List[Problem] = field(default_factory=list)
+    ran: List[tuple] = field(default_factory=list)  # (code, name) of the rules that ran
+
+    @classmethod
+    def read(cls, documents: Iterable[Document]) -> Suppressions:
+        found = cls()
+        for doc in documents:
+            if MARKER in doc.text:
+                found.directives[id(doc)] = list(_directives(doc, found.problems))
+        return found
+
+    def suppresses(self, doc: Document, code: str, name: str, span: Span) -> bool:
+        """True (and the directive's code is marked used) when a directive covers this finding."""
+        if code in UNSUPPRESSIBLE:
+            return False
+        hit = False
+        for directive in self.directives.get(id(doc), ()):
+            if directive.covers(span.line):
+                for written in directive.codes:
+                    if matches(code, name, [written.pattern]):
+                        written.used = hit = True
+        return hit
+
+    def unused(self) -> Iterator[tuple]:
+        """(directive, code) for each code that suppressed nothing although a rule it names ran."""
+        for directives in self.directives.values():
+            for directive in directives:
+                if not directive.doc.ok:
+                    continue  # rules could not read the file, so nothing could be suppressed in it
+                for written in directive.codes:
+                    if not written.used and any(matches(code, name, [written.pattern]) for code, name in self.ran):
+                        yield directive, written
+
+
+def _comments(doc: Document) -> Iterator[tuple]:
+    """(line number, column of `#`, own line?, text after the marker) of each directive comment."""
+    scalars = [info for info in doc.nodes.values() if info.style is not None]
+    offset = 0
+    for number, line in enumerate(doc.text.splitlines(keepends=True), 1):
+        found = _DIRECTIVE.search(line)
+        if found and not any(info.start <= offset + found.start() < info.end for info in scalars):
+            own_line = not line[: found.start()].strip()
+            yield number, found.start() + 1, own_line, line[found.end() :].rstrip("\r\n")
+        offset += len(line)
+
+
+def _directives(doc: Document, problems: List[Problem]) -> Iterator[Directive]:
+    lines = doc.lines
+    for number, column, own_line, body in _comments(doc):
+        comment = Span(number, column, number, len(lines[number - 1]) + 1)
+        parsed = _BODY.match(body)
+        if parsed is None:
+            problems.append(Problem(doc, comment, "suppression comment cannot be read", GRAMMAR))
+            continue
+        body_column = comment.end_column - len(body)
+        codes = []
+        for code in _CODE.finditer(parsed.group("codes")):
+            start = body_column + parsed.start("codes") + code.start()
+            span = Span(number, start, number, start + len(code.group()))
+            pattern = code.group().upper()
+            why_not = _cannot_suppress(pattern)
+            if why_not:
+                problems.append(Problem(doc, span, why_not[0], why_not[1]))
+            else:
+                codes.append(Code(pattern, span))
+        if not codes:
+            if not parsed.group("codes").strip():
+                problems.append(Problem(doc, comment, "suppression comment names no code", "name the codes to ignore, e.g. `ignore[RL301]`"))
+            continue
+        reason = parsed.group("reason")
+        if parsed.group("kind") == "ignore-file":
+            if own_line:
+                yield Directive(doc, "file", codes, 1, len(lines), reason)
+            else:
+                problems.append(Problem(doc, comment, "`ignore-file` must stand on a line of its own", "move the comment to its own line, e.g. at the top"))
+        elif own_line:
+            node = _next_content_line(lines, number)
+            yield Directive(doc, "node", codes, node, _node_end(doc, node), reason)
+        else:
+            yield Directive(doc, "line", codes, number, number, reason)
+
+
+def _cannot_suppress(pattern: str) -> Optional[tuple]:
+    if pattern in UNSUPPRESSIBLE:
+        return f"{pattern} cannot be suppressed", "fix the YAML syntax: nothing else in the file can be checked until it is valid"
+    problem = unknown_pattern(pattern)
+    return (problem, "name a rule listed by `recast-lint rules`") if problem else None
+
+
+def _next_content_line(lines: List[str], after: int) -> int:
+    """The first line after ``after`` that holds YAML (not blank, not only a comment)."""
+    for number in range(after + 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return number
+    return len(lines) + 1
+
+
+def _node_end(doc: Document, line: int) -> int:
+    """The last line of the mapping entry or list item that begins on ``line`` (that line alone if none)."""
+    end = line
+    for pointer, info in doc.nodes.items():
+        begins = info.key.line if info.key is not None else info.value.line
+        if pointer and begins == line:
+            end = max(end, info.value.end_line)
+    return end
