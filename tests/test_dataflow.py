@@ -1,0 +1,157 @@
+"""RL5xx: data flow between stages and steps, reported where the offending text is written."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from recast_lint.diagnostics import Diagnostic, Severity
+from tests.helpers import FIXTURES, only, run, where
+
+DATAFLOW = FIXTURES / "dataflow"
+
+
+def _case(name: str) -> List[Diagnostic]:
+    return run(DATAFLOW / name, cwd=DATAFLOW / name)
+
+
+def _dataflow(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+    return [d for d in diagnostics if d.code.startswith("RL5")]
+
+
+STEPS = "specs/steps.yml"
+WORKFLOW = "specs/workflow.yml"
+
+
+@pytest.mark.parametrize(
+    "case,code,path,line,column",
+    [
+        ("placeholders", "RL501", STEPS, 4, 22),  # {nmae}
+        ("placeholders", "RL502", WORKFLOW, 24, 7),  # fit_control lacks {region}
+        ("placeholders", "RL505", STEPS, 37, 25),  # {workdir} in a script comment
+        ("placeholders", "RL506", WORKFLOW, 48, 9),  # `workdir:` with interpolated-pub
+        ("placeholders", "RL507", WORKFLOW, 9, 9),  # verbose is never used
+        ("placeholders", "RL508", STEPS, 31, 16),  # outputmap leaf archvie
+        ("braces", "RL503", STEPS, 8, 44),  # find -exec ls {}
+        ("braces", "RL504", STEPS, 5, 16),  # {1..3}
+        ("braces", "RL504", STEPS, 5, 32),  # ${HOME}
+        ("braces", "RL504", STEPS, 6, 12),  # awk '{print $1}'
+        ("braces", "RL504", STEPS, 7, 27),  # {bak,orig}
+        ("braces", "RL504", STEPS, 9, 18),  # lone }
+        ("braces", "RL513", STEPS, 21, 25),  # {files[0]} on a list
+        ("literals", "RL510", WORKFLOW, 7, 16),  # '{"pt": 25}'
+        ("literals", "RL510", WORKFLOW, 8, 16),  # '${HOME}/config'
+        ("literals", "RL510", WORKFLOW, 9, 17),  # '{output}/plots'
+        ("literals", "RL510", WORKFLOW, 10, 19),  # '{wrokdir}'
+        ("literals", "RL510", WORKFLOW, 14, 41),  # 'b{' inside a list
+        ("literals", "RL511", WORKFLOW, 11, 16),  # true
+        ("literals", "RL511", WORKFLOW, 12, 9),  # no value
+        ("literals", "RL512", WORKFLOW, 13, 18),  # {readdir0}
+        ("initdata", "RL514", "recast.yml", 9, 15),  # initdata: {}
+        ("initdata", "RL515", "recast.yml", 14, 16),  # '{workdir}/out'
+        ("initdata", "RL515", "recast.yml", 15, 14),  # '{"pt": 25}'
+        ("multistep", "RL520", WORKFLOW, 5, 23),  # no scatter
+        ("multistep", "RL520", WORKFLOW, 17, 7),  # scatter without parameters
+        ("multistep", "RL521", WORKFLOW, 28, 17),  # zipp
+        ("multistep", "RL522", WORKFLOW, 40, 22),  # inputfiles
+        ("multistep", "RL523", WORKFLOW, 53, 7),  # batchsize and partitionsize
+        ("multistep", "RL524", WORKFLOW, 58, 23),  # multistep without step
+        ("multistep", "RL524", WORKFLOW, 72, 7),  # singlestep with step and workflow
+        ("multistep", "RL525", WORKFLOW, 78, 20),  # scattering a string
+    ],
+)
+def test_problem_is_reported_where_it_is_written(case: str, code: str, path: str, line: int, column: int) -> None:
+    assert (path, line, column) in where(_case(case), code)
+
+
+@pytest.mark.parametrize(
+    "case,expected",
+    [
+        ("placeholders", {"RL501": 1, "RL502": 1, "RL505": 1, "RL506": 1, "RL507": 1, "RL508": 1}),
+        ("braces", {"RL503": 1, "RL504": 5, "RL513": 1}),
+        ("literals", {"RL510": 5, "RL511": 2, "RL512": 1}),
+        ("initdata", {"RL514": 1, "RL515": 2}),
+        ("multistep", {"RL520": 2, "RL521": 1, "RL522": 1, "RL523": 1, "RL524": 2, "RL525": 1}),
+    ],
+)
+def test_each_cause_is_reported_once(case: str, expected: dict) -> None:
+    found: dict = {}
+    for d in _dataflow(_case(case)):
+        found[d.code] = found.get(d.code, 0) + 1
+    assert found == expected
+
+
+def test_valid_data_flow_stays_clean() -> None:
+    # shared steps, publisher-only parameters, {{ }}, {workdir} in publish templates, a `workdir`
+    # parameter, par_mounts, a jq publisher, a sub-workflow reading init, a jq-stage, {readdir0} in initdata
+    assert _dataflow(_case("clean")) == []
+
+
+def test_empty_initdata_is_fine_when_nothing_reads_init() -> None:
+    assert _dataflow(_case("no-init")) == []
+
+
+def test_helloworld_typo_is_one_error_at_the_placeholder_with_the_right_name() -> None:
+    found = _dataflow(run(FIXTURES / "helloworld-bugs"))
+    assert [(d.path, d.span.line, d.span.column, d.code) for d in found] == [("specs/steps.yml", 4, 33, "RL501")]
+    assert found[0].hint.startswith("did you mean 'name'?")
+    assert "stage 'hello_world'" in found[0].message
+
+
+def test_helloworld_has_no_data_flow_finding() -> None:
+    assert _dataflow(run(FIXTURES / "helloworld")) == []
+
+
+def test_unknown_placeholder_names_the_stage_and_suggests_the_parameter() -> None:
+    finding = only(_case("placeholders"), "RL501")
+    assert finding.message == "`{nmae}` is not a parameter of stage 'greet'"
+    assert finding.hint.startswith("did you mean 'name'?")
+
+
+def test_misspelt_placeholder_does_not_also_report_the_parameter_as_unused() -> None:
+    # `name` is passed and `{nmae}` read: one cause, reported once (RL501), not again as RL507
+    assert [d.message for d in _case("placeholders") if d.code == "RL507"] == ["parameter 'verbose' of stage 'greet' is not used by its step"]
+
+
+def test_stage_that_forgets_a_parameter_of_a_shared_step_is_reported_at_the_stage() -> None:
+    finding = only(_case("placeholders"), "RL502")
+    assert "stage 'fit_control'" in finding.message and "'region'" in finding.message and "`{region}` in script" in finding.message
+    # the step itself is right (fit_signal passes region), so nothing is reported in steps.yml for it
+    assert not [d for d in _case("placeholders") if d.code == "RL501" and "region" in d.message]
+
+
+def test_outputmap_leaf_suggests_the_parameter() -> None:
+    assert only(_case("placeholders"), "RL508").hint.startswith("did you mean 'archive'?")
+
+
+def test_workdir_in_a_command_gets_its_own_message_not_unknown_placeholder() -> None:
+    diagnostics = _case("placeholders")
+    assert "not available in script" in only(diagnostics, "RL505").message
+    assert not [d for d in diagnostics if d.code == "RL501" and "workdir" in d.message]
+
+
+def test_shell_braces_hint_says_to_double_them() -> None:
+    for d in _case("braces"):
+        if d.code == "RL504":
+            assert "{{" in d.hint and "}}" in d.hint
+
+
+def test_literal_parameter_hints_name_the_fix() -> None:
+    hints = {d.span.line: d.hint for d in _case("literals") if d.code in ("RL510", "RL511")}
+    assert hints[9].startswith("parameters cannot refer to each other")
+    assert hints[10] == "did you mean '{workdir}'?"
+    assert hints[11] == "quote it so it is text: 'true'"
+
+
+def test_scatter_method_suggests_zip() -> None:
+    assert only(_case("multistep"), "RL521").hint.startswith("did you mean 'zip'?")
+
+
+def test_severities_follow_the_runtime() -> None:
+    severities = {d.code: d.severity for case in ("placeholders", "literals", "multistep", "braces") for d in _dataflow(_case(case))}
+    assert severities["RL507"] is Severity.WARNING  # works, just unused
+    assert severities["RL512"] is Severity.WARNING  # works, fragile
+    assert severities["RL513"] is Severity.WARNING
+    assert severities["RL525"] is Severity.WARNING
+    assert severities["RL501"] is Severity.ERROR
