@@ -141,3 +141,89 @@ def explain(code: str) -> None:
             return
     hint = did_you_mean(wanted, [r.code for r in rules] + [r.name for r in rules], limit=0)
     fail(f"no rule {wanted!r}; {hint or 'run `recast-lint rules` for the list'}")
+
+
+# -- scaffolding: `new` ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--no-input", is_flag=True, help="Do not ask: take the defaults and the --set answers.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Answer a question, e.g. --set reference_code=ANA-SUSY-2020-01 or --set needs_auth=yes (repeatable).")
+@click.option("--force", is_flag=True, help="Write into a non-empty DIRECTORY, over files of the same name.")
+def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], force: bool) -> None:
+    """Create a RECAST analysis repository in DIRECTORY (default: ./<repo_name>), then lint it.
+
+    A helloworld that lints clean, tests and runs from its first commit: recast.yml,
+    specs/steps.yml, specs/workflow.yml, .gitlab-ci.yml (lint and run jobs), README.md,
+    .gitignore and, if wanted, .pre-commit-config.yaml. Questions (keys for --set):
+    reference_code, repo_name, catalogue_name, author, short_description, step_image,
+    step_image_tag, recastatlas_version, needs_auth, use_pre_commit, recast_lint_repo,
+    schema_base_url. A DIRECTORY holding only .git (a fresh clone) counts as empty.
+    """
+    from recast_lint.diagnostics import Severity
+    from recast_lint.lint import InternalError, lint
+    from recast_lint.report import render
+    from recast_lint.scaffold import ScaffoldError, create, next_steps, parse_settings
+
+    try:
+        created = create(directory, parse_settings(settings), no_input, force)
+    except ScaffoldError as exc:
+        fail(str(exc))
+    try:
+        result = lint([created.path])
+    except InternalError as exc:
+        fail(f"created {created.path}, but linting it failed: {exc} (please report this)")
+    if result.diagnostics:
+        click.echo(render("concise", result), nl=False)
+        click.echo("recast-lint: the new repository has findings; the template should produce none (please report this)", err=True)
+    click.echo(f"created {created.path} for {created.answers['catalogue_name']}\n")
+    click.echo(next_steps(created), nl=False)
+    if result.count(Severity.ERROR) or result.count(Severity.WARNING):
+        sys.exit(EXIT_PROBLEMS)
+
+
+# -- configuration and editor schemas: `config`, `schema` -----------------------------------------
+
+
+@main.command("config")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def show_config(path: Optional[Path]) -> None:
+    """Print the configuration that applies to the analysis at PATH (default: .) and where it came from.
+
+    It is the first `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, found walking
+    up from the analysis root to the repository root.
+    """
+    import yaml
+
+    from recast_lint.config import ConfigError, load_config
+    from recast_lint.model import find_entry_root
+    from recast_lint.rules.registry import all_rules
+
+    start = (path or Path(".")).resolve()
+    root = find_entry_root(start) or start
+    try:
+        config = load_config(root)
+    except ConfigError as exc:
+        fail(str(exc))
+    rules = all_rules()
+    enabled = sum(config.enabled(r.code, r.name) for r in rules)
+    origin = f"configuration: {config.source}" if config.source else f"no configuration file from {root} up to the repository root: defaults"
+    click.echo(f"# {origin}\n# {enabled} of {len(rules)} rules enabled")
+    click.echo(yaml.safe_dump(config.as_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True), nl=False)
+
+
+@main.command("schema")
+@click.argument("name", type=click.Choice(["recast", "workflow", "steps"]))
+def schema(name: str) -> None:
+    """Print the bundled JSON Schema of recast.yml, a workflow or a steps file, self-contained.
+
+    Save it next to the analysis and point editors at it with a first line such as
+    `# yaml-language-server: $schema=../.schemas/workflow.json`.
+    """
+    import json
+
+    from recast_lint.editor_schema import self_contained
+
+    click.echo(json.dumps(self_contained(name), indent=2))

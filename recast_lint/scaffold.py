@@ -1,0 +1,157 @@
+"""``recast-lint new``: a new analysis repository from the cookiecutter template in ``template/``.
+
+    --set pairs ──parse──▶ settings ──cookiecutter prompts──▶ answers ──template's check──▶
+    render into a temporary directory ──copy──▶ the target directory
+
+The answers are checked by the template's own pre-generation hook (imported here, so plain
+``cookiecutter`` and ``recast-lint new`` say the same thing) before anything is written, and the
+template is rendered into a temporary directory first, so a failure leaves nothing behind.
+cookiecutter is imported only here, and only when ``new`` runs: it is slow to import.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from recast_lint.rules.registry import did_you_mean
+
+# In the package a symlink to the repository's template/, so `cookiecutter <repo> --directory
+# template` and the installed `recast-lint new` render the same files.
+TEMPLATE = Path(__file__).resolve().parent / "template"
+
+# What a fresh `git clone` of an empty project holds; a directory with only these counts as empty.
+IGNORED_IN_EMPTY = (".git",)
+
+YES = ("yes", "y", "true", "1", "on")
+NO = ("no", "n", "false", "0", "off")
+
+
+class ScaffoldError(Exception):
+    """A bad answer, setting or target directory (exit code 2); the message is one line."""
+
+
+@dataclass
+class Created:
+    path: Path
+    answers: Dict[str, Any]
+    had_git: bool  # the target was already a git repository (e.g. a fresh clone)
+
+
+def template_defaults() -> Dict[str, Any]:
+    return json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def answer_keys() -> List[str]:
+    """The keys a user answers (and may `--set`); `_private` and `__prompts__` are not answers."""
+    return [key for key in template_defaults() if not key.startswith("_")]
+
+
+def parse_settings(pairs: Sequence[str]) -> Dict[str, Any]:
+    """`key=value` pairs as answers; yes/no keys become booleans."""
+    defaults = template_defaults()
+    keys = answer_keys()
+    settings: Dict[str, Any] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        key = key.strip()
+        if not equals:
+            raise ScaffoldError(f"--set {pair!r} has no '='; write --set key=value, e.g. --set reference_code=ANA-SUSY-2020-01")
+        if key not in keys:
+            raise ScaffoldError(f"--set names no template question {key!r}; {did_you_mean(key, keys)}")
+        settings[key] = _flag(key, value) if isinstance(defaults[key], bool) else value
+    return settings
+
+
+def _flag(key: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in YES or word in NO:
+        return word in YES
+    raise ScaffoldError(f"{key} {value!r} is not valid; expected yes or no")
+
+
+def answer_problem() -> Callable[[Dict[str, Any]], Optional[str]]:
+    """``problem`` from the template's pre-generation hook, loaded without writing bytecode into the template."""
+    hook = TEMPLATE / "hooks" / "pre_gen_project.py"
+    module = types.ModuleType("recast_lint_template_pre_gen")
+    exec(compile(hook.read_text(encoding="utf-8"), str(hook), "exec"), module.__dict__)
+    return module.problem
+
+
+def ask(settings: Dict[str, Any], no_input: bool) -> Dict[str, Any]:
+    """Every answer: the settings, then cookiecutter's prompts (or defaults) for the rest."""
+    from cookiecutter.generate import generate_context
+    from cookiecutter.prompt import prompt_for_config
+
+    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=settings)
+    answers = dict(prompt_for_config(context, no_input=no_input))
+    answers.pop("__prompts__", None)
+    return answers
+
+
+def check_target(target: Path, force: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"'{target}' is a file; name a new or empty directory")
+    present = sorted(p.name for p in target.iterdir() if p.name not in IGNORED_IN_EMPTY) if target.is_dir() else []
+    if present and not force:
+        shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
+        raise ScaffoldError(f"'{target}' is not empty (holds {shown}); choose a new directory, or pass --force to write the template's files over it")
+
+
+def create(directory: Optional[Path], settings: Dict[str, Any], no_input: bool, force: bool) -> Created:
+    """Ask, check, render; the target is ``directory`` or ``./<repo_name>``."""
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.main import cookiecutter
+
+    named_by_directory = directory is not None and "repo_name" not in settings
+    if directory is not None:
+        check_target(directory, force)  # before the questions, not after
+        settings = {"repo_name": directory.resolve().name, **settings}
+    answers = ask(settings, no_input)
+    message = answer_problem()(answers)
+    if message:
+        if named_by_directory and message.startswith("repo_name "):
+            message = "the directory name " + message[len("repo_name "):]
+        raise ScaffoldError(message)
+    target = directory if directory is not None else Path(answers["repo_name"])
+    if directory is None:
+        check_target(target, force)
+    had_git = (target / ".git").exists()
+    with tempfile.TemporaryDirectory(prefix="recast-lint-new-") as scratch:
+        try:
+            rendered = cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=scratch, default_config=True)
+        except CookiecutterException as exc:
+            raise ScaffoldError(f"the template did not render: {exc}") from exc
+        shutil.copytree(rendered, target, dirs_exist_ok=True)
+    return Created(target, answers, had_git)
+
+
+def next_steps(created: Created) -> str:
+    answers = created.answers
+    lines = [f"cd {created.path}"]
+    if not created.had_git:
+        lines += [
+            "git init && git add . && git commit -m 'Start the RECAST preservation'",
+            f"git remote add origin https://gitlab.cern.ch/recast-atlas/<group>/{answers['repo_name']}.git",
+        ]
+    lines.append("git push -u origin HEAD")
+    if answers["use_pre_commit"]:
+        lines.append("python -m pip install pre-commit && pre-commit install")
+    use = (
+        "the run job in .gitlab-ci.yml signs in with them"
+        if answers["needs_auth"]
+        else "the run job does not use them yet: uncomment its `recast auth` lines when a private image or EOS data comes in"
+    )
+    credentials = (
+        "credentials: CI/CD variables, masked, under Settings > CI/CD > Variables (projects in the recast-atlas group\n"
+        "have them already), never in a file:\n"
+        "  RECAST_USER, RECAST_PASS   a CERN account (yours or a service account)\n"
+        "  RECAST_TOKEN               a GitLab personal access token with read_registry\n"
+        f"{use}\n"
+    )
+    return "next steps:\n" + "".join(f"  {line}\n" for line in lines) + "\n" + credentials

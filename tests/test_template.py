@@ -1,0 +1,313 @@
+"""The cookiecutter template and `recast-lint new`.
+
+Every combination of the yes/no questions renders a repository that lints with no diagnostic at
+all, whose YAML parses, whose CI runs the analysis its recast.yml names, and whose workflow the
+reference validator accepts. Bad answers stop with one line and leave no directory behind.
+Rendering goes through cookiecutter's API into temporary directories; nothing reaches the network.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+
+from recast_lint import __version__
+from recast_lint.cli import main
+from recast_lint.lint import lint
+from recast_lint.scaffold import TEMPLATE
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULTS: Dict[str, Any] = json.loads((REPO / "template" / "cookiecutter.json").read_text(encoding="utf-8"))
+FLAGS = [key for key, value in DEFAULTS.items() if isinstance(value, bool)]
+COMBINATIONS = [dict(zip(FLAGS, values)) for values in itertools.product([False, True], repeat=len(FLAGS))]
+COMBINATION_IDS = ["-".join(f"{k}={'yes' if v else 'no'}" for k, v in combo.items()) for combo in COMBINATIONS]
+YADAGE_VALIDATE = REPO / "bench" / ".envs" / "reference" / "bin" / "yadage-validate"
+SCHEMA_MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)")
+
+
+def render(tmp_path: Path, **answers: Any) -> Path:
+    """Plain cookiecutter, as `cookiecutter <this repo> --directory template` runs it."""
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(yaml.safe_dump({"replay_dir": str(tmp_path / "replay"), "cookiecutters_dir": str(tmp_path / "cache")}))
+    out = tmp_path / "out"
+    return Path(cookiecutter(str(REPO), directory="template", no_input=True, extra_context=answers, output_dir=str(out), config_file=str(config)))
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def run_job_script(repo: Path) -> List[str]:
+    return load(repo / ".gitlab-ci.yml")["recast"]["script"]
+
+
+@pytest.fixture(params=COMBINATIONS, ids=COMBINATION_IDS)
+def combination(request) -> Dict[str, bool]:
+    return request.param
+
+
+@pytest.fixture
+def rendered(tmp_path: Path, combination: Dict[str, bool]) -> Path:
+    return render(tmp_path, **combination)
+
+
+# -- every combination ---------------------------------------------------------------------------
+
+
+def test_lints_with_no_diagnostic_and_strict_check_passes(rendered: Path) -> None:
+    assert [(d.path, d.span.line, d.code, d.message) for d in lint([rendered], cwd=rendered).diagnostics] == []
+    result = CliRunner().invoke(main, ["check", "--strict", "--format", "concise", str(rendered)])
+    assert result.exit_code == 0, result.output
+
+
+def test_yaml_files_parse_to_mappings(rendered: Path) -> None:
+    found = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*.y*ml"))
+    expected = {".gitlab-ci.yml", "recast.yml", "specs/steps.yml", "specs/workflow.yml"}
+    assert set(found) - {".pre-commit-config.yaml"} == expected
+    for name in found:
+        assert isinstance(load(rendered / name), dict), name
+
+
+def test_spec_files_start_with_a_schema_modeline_naming_a_bundled_schema(rendered: Path) -> None:
+    for name, schema in [("recast.yml", "recast.json"), ("specs/workflow.yml", "workflow.json"), ("specs/steps.yml", "steps.json")]:
+        first_line = (rendered / name).read_text(encoding="utf-8").splitlines()[0]
+        match = SCHEMA_MODELINE.fullmatch(first_line)
+        assert match, f"{name}: {first_line}"
+        assert match.group(1).endswith(f"/v{__version__}/recast_lint/schemas/{schema}")
+        assert (REPO / "recast_lint" / "schemas" / schema).is_file()
+
+
+def test_ci_runs_the_analysis_recast_yml_names(rendered: Path, combination: Dict[str, bool]) -> None:
+    name = load(rendered / "recast.yml")["name"]
+    ci = load(rendered / ".gitlab-ci.yml")
+    job = ci["recast"]
+    recast_commands = [line.split() for line in job["script"] if line.startswith("recast ")]
+    assert [words[:3] for words in recast_commands] == [["recast", "catalogue", "describe"], ["recast", "catalogue", "check"], ["recast", "run", name]]
+    assert {words[2] if words[1] == "run" else words[3] for words in recast_commands} == {name}
+    tag = recast_commands[-1][recast_commands[-1].index("--tag") + 1]
+    assert job["artifacts"]["paths"] == [f"recast-{tag}"]
+    assert "$(recast catalogue add $PWD)" in job["script"]
+    assert job["image"] == f"recast/recastatlas:{DEFAULTS['recastatlas_version']}"
+    assert "docker-privileged" in job["tags"] and any("dind" in s for s in job["services"])
+    assert set(ci["stages"]) == {ci[j]["stage"] for j in ("lint", "recast")}
+
+
+def test_lint_job_publishes_a_code_quality_report(rendered: Path) -> None:
+    job = load(rendered / ".gitlab-ci.yml")["lint"]
+    check = next(line.split() for line in job["script"] if line.startswith("recast-lint check"))
+    assert check[check.index("--format") + 1] == "gitlab"
+    assert job["artifacts"]["reports"]["codequality"] == check[check.index("--output-file") + 1]
+    assert f"@v{__version__}" in " ".join(job["before_script"])
+
+
+def test_auth_is_enabled_exactly_when_asked(rendered: Path, combination: Dict[str, bool]) -> None:
+    script = run_job_script(rendered)
+    enabled = [line for line in script if line.startswith("eval ") and "recast auth" in line]
+    ci_text = (rendered / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    resources = load(rendered / "specs" / "steps.yml")["hello_world"]["environment"].get("resources")
+    if combination["needs_auth"]:
+        assert len(enabled) == 2 and "recast auth setup" in enabled[0] and "--basedir authdir" in enabled[1]
+        assert script.index(enabled[1]) < script.index("$(recast catalogue add $PWD)")
+        assert resources == [{"kerberos": True}]
+    else:
+        assert enabled == []
+        assert '# - eval "$(recast auth setup' in ci_text and '# - eval "$(recast auth write' in ci_text
+        assert resources is None
+
+
+def test_pre_commit_config_exactly_when_asked_with_this_projects_hooks(rendered: Path, combination: Dict[str, bool]) -> None:
+    config_path = rendered / ".pre-commit-config.yaml"
+    assert config_path.exists() == combination["use_pre_commit"]
+    if not combination["use_pre_commit"]:
+        return
+    repos = {repo["repo"]: repo for repo in load(config_path)["repos"]}
+    ours = repos[DEFAULTS["recast_lint_repo"]]
+    assert ours["rev"] == f"v{__version__}"
+    provided = {hook["id"] for hook in load(REPO / ".pre-commit-hooks.yaml")}
+    assert {hook["id"] for hook in ours["hooks"]} == {"recast-lint", "recast-lint-no-credentials"} <= provided
+    hygiene = repos["https://github.com/pre-commit/pre-commit-hooks"]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", hygiene["rev"])
+    assert {hook["id"] for hook in hygiene["hooks"]} == {"check-yaml", "end-of-file-fixer", "trailing-whitespace"}
+
+
+def test_result_and_test_point_at_what_the_workflow_produces(rendered: Path) -> None:
+    entry = load(rendered / "recast.yml")
+    stages = {stage["name"]: stage for stage in load(rendered / "specs" / "workflow.yml")["stages"]}
+    steps = load(rendered / "specs" / "steps.yml")
+    for result in entry["results"]:
+        stage_name, file_name = result["relpath"].split("/")
+        written = stages[stage_name]["scheduler"]["parameters"]["outputfile"]
+        assert written == f"{{workdir}}/{file_name}"
+    for test in entry["tests"]:
+        step_name = test["spec"].split("#/")[1]
+        placeholders = set(re.findall(r"\{(\w+)\}", steps[step_name]["process"]["cmd"]))
+        assert placeholders <= set(test["parameters"])
+    assert set(entry["example_inputs"]["default"]["initdata"]) >= {"name"}
+
+
+def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
+    ignored = (rendered / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"recast-*/", "authdir/", "getkrb.sh"} <= set(ignored)
+
+
+def test_reference_validator_accepts_the_workflow(rendered: Path) -> None:
+    if not YADAGE_VALIDATE.exists():
+        pytest.skip(f"no reference validator at {YADAGE_VALIDATE.relative_to(REPO)}; create it with "
+                    "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
+    done = subprocess.run([str(YADAGE_VALIDATE), "-t", str(rendered / "specs"), "workflow.yml"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def test_the_template_pins_this_version_of_recast_lint() -> None:
+    assert DEFAULTS["_recast_lint_version"] == __version__
+
+
+def test_derived_defaults_follow_the_reference_code(tmp_path: Path) -> None:
+    repo = render(tmp_path, reference_code="ANA-SUSY-2020-01")
+    assert repo.name == "ANA-SUSY-2020-01"
+    assert load(repo / "recast.yml")["name"] == "atlas/ana-susy-2020-01"
+    assert "recast run atlas/ana-susy-2020-01 --tag ci" in run_job_script(repo)
+
+
+def test_free_text_with_quotes_colons_and_accents_round_trips(tmp_path: Path) -> None:
+    author, description = "Jürgen O'Brien: for the EXOT group", "Mono-jet search # with 'quotes' and {braces}"
+    repo = render(tmp_path, author=author, short_description=description)
+    assert load(repo / "recast.yml")["metadata"] == {"author": author, "short_description": description}
+    assert lint([repo], cwd=repo).diagnostics == []
+
+
+def test_image_from_a_registry_is_used_as_given(tmp_path: Path) -> None:
+    repo = render(tmp_path, step_image="gitlab-registry.cern.ch/atlas-phys/exot/monojet", step_image_tag="3.10")
+    environment = load(repo / "specs" / "steps.yml")["hello_world"]["environment"]
+    assert (environment["image"], environment["imagetag"]) == ("gitlab-registry.cern.ch/atlas-phys/exot/monojet", "3.10")
+
+
+BAD_ANSWERS = [
+    ("reference_code", "ana-exot-2099-099", "reference_code 'ana-exot-2099-099' is not valid; expected upper-case"),
+    ("repo_name", "../elsewhere", "repo_name '../elsewhere' is not valid; expected letters, digits"),
+    ("catalogue_name", "ANA-EXOT-2099-099", "catalogue_name 'ANA-EXOT-2099-099' is not valid; expected <group>/<identifier>"),
+    ("author", "", "author '' is not valid; expected one line"),
+    ("short_description", "two\nlines", "short_description 'two\\nlines' is not valid; expected one line"),
+    ("step_image", "busybox:1.36.1", "step_image 'busybox:1.36.1' includes a tag or digest"),
+    ("step_image", "Busybox", "step_image 'Busybox' is not valid; expected a Docker image name"),
+    ("step_image_tag", "latest", "step_image_tag 'latest' moves over time"),
+    ("step_image_tag", "1.36 .1", "step_image_tag '1.36 .1' is not valid; expected a Docker tag"),
+    ("recastatlas_version", "latest", "recastatlas_version 'latest' is not valid; expected a release tag vX.Y.Z"),
+    ("recast_lint_repo", "http://example.org/x", "recast_lint_repo 'http://example.org/x' is not valid; expected an https:// URL"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_ANSWERS, ids=[f"{f}={v!r}" for f, v, _ in BAD_ANSWERS])
+def test_cookiecutter_stops_on_a_bad_answer_with_one_line_and_no_directory(tmp_path: Path, capfd, field: str, value: str, message: str) -> None:
+    with pytest.raises(FailedHookException):
+        render(tmp_path, **{field: value})
+    hook_lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error: ")]
+    assert len(hook_lines) == 1 and hook_lines[0].startswith(f"error: {message}"), hook_lines
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_ANSWERS, ids=[f"{f}={v!r}" for f, v, _ in BAD_ANSWERS])
+def test_new_stops_on_a_bad_answer_with_one_line_and_no_directory(tmp_path: Path, field: str, value: str, message: str) -> None:
+    target = tmp_path / "analysis"
+    result = CliRunner().invoke(main, ["new", str(target), "--no-input", "--set", f"{field}={value}"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [result.output.strip()] and result.output.startswith(f"recast-lint: error: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- recast-lint new -----------------------------------------------------------------------------
+
+
+def test_new_on_the_defaults_creates_a_clean_repo_and_says_what_next(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "--no-input"])
+    assert result.exit_code == 0, result.output
+    repo = tmp_path / DEFAULTS["reference_code"]
+    assert {p.name for p in repo.iterdir()} == {".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "README.md", "recast.yml", "specs"}
+    assert lint([repo], cwd=repo).diagnostics == []
+    for words in ["git init", "git remote add origin", "pre-commit install", "RECAST_USER", "RECAST_PASS", "RECAST_TOKEN"]:
+        assert words in result.output
+    assert CliRunner().invoke(main, ["check", "--strict", str(repo)]).exit_code == 0
+
+
+def test_new_answers_questions_from_set_and_from_the_prompt(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    answers = ["ANA-HDBS-2021-07"] + [""] * (len(DEFAULTS) - 3)  # every question but the private version and __prompts__
+    result = CliRunner().invoke(main, ["new", "--set", "needs_auth=yes", "--set", "use_pre_commit=no"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    repo = tmp_path / "ANA-HDBS-2021-07"
+    assert "recast run atlas/ana-hdbs-2021-07 --tag ci" in run_job_script(repo)
+    assert not (repo / ".pre-commit-config.yaml").exists() and "pre-commit install" not in result.output
+    assert any(line.startswith("eval ") for line in run_job_script(repo))
+
+
+def test_new_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    refused = CliRunner().invoke(main, ["new", str(tmp_path), "--no-input", "--set", "repo_name=analysis"])
+    assert refused.exit_code == 2 and "is not empty (holds notes.txt)" in refused.output and "--force" in refused.output
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    forced = CliRunner().invoke(main, ["new", str(tmp_path), "--no-input", "--force", "--set", "repo_name=analysis"])
+    assert forced.exit_code == 0, forced.output
+    assert notes.read_text() == "mine\n" and (tmp_path / "recast.yml").is_file()
+
+
+def test_new_fills_a_fresh_clone_and_skips_git_init(tmp_path: Path) -> None:
+    clone = tmp_path / "ANA-EXOT-2099-099"
+    (clone / ".git").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["new", str(clone), "--no-input"])
+    assert result.exit_code == 0, result.output
+    assert (clone / "recast.yml").is_file() and "git init" not in result.output and "git push" in result.output
+
+
+def test_new_rejects_an_unsafe_directory_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "my analysis"), "--no-input"])
+    assert result.exit_code == 2 and result.output.startswith("recast-lint: error: the directory name 'my analysis' is not valid")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("refrence_code=ANA-X-2020-01", "--set names no template question 'refrence_code'; did you mean 'reference_code'?"),
+    ("_recast_lint_version=9", "--set names no template question '_recast_lint_version'"),
+    ("reference_code", "--set 'reference_code' has no '='"),
+    ("needs_auth=maybe", "needs_auth 'maybe' is not valid; expected yes or no"),
+])
+def test_new_rejects_bad_settings_in_one_line(tmp_path: Path, setting: str, message: str) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "x"), "--no-input", "--set", setting])
+    assert result.exit_code == 2 and len(result.output.splitlines()) == 1
+    assert result.output.startswith(f"recast-lint: error: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- packaging -----------------------------------------------------------------------------------
+
+
+def test_cli_does_not_import_cookiecutter_until_new_runs() -> None:
+    code = "import sys, recast_lint.cli; print('cookiecutter' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_package_data_ships_every_template_file() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["recast_lint"]
+    package = REPO / "recast_lint"
+    shipped = {Path(p).resolve() for pattern in patterns for p in glob.glob(str(package / pattern), recursive=True) if Path(p).is_file()}
+    template_files = {p.resolve() for p in TEMPLATE.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert TEMPLATE.resolve() == (REPO / "template").resolve()
+    assert template_files and template_files <= shipped
