@@ -48,6 +48,7 @@ WORKFLOW = "specs/workflow.yml"
         ("literals", "RL511", WORKFLOW, 11, 16),  # true
         ("literals", "RL511", WORKFLOW, 12, 9),  # no value
         ("literals", "RL512", WORKFLOW, 13, 18),  # {readdir0}
+        ("literals", "RL516", STEPS, 4, 83),  # {window} is a mapping
         ("initdata", "RL514", "recast.yml", 9, 15),  # initdata: {}
         ("initdata", "RL515", "recast.yml", 14, 16),  # '{workdir}/out'
         ("initdata", "RL515", "recast.yml", 15, 14),  # '{"pt": 25}'
@@ -70,7 +71,7 @@ def test_problem_is_reported_where_it_is_written(case: str, code: str, path: str
     [
         ("placeholders", {"RL501": 1, "RL502": 1, "RL505": 1, "RL506": 1, "RL507": 1, "RL508": 1}),
         ("braces", {"RL503": 1, "RL504": 5, "RL513": 1}),
-        ("literals", {"RL510": 5, "RL511": 2, "RL512": 1}),
+        ("literals", {"RL510": 5, "RL511": 2, "RL512": 1, "RL516": 1}),
         ("initdata", {"RL514": 1, "RL515": 2}),
         ("multistep", {"RL520": 2, "RL521": 1, "RL522": 1, "RL523": 1, "RL524": 2, "RL525": 1}),
     ],
@@ -154,4 +155,5 @@ def test_severities_follow_the_runtime() -> None:
     assert severities["RL512"] is Severity.WARNING  # works, fragile
     assert severities["RL513"] is Severity.WARNING
     assert severities["RL525"] is Severity.WARNING
+    assert severities["RL516"] is Severity.INFO  # works, renders a Python repr
     assert severities["RL501"] is Severity.ERROR

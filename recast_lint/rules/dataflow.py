@@ -541,14 +541,15 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
 # -- literal parameter values ------------------------------------------------------------------
 
 
-def _is_selector(value: Any) -> bool:
-    return isinstance(value, dict) and any(k in value for k in SELECTOR_KEYS)
+def _is_reference(value: Any) -> bool:
+    """A stage-output selector or another expression (`expression_type: fromvalue`), not a literal."""
+    return isinstance(value, dict) and ("expression_type" in value or any(k in value for k in SELECTOR_KEYS))
 
 
 def _literal_strings(loc: Loc) -> Iterator[Loc]:
-    """String leaves of a literal value; stage-output selectors are references, not literals."""
+    """String leaves of a literal value; references are not literals."""
     value = loc.value
-    if _is_selector(value) or isinstance(value, dict) and "$type" in value:
+    if _is_reference(value) or isinstance(value, dict) and "$type" in value:
         return  # typed leaves (`{$type: File, ...}`) are rendered by their own datamodel, not checked here
     if isinstance(value, dict):
         for key in value:
@@ -727,6 +728,43 @@ def index_into_list(analysis: Analysis) -> Iterable[Finding]:
                         field,
                         f"`{field.literal}` indexes parameter '{field.root}', a list in {_stage_list(lists)}; commands see lists joined with spaces",
                         f"use `{{{field.root}}}` for all elements, or pass the one you need as a parameter of its own",
+                    )
+
+
+def _is_literal_mapping(value: Any) -> bool:
+    return isinstance(value, dict) and not _is_reference(value) and "$type" not in value
+
+
+@rule("RL516", "mapping-in-command", Severity.INFO, "a mapping parameter written whole into a command")
+def mapping_in_command(analysis: Analysis) -> Iterable[Finding]:
+    """Reports `{cfg}` in `cmd`/`script` where the stage passes `cfg` as a literal mapping.
+
+    Why: mappings are not flattened for commands, so the command receives the Python repr,
+    `{'pt': 25, 'eta': 2.5}`, with quotes and spaces a shell or a program rarely expects.
+
+    Bad:
+
+        parameters: {cuts: {pt: 25, eta: 2.5}}
+        cmd: 'select --cuts {cuts}'
+
+    Fixed:
+
+        cmd: 'select --pt {cuts[pt]} --eta {cuts[eta]}'
+    """
+    for step, users in _checked_steps(analysis):
+        for template in templates(step):
+            if template.has_workdir:
+                continue  # publish templates are data, not a command line
+            for field in template.named():
+                if field.name != field.root:
+                    continue
+                mappings = [s for s in users if any(p.key == field.root and _is_literal_mapping(p.value) for p in s.parameters)]
+                if mappings:
+                    yield _at_field(
+                        template,
+                        field,
+                        f"`{field.literal}` is a mapping in {_stage_list(mappings)}; the {template.where} receives its Python repr",
+                        f"pick the values you need, e.g. `{{{field.root}[key]}}`",
                     )
 
 
