@@ -1,0 +1,391 @@
+"""Run a workflow or its tests in the `recast/recastatlas` image through the Docker CLI.
+
+The orchestrator container sees the analysis directory at the same path as the host and talks to
+the host's Docker daemon through its socket, so the step containers it starts are siblings that
+mount the same host paths (C.1). Credentials never reach argv: variables are passed as `-e NAME`,
+which docker fills from its own environment, and registry logins come from the user's Docker
+client config, mounted read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Deque, Dict, List, Optional, Sequence, Tuple
+
+import click
+import yaml
+
+from recast_lint.model import REMOTE_PREFIXES, Test
+from recast_lint.run.common import (
+    Inputs,
+    Prepared,
+    RunError,
+    RunFailed,
+    check_visible,
+    inside,
+    mask,
+    new_run_dir,
+    note,
+    print_results,
+    run_spec,
+    warn,
+)
+
+# where the orchestrator finds the user's Docker client config (set through DOCKER_CONFIG, so HOME does not matter)
+CONTAINER_DOCKER_CONFIG = "/run/recast-lint/docker"
+# passed to the orchestrator only when set: an unset variable must stay unset, not become the string "None"
+PASSTHROUGH = (
+    "PACKTIVITY_AUTH_LOCATION",
+    "PACKTIVITY_CVMFS_LOCATION",
+    "PACKTIVITY_CVMFS_PROPAGATION",
+    "PACKTIVITY_DOCKER_CMD_MOD",
+    "PACKTIVITY_DOCKER_NOPULL",
+    "YADAGE_SCHEMA_LOAD_TOKEN",
+    "YADAGE_INIT_TOKEN",
+)
+_LOG_TAIL = 20
+_STEP_FAILED = re.compile(r"non-zero return code|failed container execution|Traceback|\|\s+ERROR\s+\|")
+
+
+@dataclass
+class Command:
+    argv: List[str]
+    env: Dict[str, str]  # the environment docker runs with (the values behind `-e NAME`)
+    stdin: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
+
+    def show(self) -> str:
+        """The exact command, shell-quoted for copying; it holds no credential values by construction."""
+        return mask(shlex.join(self.argv), self.env)
+
+
+def docker_socket(environ: Dict[str, str]) -> str:
+    """The daemon's socket as the daemon sees it: DOCKER_HOST when it is a unix socket, else the default."""
+    host = environ.get("DOCKER_HOST", "")
+    return host[len("unix://"):] if host.startswith("unix://") else "/var/run/docker.sock"
+
+
+def docker_config(environ: Dict[str, str]) -> Tuple[Optional[Path], Optional[str]]:
+    """The user's Docker client config file to mount, or None and the reason it cannot be used."""
+    directory = Path(environ["DOCKER_CONFIG"]) if environ.get("DOCKER_CONFIG") else Path.home() / ".docker"
+    path = directory / "config.json"
+    if not path.is_file():
+        return None, None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"cannot read {path} ({exc}); private step images will not pull"
+    if not isinstance(config, dict):
+        return None, f"{path} is not a JSON object; private step images will not pull"
+    helper = config.get("credsStore") or next(iter(config.get("credHelpers") or {}), None)
+    if helper:
+        return None, (
+            f"{path} keeps registry credentials in a credential helper ({helper}) that the engine container cannot call, "
+            "so it is not mounted and private step images will not pull; log in with a plain config instead: "
+            "DOCKER_CONFIG=$HOME/.recast-docker docker login <registry>, then run with that DOCKER_CONFIG"
+        )
+    return path, None
+
+
+def orchestrator(root: Path, image: str, environ: Dict[str, str], interactive: bool) -> Command:
+    """`docker run` of the engine image up to and including the image name."""
+    env = dict(environ)
+    # recast-atlas meant the schema-load token to serve archive downloads too, but never passed it (C.1)
+    if env.get("YADAGE_SCHEMA_LOAD_TOKEN") and not env.get("YADAGE_INIT_TOKEN"):
+        env["YADAGE_INIT_TOKEN"] = env["YADAGE_SCHEMA_LOAD_TOKEN"]
+    argv = ["docker", "run", "--rm"] + (["-i"] if interactive else [])
+    if env.get("DOCKER_DEFAULT_PLATFORM"):
+        argv += ["--platform", env["DOCKER_DEFAULT_PLATFORM"]]
+    argv += ["-v", f"{root}:{root}", "-w", str(root), "-v", f"{docker_socket(env)}:/var/run/docker.sock"]
+    command = Command(argv, env)
+    config, problem = docker_config(env)
+    if config is not None:
+        argv += ["-v", f"{config}:{CONTAINER_DOCKER_CONFIG}/config.json:ro", "-e", f"DOCKER_CONFIG={CONTAINER_DOCKER_CONFIG}"]
+    elif problem:
+        command.notes.append(problem)
+    for name in PASSTHROUGH:
+        if env.get(name):
+            argv += ["-e", name]
+    argv.append(image)
+    return command
+
+
+def require_docker(image: str) -> None:
+    """Fail with one line unless the CLI exists, the daemon answers and the image is (or becomes) available."""
+    if shutil.which("docker") is None:
+        raise RunError(
+            "the docker command was not found on PATH; install Docker (https://docs.docker.com/get-docker/) or run on REANA with `recast-lint submit`"
+        )
+    probe = _quiet(["docker", "version", "--format", "{{.Server.Version}}"])
+    if probe.returncode != 0:
+        raise RunError(f"the Docker daemon is not reachable ({_last_line(probe)}); start Docker or fix DOCKER_HOST, then retry")
+    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", image]).returncode == 0:
+        return
+    note(f"pulling the engine image {image} (once per version; about 1 GB, this can take several minutes)...")
+    tail: Deque[str] = deque(maxlen=3)
+    if stream(Command(["docker", "pull", image], dict(os.environ)), tail) != 0:
+        reason = tail[-1] if tail else "docker pull failed"
+        raise RunError(f"image {image} is not available ({reason}); check --image, or `docker login` to its registry")
+
+
+def _quiet(argv: Sequence[str]) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(list(argv), capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(list(argv), 124, "", "no answer within 60 seconds")
+
+
+def _last_line(done: subprocess.CompletedProcess) -> str:
+    lines = [line.strip() for line in (done.stderr or done.stdout or "").splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit code {done.returncode}"
+
+
+def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> int:
+    """Run ``command``; relay its output line by line (to ``log`` if given, else stderr), masked; keep the last lines."""
+    try:
+        proc = subprocess.Popen(
+            command.argv,
+            stdin=subprocess.PIPE if command.stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=command.env,
+            text=True,
+            errors="replace",
+            bufsize=1,
+        )
+    except OSError as exc:
+        raise RunError(f"cannot start {command.argv[0]}: {exc.strerror}") from exc
+    if command.stdin is not None:
+        # written from a thread so a chatty engine cannot fill its output pipe while we still write
+        writer = threading.Thread(target=_feed, args=(proc, command.stdin), daemon=True)
+        writer.start()
+    sink = log.open("w", encoding="utf-8") if log else None
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = mask(line, command.env)
+            tail.append(line.rstrip("\n"))
+            if sink:
+                sink.write(line)
+            else:
+                click.echo(line, nl=False, err=True)
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.wait()  # docker relays the interrupt to the container and removes it (--rm)
+        raise
+    finally:
+        if sink:
+            sink.close()
+
+
+def _feed(proc: subprocess.Popen, text: str) -> None:
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(text)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the engine exited early; its output says why
+
+
+def show_dry_run(commands: Sequence[Tuple[str, Command]]) -> None:
+    passed: Dict[str, None] = {}
+    for title, command in commands:
+        click.echo(f"# {title}")
+        click.echo(command.show())
+        if command.stdin is not None:
+            click.echo("# standard input (the yadage run spec)")
+            click.echo(mask(command.stdin, command.env), nl=False)
+        passed.update((value, None) for flag, value in zip(command.argv, command.argv[1:]) if flag == "-e" and "=" not in value)
+    if passed:
+        click.echo(f"# docker takes the values of {', '.join(passed)} from your environment; they are not shown")
+
+
+# -- run ----------------------------------------------------------------------------------------
+
+
+def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, dry_run: bool, as_json: bool) -> None:
+    root = prepared.root
+    local = prepared.local_toplevel
+    if local is not None and not inside(local, root):
+        raise RunError(f"toplevel {local} is outside {root}, the only host directory the container sees; move the specs under it")
+    check_visible(inputs, root)
+    run_dir = new_run_dir(root, "recast-", tag)
+    spec = run_spec(prepared, inputs, run_dir, debug)
+    command = orchestrator(root, image, dict(os.environ), interactive=True)
+    command.argv += ["yadage-run", "-f", "-"]
+    command.stdin = json.dumps(spec, indent=2) + "\n"
+    for problem in command.notes:
+        warn(problem)
+    if dry_run:
+        show_dry_run([("command", command)])
+        return
+    require_docker(image)
+    note(f"running {prepared.entry.doc.data.get('name', root.name)} with {inputs.label} in {run_dir} (engine output follows)")
+    tail: Deque[str] = deque(maxlen=_LOG_TAIL)
+    started = time.monotonic()
+    try:
+        code = stream(command, tail)
+    except KeyboardInterrupt:
+        raise RunError(f"interrupted; {run_dir} holds a partial run") from None
+    if code != 0:
+        report_failure(run_dir, code, debug)
+        raise RunFailed("workflow failed")
+    note(f"workflow finished in {time.monotonic() - started:.0f}s; results from {run_dir}:")
+    print_results(prepared, run_dir, as_json)
+
+
+def report_failure(run_dir: Path, code: int, debug: bool) -> None:
+    def out(text: str) -> None:
+        click.echo(f"recast-lint: {text}", err=True)
+
+    out(f"the workflow failed (engine exit code {code})")
+    logs = sorted(run_dir.glob("**/_packtivity/*.log")) if run_dir.is_dir() else []
+    if not logs:
+        out("no step ran, so there are no step logs; the engine output above says why")
+        return
+    where = f"{run_dir}/<stage>/_packtivity/*.log"
+    failing = failing_log(logs)
+    if failing is None:
+        out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {where}")
+        return
+    out(f"step {failing.name.split('.')[0]!r} failed; step logs: {where}; last lines of {failing}:")
+    for line in failing.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]:
+        click.echo(f"  {mask(line)}", err=True)
+    if not debug:
+        out("a step that fails inside the engine may log no reason; rerun with --debug and a new --tag to see its exception")
+
+
+def failing_log(logs: List[Path]) -> Optional[Path]:
+    """The log that shows the failure: the run log (the command's own output) of the first step whose logs report an error."""
+    steps: Dict[Tuple[Path, str], List[Path]] = {}
+    for path in logs:
+        steps.setdefault((path.parent, path.name.split(".")[0]), []).append(path)
+    failed = [
+        group for group in steps.values()
+        if any(_STEP_FAILED.search(p.read_text(encoding="utf-8", errors="replace")) for p in group)
+    ]
+    if not failed:
+        return None
+    group = min(failed, key=lambda g: max(p.stat().st_mtime for p in g))
+    run_logs = [p for p in group if p.name.endswith(".run.log")]
+    return run_logs[0] if run_logs else max(group, key=lambda p: p.stat().st_mtime)
+
+
+# -- test ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TestPlan:
+    name: str
+    command: Command
+    parfile: Path
+    parameters: str  # YAML, written to ``parfile`` (a file, so values may hold `=` or structure)
+    log: Path
+
+
+def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -> Tuple[Path, List[TestPlan]]:
+    root = prepared.root
+    tests = [t for t in prepared.entry.tests if isinstance(t.name, str)]
+    if not tests:
+        raise RunError("recast.yml has no tests; add a `tests:` entry (name, spec, parameters) for a step")
+    by_name = {t.name: t for t in tests}
+    for name in names:
+        if name not in by_name:
+            from recast_lint.rules.registry import did_you_mean
+
+            raise RunError(f"no test {name!r} in recast.yml; {did_you_mean(name, list(by_name))}")
+    chosen = [by_name[n] for n in dict.fromkeys(names)] if names else tests
+    run_dir = new_run_dir(root, "recast-test-", tag)
+    plans = []
+    for test in chosen:
+        spec = test.loc.get("spec")
+        if not isinstance(spec, str):
+            raise RunError(f"test {test.name!r} has no spec; write `spec: steps.yml#/<step>`")
+        parameters = test.loc.get("parameters")
+        if parameters is not None and not isinstance(parameters, dict):
+            raise RunError(f"test {test.name!r}: parameters must be a mapping of the step's parameter names to values")
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", test.name)
+        parfile = run_dir / f"{safe}.parameters.yml"
+        command = orchestrator(root, image, dict(os.environ), interactive=False)
+        command.argv += ["packtivity-run", spec, "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
+        command.argv += ["-o", str(run_dir / f"{safe}.result.json")]
+        for directory in _test_data(test, root):
+            command.argv += ["-r", str(directory)]
+        command.argv.append(str(parfile))
+        plans.append(TestPlan(test.name, command, parfile, yaml.safe_dump(parameters or {}, sort_keys=False), run_dir / f"{safe}.log"))
+    return run_dir, plans
+
+
+def _test_toplevel(prepared: Prepared, test: Test) -> str:
+    value = test.loc.get("toplevel")
+    if not isinstance(value, str):
+        return prepared.toplevel
+    if value.startswith(REMOTE_PREFIXES):
+        return value
+    path = Path(os.path.normpath(prepared.root / value))
+    if not inside(path, prepared.root):
+        raise RunError(f"test {test.name!r}: toplevel {path} is outside {prepared.root}, the only host directory the container sees")
+    return str(path)
+
+
+def _test_data(test: Test, root: Path) -> List[Path]:
+    data = test.loc.get("data")
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(d, str) for d in data):
+        raise RunError(f"test {test.name!r}: data must be a list of directories")
+    dirs = []
+    for item in data:
+        path = Path(os.path.normpath(root / item))
+        if not inside(path, root):
+            raise RunError(
+                f"test {test.name!r}: data directory {path} is outside {root}, the only host directory the container sees; move it under the analysis"
+            )
+        if not path.is_dir():
+            raise RunError(f"test {test.name!r}: data directory {path} does not exist")
+        dirs.append(path)
+    return dirs
+
+
+def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dry_run: bool) -> None:
+    run_dir, plans = plan_tests(prepared, names, tag, image)
+    for problem in plans[0].command.notes:
+        warn(problem)
+    if dry_run:
+        for plan in plans:
+            click.echo(f"# {plan.parfile}\n" + "".join(f"#   {line}\n" for line in mask(plan.parameters).splitlines()), nl=False)
+        show_dry_run([(f"test {plan.name}", plan.command) for plan in plans])
+        return
+    require_docker(image)
+    run_dir.mkdir(parents=True)
+    failed = 0
+    for plan in plans:
+        plan.parfile.write_text(plan.parameters, encoding="utf-8")
+        tail: Deque[str] = deque(maxlen=_LOG_TAIL)
+        started = time.monotonic()
+        try:
+            code = stream(plan.command, tail, log=plan.log)
+        except KeyboardInterrupt:
+            raise RunError(f"interrupted during test {plan.name!r}; logs so far are in {run_dir}") from None
+        elapsed = time.monotonic() - started
+        if code == 0:
+            click.echo(f"pass  {plan.name}  ({elapsed:.1f}s)")
+            continue
+        failed += 1
+        click.echo(f"FAIL  {plan.name}  ({elapsed:.1f}s, exit code {code}; log: {plan.log})")
+        for line in list(tail)[-8:]:
+            click.echo(f"      {line}")
+    passed = len(plans) - failed
+    note(f"{passed} passed, {failed} failed; outputs and logs in {run_dir}")
+    if failed:
+        raise RunFailed(f"{failed} test(s) failed")
