@@ -80,6 +80,14 @@ def test_yaml_files_parse_to_mappings(rendered: Path) -> None:
         assert isinstance(load(rendered / name), dict), name
 
 
+def test_first_commit_passes_the_hygiene_hooks_unchanged(rendered: Path) -> None:
+    """end-of-file-fixer and trailing-whitespace would rewrite the files and fail the first commit."""
+    for path in (p for p in rendered.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("\n") and not text.endswith("\n\n"), path.name
+        assert [n for n, line in enumerate(text.splitlines(), 1) if line != line.rstrip()] == [], path.name
+
+
 def test_spec_files_start_with_a_schema_modeline_naming_a_bundled_schema(rendered: Path) -> None:
     for name, schema in [("recast.yml", "recast.json"), ("specs/workflow.yml", "workflow.json"), ("specs/steps.yml", "steps.json")]:
         first_line = (rendered / name).read_text(encoding="utf-8").splitlines()[0]
