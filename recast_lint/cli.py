@@ -227,3 +227,92 @@ def schema(name: str) -> None:
     from recast_lint.editor_schema import self_contained
 
     click.echo(json.dumps(self_contained(name), indent=2))
+
+
+# -- running: `run` and `test` (Docker), `submit`, `status` and `results` (REANA) -----------------
+
+
+def _drive(action: Callable[[], None], debug: bool) -> None:
+    """Run a runner action: its one-line problems exit 2, a failed workflow or test exits 1."""
+    from recast_lint.run.common import RunError, RunFailed
+
+    try:
+        action()
+    except RunError as exc:
+        fail(str(exc), debug)
+    except RunFailed:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _analysis_path(path: Optional[Path]) -> Path:
+    return path if path is not None else Path(".")
+
+
+_example_option = click.option("--example", help="Example of recast.yml `example_inputs` to run (default: `default`).")
+_inputs_option = click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
+                              help="YAML file with `initdata:` (and optional `dataopts:`) to run instead of an example.")
+_image_option = click.option("--image", envvar="RECAST_DOCKER_IMAGE",
+                             help="Engine image instead of the pinned recast/recastatlas release (also RECAST_DOCKER_IMAGE).")
+_no_lint_option = click.option("--no-lint", is_flag=True, help="Run even if the linter finds errors.")
+_dry_run_option = click.option("--dry-run", is_flag=True, help="Print what would run (credentials masked) and stop.")
+
+
+@main.command("run")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@_example_option
+@_inputs_option
+@click.option("--tag", help="Name of this run: the run directory is recast-TAG (default: the current date and time).")
+@_image_option
+@_dry_run_option
+@_no_lint_option
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of YAML.")
+@click.option("--debug", is_flag=True, help="Use the engine backend that shows step exceptions; tracebacks of internal errors.")
+def run_command(path: Optional[Path], example: Optional[str], inputs: Optional[Path], tag: Optional[str], image: Optional[str],
+                dry_run: bool, no_lint: bool, as_json: bool, debug: bool) -> None:
+    """Run the analysis at PATH (default: .) in the recast/recastatlas image through Docker.
+
+    Lints first, writes the run to PATH/recast-TAG, streams the engine's output on stderr and prints
+    the results declared in recast.yml on stdout. Exit codes: 0 success, 1 the workflow failed,
+    2 nothing ran (lint errors, Docker problems, bad options).
+    """
+
+    def action() -> None:
+        from recast_lint.run import DEFAULT_IMAGE, docker
+        from recast_lint.run.common import check_tag, choose_inputs, default_tag, load_analysis
+
+        chosen_tag = check_tag(tag) if tag is not None else default_tag()
+        prepared = load_analysis(_analysis_path(path), no_lint)
+        chosen = choose_inputs(prepared, example, inputs)
+        docker.run(prepared, chosen, chosen_tag, image or DEFAULT_IMAGE, debug, dry_run, as_json)
+
+    _drive(action, debug)
+
+
+@main.command("test")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("names", nargs=-1)
+@click.option("--tag", help="Name of this test run: outputs go to recast-test-TAG (default: the current date and time).")
+@_image_option
+@_dry_run_option
+@_no_lint_option
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def test_command(path: Optional[Path], names: Tuple[str, ...], tag: Optional[str], image: Optional[str], dry_run: bool,
+                 no_lint: bool, debug: bool) -> None:
+    """Run the `tests:` of recast.yml (all, or the NAMEs) with packtivity-run in the engine image.
+
+    One line per test on stdout; exit 1 if any failed. Each test's log, parameters and published
+    result are kept in PATH/recast-test-TAG.
+    """
+
+    def action() -> None:
+        from recast_lint.run import DEFAULT_IMAGE, docker
+        from recast_lint.run.common import check_tag, default_tag, load_analysis
+
+        chosen_tag = check_tag(tag) if tag is not None else default_tag()
+        where, chosen = path, names
+        if where is not None and not where.exists() and "/" not in str(where):
+            where, chosen = None, (str(path), *names)  # `recast-lint test NAME` from inside the analysis
+        prepared = load_analysis(_analysis_path(where), no_lint)
+        docker.run_tests(prepared, chosen, chosen_tag, image or DEFAULT_IMAGE, dry_run)
+
+    _drive(action, debug)
