@@ -213,6 +213,13 @@ class ReanaSpec:
         inputs = self.loc.get("inputs")
         return inputs.get("parameters") if isinstance(inputs, dict) else None
 
+    @property
+    def initfiles(self) -> Any:
+        """`inputs.options.initfiles`: YAML files the REANA yadage engine merges into the initdata."""
+        inputs = self.loc.get("inputs")
+        options = inputs.get("options") if isinstance(inputs, dict) else None
+        return options.get("initfiles") if isinstance(options, dict) else None
+
 
 @dataclass(frozen=True)
 class InputDir:

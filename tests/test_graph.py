@@ -1,0 +1,219 @@
+"""RL4xx: the stage graph, selectors and published outputs, on real fixture files."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.stagepaths import ExpressionError, addressable, parse
+from tests.helpers import FIXTURES, only, run, where
+
+GRAPH = FIXTURES / "graph"
+LOOSE = GRAPH / "loose"
+
+
+def _graph(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+    return [d for d in diagnostics if d.code.startswith("RL4")]
+
+
+# -- the expression language ------------------------------------------------------------------
+
+# verdicts of jsonpath-rw 1.4.0 (the runtime's parser) on each expression
+PARSES = ["a", "map[*].inner", "map.[*].inner", "*.analysis", "a,b", "[a]", "[a,b]", "a[0].b", "a-b", "a | b",
+          "$.a", "a[-1]", "a[1:2]", "'hello world'", "@x", "a[*][*]", "hello.world"]
+REJECTED = ["1stage", "hello world", "stage$x", "a.", ".a", "a[", "a]", "-a", "a,", "a[*]b"]
+NOT_MODELLED = ["a..b", "(a)", "a&b", "a where b", "`this`"]
+
+
+@pytest.mark.parametrize("text", PARSES)
+def test_expressions_jsonpath_rw_accepts_parse(text: str) -> None:
+    assert parse(text).chains
+
+
+@pytest.mark.parametrize("text", REJECTED)
+def test_expressions_jsonpath_rw_rejects_are_errors(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert not caught.value.unsupported
+
+
+@pytest.mark.parametrize("text", NOT_MODELLED)
+def test_valid_syntax_the_linter_does_not_model_is_marked_unsupported(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert caught.value.unsupported
+
+
+def test_addressable_names_follow_the_jsonpath_rw_lexer() -> None:
+    assert [n for n in ["fit", "fit-2", "_x", "@a", "1stage", "hello world", "hello.world", "where"] if addressable(n)] == [
+        "fit", "fit-2", "_x", "@a"
+    ]
+
+
+# -- clean input stays clean ------------------------------------------------------------------
+
+
+def test_every_expression_form_used_correctly_gives_nothing() -> None:
+    assert _graph(run(GRAPH / "clean")) == []
+
+
+def test_helloworld_has_no_graph_findings() -> None:
+    assert _graph(run(FIXTURES / "helloworld")) == []
+
+
+def test_helloworld_bugs_dependency_and_output_are_caught_with_suggestions() -> None:
+    found = run(FIXTURES / "helloworld-bugs")
+    dependency = only(found, "RL401")
+    assert (dependency.path, dependency.span.line, dependency.span.column) == ("specs/workflow.yml", 3, 18)
+    assert "did you mean 'init'?" in (dependency.hint or "")
+    output = only(found, "RL414")
+    assert (output.path, output.span.line, output.span.column) == ("specs/workflow.yml", 7, 34)
+    assert "did you mean 'name'?" in (output.hint or "")
+    assert [d.code for d in found if d.severity is Severity.ERROR and d.code.startswith("RL4")] == ["RL401", "RL414"]
+
+
+# -- dependencies -----------------------------------------------------------------------------
+
+
+def test_unknown_dependencies_are_errors_at_the_missing_name_with_the_likely_fix() -> None:
+    found = run(LOOSE / "unknown.yml")
+    assert where(found, "RL401") == [
+        ("unknown.yml", 3, 18),  # selct
+        ("unknown.yml", 28, 24),  # a parent stage, from inside a sub-workflow
+        ("unknown.yml", 34, 18),  # inner, which lives in map's sub-workflow
+        ("unknown.yml", 34, 25),  # *.inner: a wildcard gives stage lists, which have no fields
+        ("unknown.yml", 34, 36),  # map.inner
+        ("unknown.yml", 34, 63),  # map[1].inner: map is single-step
+    ]
+    hints = [d.hint or "" for d in found if d.code == "RL401"]
+    assert "did you mean 'select'?" in hints[0]
+    assert "pass the value in as a parameter of 'map'" in hints[1]
+    assert "write 'map[*].inner'" in hints[2]
+    assert "'map[*].inner'" in hints[4]
+
+
+def test_what_the_linter_cannot_model_is_skipped_not_guessed() -> None:
+    found = run(LOOSE / "unknown.yml")
+    assert not [d for d in found if d.code.startswith("RL4") and d.span.line == 40]  # `map..inner`, `(select)`
+
+
+def test_stages_after_a_broken_dependency_are_named_once_at_the_cause() -> None:
+    found = run(LOOSE / "unknown.yml")
+    never = only(found, "RL406")
+    assert (never.span.line, never.span.column, never.severity) == (3, 18, Severity.INFO)
+    assert "'fit' and 'plot' never run either" in never.message
+
+
+def test_init_counts_only_when_initdata_is_given() -> None:
+    found = run(GRAPH / "no-initdata")
+    assert where(found, "RL401") == [("specs/workflow.yml", 3, 18)]
+    assert "no `init` stage" in (only(found, "RL401").hint or "")
+
+
+def test_cycles_are_named_and_reported_once_each() -> None:
+    found = run(LOOSE / "cycle.yml")
+    assert where(found, "RL405") == [("cycle.yml", 3, 24), ("cycle.yml", 15, 18)]
+    messages = [d.message for d in found if d.code == "RL405"]
+    assert "a → b → a" in messages[0]
+    assert "'self' depends on itself" in messages[1]
+    assert where(found, "RL401") == []
+    assert {d.message for d in found if d.code == "RL406"} == {
+        "because 'a' never runs, 'after' never runs either",
+        "because 'self' never runs, 'after' never runs either",
+    }
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def test_unaddressable_names_error_when_named_by_an_expression_and_warn_otherwise() -> None:
+    found = run(LOOSE / "names.yml")
+    assert [(d.span.line, d.severity) for d in found if d.code == "RL402"] == [
+        (2, Severity.ERROR),  # hello.world, which `fit` depends on
+        (8, Severity.WARNING),  # 1stage
+        (31, Severity.WARNING),  # where
+    ]
+    assert "rename it to 'hello_world'" in ([d.hint for d in found if d.code == "RL402"][0] or "")
+    # the dependency written `hello.world` is blamed on the name, not reported again
+    assert where(found, "RL401") == []
+
+
+def test_duplicate_names_a_stage_called_init_and_a_step_selector_on_a_shared_name() -> None:
+    found = run(LOOSE / "names.yml")
+    assert where(found, "RL403") == [("names.yml", 20, 9)]
+    assert "(line 14)" in only(found, "RL403").message
+    assert where(found, "RL404") == [("names.yml", 26, 9)]
+    assert where(found, "RL410") == [("names.yml", 42, 23)]
+    assert "2 stages are named 'fit'" in only(found, "RL410").message
+
+
+def test_an_expression_that_does_not_parse_is_an_error_where_it_breaks() -> None:
+    found = run(LOOSE / "names.yml")
+    invalid = only(found, "RL407")
+    assert (invalid.span.line, invalid.span.column) == (32, 25)
+    assert "world" in invalid.message
+
+
+# -- selectors --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def selectors() -> List[Diagnostic]:
+    return run(GRAPH / "selectors")
+
+
+def test_selector_on_an_unknown_stage(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL408") == [("specs/workflow.yml", 39, 23)]
+    assert "did you mean 'select'?" in (only(selectors, "RL408").hint or "")
+
+
+def test_selector_on_a_stage_not_waited_for(selectors: List[Diagnostic]) -> None:
+    assert [(d.span.line, d.span.column, d.severity) for d in selectors if d.code == "RL409"] == [
+        (23, 23, Severity.ERROR),  # reads itself
+        (55, 26, Severity.WARNING),  # `version` has no dependencies: works if scheduled first
+        (56, 21, Severity.ERROR),  # `report` waits for `plot`: never there in time
+        (66, 26, Severity.WARNING),
+    ]
+
+
+def test_step_selector_on_a_multistep_stage(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL410") == [("specs/workflow.yml", 40, 26)]
+
+
+def test_stages_and_steps_together(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL411") == [("specs/workflow.yml", 41, 30)]
+
+
+def test_selector_without_output_lists_what_is_published(selectors: List[Diagnostic]) -> None:
+    missing = only(selectors, "RL412")
+    assert (missing.span.line, missing.span.column) == (42, 14)
+    assert "output" in (missing.hint or "")
+
+
+def test_misspelt_selector_keys_are_reported_once_with_the_fix(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL413") == [("specs/workflow.yml", 43, 29), ("specs/workflow.yml", 44, 49)]
+    hints = [d.hint or "" for d in selectors if d.code == "RL413"]
+    assert "did you mean 'output'?" in hints[0] and "did you mean 'unwrap'?" in hints[1]
+
+
+def test_outputs_the_target_does_not_publish(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL414") == [
+        ("specs/workflow.yml", 7, 37),  # init: example 'small' has no `dataset`
+        ("specs/workflow.yml", 54, 39),  # frompar-pub outputmap
+        ("specs/workflow.yml", 58, 35),
+        ("specs/workflow.yml", 66, 43),  # constant-pub publish
+        ("specs/workflow.yml", 81, 43),  # sub-workflow init: the parameters of `wrapper`
+    ]
+    messages = [d.message for d in selectors if d.code == "RL414"]
+    assert "example 'small'" in messages[0]
+    assert "'wrapper'" in messages[4]
+
+
+def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[Diagnostic]) -> None:
+    assert [(d.span.line, d.severity) for d in selectors if d.code == "RL415"] == [(41, Severity.INFO), (46, Severity.INFO)]
+
+
+def test_literal_mapping_with_a_step_key(selectors: List[Diagnostic]) -> None:
+    assert where(selectors, "RL416") == [("specs/workflow.yml", 47, 17)]
