@@ -26,7 +26,7 @@ from cookiecutter.main import cookiecutter
 from recast_lint import __version__
 from recast_lint.cli import main
 from recast_lint.lint import lint
-from recast_lint.scaffold import TEMPLATE
+from recast_lint.scaffold import TEMPLATE, answer_keys
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULTS: Dict[str, Any] = json.loads((REPO / "template" / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -319,3 +319,9 @@ def test_package_data_ships_every_template_file() -> None:
     template_files = {p.resolve() for p in TEMPLATE.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert TEMPLATE.resolve() == (REPO / "template").resolve()
     assert template_files and template_files <= shipped
+
+
+def test_new_help_lists_every_question() -> None:
+    help_text = " ".join(CliRunner().invoke(main, ["new", "--help"]).output.split())
+    listed = re.search(r"Questions \(keys for --set\): ([^.]+)\.", help_text).group(1)
+    assert [key.strip() for key in listed.split(",")] == answer_keys()
