@@ -89,7 +89,7 @@ class Note:
     message: str
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Step:
     """A packtivity, wherever it is written (inline or reached through `$ref`)."""
 
@@ -121,7 +121,7 @@ class Expression:
     loc: Loc
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Stage:
     name: Any
     loc: Loc
@@ -147,7 +147,7 @@ class Stage:
         return f"{parent.path}.{self.name}" if parent else str(self.name)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Workflow:
     """One scope of stages: a root workflow, or the `workflow:` of a stage."""
 
@@ -245,6 +245,13 @@ class InputDir:
     @property
     def exists(self) -> bool:
         return self.path.is_dir()
+
+    def neighbours(self) -> List[str]:
+        """The directories next to where this one should be, for did-you-mean."""
+        parent = self.path.parent
+        if not parent.is_dir():
+            return []
+        return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 @dataclass

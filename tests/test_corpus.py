@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 
@@ -46,14 +46,24 @@ ACCEPTED = [(p, n) for p, v, n in _verdicts() if v == "valid"]
 REJECTED = [(p, n) for p, v, n in _verdicts() if v in ("invalid", "error")]
 
 # rejections no rule catches yet; strict, so the test fails once a rule starts catching them
-NOT_YET_CAUGHT = {
-    "aaron-maritz+REANA-workflow-treenin/workflow/reana.yaml": "misnested `workflow:` in reana.yaml (REANA spec rules)",
+NOT_YET_CAUGHT: Dict[str, str] = {}
+
+# errors on files the reference accepts that are real runtime failures: file -> {code: reason}.
+# Exact: every listed code must still be reported there, and nothing else may be.
+PROVEN_FAILURES: Dict[str, Dict[str, str]] = {
+    "yadage+yadage-workflows/testing/manualflow/manualflow.yml": {
+        "RL707": "both steps publish with `manual-instructions-pub`, but packtivity registers its manual publisher as "
+        "`manual-publishing`: no handler, KeyError when the step publishes",
+    },
 }
 
 
 @pytest.mark.parametrize("relpath,note", ACCEPTED, ids=[p for p, _ in ACCEPTED])
 def test_no_error_on_files_the_reference_accepts(relpath: str, note: str) -> None:
-    assert _errors(relpath, note) == []
+    proven = PROVEN_FAILURES.get(relpath, {})
+    errors = _errors(relpath, note)
+    assert [e for e in errors if e.split(" ", 2)[1] not in proven] == []
+    assert sorted({e.split(" ", 2)[1] for e in errors} & set(proven)) == sorted(proven)
 
 
 @pytest.mark.parametrize("relpath,note", REJECTED, ids=[p for p, _ in REJECTED])

@@ -1,3 +1,447 @@
-"""RL7xx: preservation and security (images, tags, resources, credentials)."""
+"""RL7xx: preservation and security (images, tags, resources, credentials).
+
+How packtivity turns an environment into `docker run` (``../shared/reference/runtime-semantics.md``
+B.6, C.6 and E S5–S10), and what must never be committed (C2).
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
+
+from recast_lint.diagnostics import Severity, Span
+from recast_lint.load import Document, Pointer
+from recast_lint.model import Analysis, Loc, Step
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+
+UNPINNED_IMAGETAGS = ("latest", "master")
+STRING_RESOURCES = ("CVMFS", "GRIDProxy", "KRB5Auth")
+# dictionary resources REANA's job controller reads (C.6); `kerberos` is also packtivity's
+RESOURCE_KEYS = (
+    "kerberos",
+    "compute_backend",
+    "kubernetes_uid",
+    "kubernetes_memory_limit",
+    "kubernetes_job_timeout",
+    "unpacked_img",
+    "voms_proxy",
+    "rucio",
+)
+RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
+
+GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
+PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
+# a key that names where a secret is, or what kind, rather than holding it
+NOT_A_SECRET_WORDS = {"file", "path", "dir", "location", "name", "env", "var", "variable", "type", "url", "mode", "length", "id"}
+VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
+WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PASSWORD_SCRIPT = "getkrb.sh"
+
+
+def _docker_environments(analysis: Analysis) -> Iterator[Tuple[Step, Loc]]:
+    for step in analysis.steps:
+        environment = step.part("environment")
+        if environment is not None and environment.get("environment_type") == "docker-encapsulated":
+            yield step, environment
+
+
+def _image(environment: Loc) -> Optional[str]:
+    """The `image` when it is a plain reference the linter can read (no placeholder or variable)."""
+    image = environment.get("image")
+    if not isinstance(image, str) or not image.strip() or "{" in image or "$" in image:
+        return None
+    return image
+
+
+def _split_image(image: str) -> Tuple[str, Optional[str], Optional[str]]:
+    """(repository, tag, digest): a `:` counts as a tag only after the last `/` (not a registry port)."""
+    repository, _, digest = image.partition("@")
+    head, slash, last = repository.rpartition("/")
+    name, colon, tag = last.partition(":")
+    return head + slash + name, (tag if colon else None), (digest or None)
+
+
+# -- images -------------------------------------------------------------------------------------
+
+
+@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest")
+def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
+    """Catches an `image` that already contains a `:tag` or an `@sha256:` digest.
+
+    Why: packtivity builds the reference as `image + ':' + imagetag`, and `imagetag` defaults to
+    `latest`, so `atlas/analysisbase:21.2.125` becomes `atlas/analysisbase:21.2.125:latest`, an
+    invalid reference: `docker pull` fails before the step starts (reana-client also rejects it:
+    "has invalid tag").
+
+    Bad:
+
+        image: atlas/analysisbase:21.2.125
+
+    Fixed:
+
+        image: atlas/analysisbase
+        imagetag: '21.2.125'
+    """
+    for _, environment in _docker_environments(analysis):
+        image = _image(environment)
+        if image is None:
+            continue
+        repository, tag, digest = _split_image(image)
+        if tag is None and digest is None:
+            continue
+        imagetag = environment.get("imagetag")
+        shown = f"{repository}@{digest[:19]}..." if digest and len(digest) > 22 else image
+        pulled = f"{shown}:{imagetag if isinstance(imagetag, str) else 'latest'}"
+        hint = f"write `image: {repository}` and `imagetag: '{tag}'`" if tag and not digest else (
+            f"packtivity cannot pull by digest; write `image: {repository}` and the tag as `imagetag`"
+        )
+        yield Finding.at(
+            environment.child("image"),
+            f"image {shown!r} already has a {'digest' if digest else 'tag'}; the runtime pulls {pulled!r}, an invalid reference",
+            hint,
+        )
+
+
+@rule("RL702", "imagetag-unpinned", Severity.WARNING, "`imagetag` is missing, `latest` or `master`")
+def imagetag_unpinned(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a Docker environment without `imagetag`, or with `latest` or `master`.
+
+    Why: `imagetag` defaults to `latest`; a moving tag gives a different image tomorrow, so the
+    preserved analysis does not reproduce (reana-client warns about the same).
+
+    Bad:
+
+        image: busybox
+
+    Fixed:
+
+        image: busybox
+        imagetag: '1.36.1'
+    """
+    for _, environment in _docker_environments(analysis):
+        image = _image(environment)
+        if image is None or _split_image(image)[1:] != (None, None):
+            continue  # a tag inside `image` is RL701
+        imagetag = environment.get("imagetag")
+        if "imagetag" not in (environment.value or {}):
+            yield Finding.at(
+                environment.child("image"),
+                f"no `imagetag`: the runtime pulls '{image}:latest', which changes over time",
+                "pin a version, e.g. `imagetag: '<version>'`",
+            )
+        elif isinstance(imagetag, str) and imagetag.strip().lower() in UNPINNED_IMAGETAGS:
+            yield Finding.at(
+                environment.child("imagetag"),
+                f"`imagetag: {imagetag}` moves over time, so the analysis will not reproduce",
+                "pin a version or a release tag",
+            )
+
+
+@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` has uppercase letters or whitespace")
+def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
+    """Catches an `image` with whitespace, or uppercase letters in its repository path.
+
+    Why: Docker repository names are lowercase and cannot contain spaces; `docker pull` fails with
+    "invalid reference format" (only the registry host may have capitals).
+
+    Bad:
+
+        image: atlas/AnalysisBase
+
+    Fixed:
+
+        image: atlas/analysisbase
+    """
+    for _, environment in _docker_environments(analysis):
+        image = _image(environment)
+        if image is None:
+            continue
+        repository = _split_image(image.strip())[0]
+        host, _, path = repository.partition("/")
+        if not path or not ("." in host or ":" in host or host == "localhost"):
+            path = repository  # no registry host: the whole name is the repository path
+        if re.search(r"\s", image.strip()) or path != path.lower():
+            yield Finding.at(
+                environment.child("image"),
+                f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
+                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'",
+            )
+
+
+# -- resources and environment ------------------------------------------------------------------
+
+
+def _known_resource_key(key: Any) -> bool:
+    return key in RESOURCE_KEYS or isinstance(key, str) and key.startswith(RESOURCE_KEY_PREFIXES)
+
+
+def _case_insensitive_guess(word: str, choices: Iterable[str]) -> Optional[str]:
+    options = list(choices)
+    guess = closest(word.lower(), [c.lower() for c in options])
+    return next((c for c in options if c.lower() == guess), None) if guess else None
+
+
+@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know")
+def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
+    """Catches `resources` entries other than `CVMFS`, `GRIDProxy`, `KRB5Auth` and the dictionary
+    forms (`kerberos: true` and REANA's `compute_backend`, `kubernetes_*`, `voms_proxy`, `rucio`,
+    `unpacked_img`, `htcondor_*`, `slurm_*`, `c4p_*`).
+
+    Why: packtivity silently ignores resources it does not know, so a misspelt `cvmfs` runs the
+    step without `/cvmfs` mounted, and it fails far from the cause.
+
+    Bad:
+
+        resources: [cvmfs, GridProxy]
+
+    Fixed:
+
+        resources: [CVMFS, GRIDProxy]
+    """
+    for _, environment in _docker_environments(analysis):
+        resources = environment.get("resources")
+        if not isinstance(resources, list):
+            continue
+        for index, item in enumerate(resources):
+            item_loc = environment.child("resources", index)
+            if isinstance(item, str) and item not in STRING_RESOURCES:
+                guess = _case_insensitive_guess(item, STRING_RESOURCES + ("kerberos",))
+                hint = (
+                    "write `- kerberos: true`" if guess == "kerberos"
+                    else f"did you mean '{guess}'? (names are case-sensitive)" if guess
+                    else f"expected one of: {', '.join(STRING_RESOURCES)}, or `- kerberos: true`"
+                )
+                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint)
+            elif isinstance(item, dict):
+                for key in item:
+                    if not _known_resource_key(key):
+                        yield Finding.at(
+                            item_loc.child(key),
+                            f"unknown resource key {key!r} is silently ignored",
+                            did_you_mean(key, RESOURCE_KEYS),
+                            key=True,
+                        )
+
+
+@rule("RL705", "environment-env-ignored", Severity.WARNING, "`environment.env` is never set")
+def environment_env_ignored(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a non-empty `env:` in a Docker environment.
+
+    Why: the Docker executor passes no variables from `env` to the container (only
+    `KRB_SETUP_SCRIPT`), and REANA ignores it too; the step runs without them.
+
+    Bad:
+
+        environment:
+          environment_type: docker-encapsulated
+          image: atlas/analysisbase
+          imagetag: '21.2.125'
+          env: {ROOT_OPTS: -b}
+
+    Fixed: set the variable in the command (`export ROOT_OPTS=-b && ...`) or in the image.
+    """
+    for _, environment in _docker_environments(analysis):
+        if isinstance(environment.get("env"), dict) and environment.get("env"):
+            yield Finding.at(
+                environment.child("env"),
+                "`env` is ignored by the Docker executor and by REANA; these variables are never set",
+                "export them at the start of `cmd`/`script`, or set them in the image",
+                key=True,
+            )
+
+
+@rule("RL706", "localproc-script", Severity.ERROR, "`localproc-env` cannot run `interpolated-script-cmd`")
+def localproc_script(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a step that combines `environment_type: localproc-env` with
+    `process_type: interpolated-script-cmd`.
+
+    Why: the local-process executor only knows commands; for a script it fails with
+    `KeyError: 'command'` when the step runs.
+
+    Bad:
+
+        process: {process_type: interpolated-script-cmd, script: 'echo {x}'}
+        environment: {environment_type: localproc-env}
+
+    Fixed: use `process_type: string-interpolated-cmd` with `cmd:`, or a `docker-encapsulated`
+    environment.
+    """
+    for step in analysis.steps:
+        process, environment = step.part("process"), step.part("environment")
+        if process is None or environment is None:
+            continue
+        if process.get("process_type") == "interpolated-script-cmd" and environment.get("environment_type") == "localproc-env":
+            yield Finding.at(
+                process.child("process_type"),
+                "`interpolated-script-cmd` under `localproc-env` fails with KeyError 'command'",
+                "use `string-interpolated-cmd` with `cmd:`, or a `docker-encapsulated` environment",
+            )
+
+
+@rule("RL707", "manual-instructions-pub", Severity.ERROR, "`manual-instructions-pub` has no runtime handler")
+def manual_instructions_pub(analysis: Analysis) -> Iterable[Finding]:
+    """Catches `publisher_type: manual-instructions-pub`.
+
+    Why: the schema accepts it, but packtivity has no handler for it: the step fails with a
+    `KeyError` when it publishes.
+
+    Bad:
+
+        publisher: {publisher_type: manual-instructions-pub, instructions: 'copy the plots'}
+
+    Fixed:
+
+        publisher: {publisher_type: fromglob-pub, outputkey: plots, globexpression: '*.pdf'}
+    """
+    for step in analysis.steps:
+        publisher = step.part("publisher")
+        if publisher is not None and publisher.get("publisher_type") == "manual-instructions-pub":
+            yield Finding.at(
+                publisher.child("publisher_type"),
+                "`manual-instructions-pub` has no runtime handler; the step fails when it publishes",
+                "publish with `frompar-pub`, `interpolated-pub` or `fromglob-pub`",
+            )
+
+
+# -- credentials --------------------------------------------------------------------------------
+
+
+def _linted(analysis: Analysis) -> List[Document]:
+    return [doc for doc in analysis.documents.values() if doc.text]
+
+
+def _text_span(doc: Document, start: int, end: int) -> Span:
+    line = doc.text.count("\n", 0, start) + 1
+    column = start - (doc.text.rfind("\n", 0, start) + 1) + 1
+    return Span(line, column, line, column + (end - start))
+
+
+@rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed")
+def committed_gitlab_token(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a GitLab personal, project or group access token (`glpat-...`) anywhere in a linted
+    file, comments included.
+
+    Why: anyone who can read the repository (or its history, or a fork) can use the token; the
+    analysis runs just as well with the token in a masked CI variable.
+
+    Bad:
+
+        export YADAGE_SCHEMA_LOAD_TOKEN=glpat-...     # in a script or a comment
+
+    Fixed: put the token in a masked CI/CD variable, read it as `$YADAGE_SCHEMA_LOAD_TOKEN`, and
+    revoke the committed one.
+    """
+    for doc in _linted(analysis):
+        for match in GITLAB_TOKEN.finditer(doc.text):
+            yield Finding(
+                doc,
+                _text_span(doc, match.start(), match.end()),
+                "a GitLab access token (glpat-****) is committed in this file",
+                "revoke it in GitLab, remove it, and read it from a masked CI variable instead",
+            )
+
+
+def _key_words(key: str) -> List[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
+    return [word.lower() for word in re.split(r"[^A-Za-z0-9]+", spaced) if word]
+
+
+def _holds_secret(key: Any) -> bool:
+    if not isinstance(key, str):
+        return False
+    words = _key_words(key)
+    return key.lower() == "pass" or (bool(SECRET_WORDS & set(words)) and not NOT_A_SECRET_WORDS & set(words))
+
+
+def _literal_secret(value: Any) -> bool:
+    """A written-out secret, not a reference to one (`$VAR`, `${VAR}`, a `{placeholder}`) and not empty."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    text = value.strip()
+    return not (VARIABLE_REFERENCE.search(text) or WHOLE_PLACEHOLDER.fullmatch(text) or GITLAB_TOKEN.search(text))
+
+
+def _secret_values(data: Any, pointer: Pointer = ()) -> Iterator[Tuple[Pointer, str]]:
+    """(pointer, key) of every literal value under a password/token/secret-like key."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if _holds_secret(key):
+                if _literal_secret(value):
+                    yield pointer + (key,), key
+                elif isinstance(value, dict) and _literal_secret(value.get("value")):  # GitLab CI `VAR: {value: ...}`
+                    yield pointer + (key, "value"), key
+            else:
+                yield from _secret_values(value, pointer + (key,))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _secret_values(item, pointer + (index,))
+
+
+@rule("RL711", "committed-password", Severity.ERROR, "a password, token or secret is written out")
+def committed_password(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a literal value under a key such as `password`, `RECAST_AUTH_PASSWORD`, `token`,
+    `YADAGE_SCHEMA_LOAD_TOKEN` or `secret`; references such as `$VAR`, `${VAR}` and
+    `{placeholder}` and empty values are fine.
+
+    Why: a committed password is readable by everyone with access to the repository, its forks and
+    its history, forever; RECAST reads credentials from the environment (`recast auth setup`).
+
+    Bad:
+
+        variables:
+          RECAST_AUTH_PASSWORD: hunter2
+
+    Fixed: define `RECAST_AUTH_PASSWORD` as a masked CI/CD variable, delete the line, and change
+    the password.
+    """
+    for doc in _linted(analysis):
+        if not doc.ok:
+            continue
+        for pointer, key in _secret_values(doc.data):
+            yield Finding.at(
+                Loc(doc, pointer),
+                f"{key!r} holds a literal value; a credential is committed here",
+                "read it from the environment or a masked CI variable (e.g. `$" + key.upper() + "`), and change it",
+            )
+
+
+@rule("RL712", "committed-private-key", Severity.ERROR, "a private key is committed")
+def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `-----BEGIN ... PRIVATE KEY-----` block in a linted file.
+
+    Why: a private key in a repository is public; grid certificates and SSH keys belong in masked
+    CI variables or the runner's credential store.
+
+    Fixed: remove the key, revoke it, and provide it to the job as a masked file variable.
+    """
+    for doc in _linted(analysis):
+        for match in PRIVATE_KEY.finditer(doc.text):
+            yield Finding(
+                doc,
+                _text_span(doc, match.start(), match.end()),
+                "a private key is committed in this file",
+                "remove it, revoke it, and pass it to the job as a masked CI file variable",
+            )
+
+
+@rule("RL713", "committed-kerberos-script", Severity.ERROR, "a `getkrb.sh` (Kerberos password script) is in the repository")
+def committed_kerberos_script(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `getkrb.sh` anywhere in the repository (not git-ignored), such as the
+    `authdir/getkrb.sh` that `recast auth write --basedir authdir` creates.
+
+    Why: `recast auth write` writes the CERN password in clear into it
+    (`echo PASSWORD | kinit USER@CERN.CH`). The file is not read here; its name is enough.
+
+    Fixed: `git rm --cached authdir/getkrb.sh`, add `authdir/` to `.gitignore`, change the
+    password; in CI, run `recast auth write` in the job from masked variables.
+    """
+    for path in analysis.repo_files:
+        if path.name == PASSWORD_SCRIPT:
+            absolute = analysis.root / path
+            yield Finding(
+                Document(path=absolute),
+                Span.point(),
+                f"'{path.as_posix()}' is in the repository; `recast auth write` puts the Kerberos password in it in clear",
+                f"remove it from git (`git rm --cached {path.as_posix()}`), ignore it, and change the password",
+            )

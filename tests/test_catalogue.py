@@ -1,0 +1,127 @@
+"""RL6xx: the catalogue entry, REANA specs and the CI file, on real fixture analyses."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from recast_lint.diagnostics import Diagnostic, Severity
+from tests.helpers import FIXTURES, only, run, where
+
+CATALOGUE = FIXTURES / "catalogue"
+
+
+def _case(name: str) -> List[Diagnostic]:
+    return run(CATALOGUE / name, cwd=CATALOGUE / name)
+
+
+@pytest.mark.parametrize(
+    "case,code,path,line,column",
+    [
+        ("entry-bugs", "RL601", "recast.yml", 1, 7),
+        ("entry-bugs", "RL602", "recast.yml", 8, 1),
+        ("no-examples", "RL602", "recast.yml", 1, 1),
+        ("entry-bugs", "RL603", "recast.yml", 17, 14),
+        ("entry-bugs", "RL604", "recast.yml", 21, 14),
+        ("entry-bugs", "RL605", "recast.yml", 24, 5),
+        ("entry-bugs", "RL606", "recast.yml", 28, 5),
+        ("no-examples", "RL606", "recast.yml", 9, 5),
+        ("entry-bugs", "RL607", "recast.yml", 32, 9),
+        ("entry-bugs", "RL608", "recast.yml", 33, 9),
+        ("entry-bugs", "RL609", "recast.yml", 13, 16),
+        ("entry-bugs", "RL610", "recast.yml", 14, 21),
+        ("entry-bugs", "RL611", "recast.yml", 6, 13),
+        ("entry-bugs", "RL612", "recast.yml", 36, 15),
+        ("reana-misnested", "RL620", "reana.yaml", 5, 3),
+        ("reana-ignored", "RL621", "steps.yml", 14, 9),
+        ("reana-ignored", "RL621", "steps.yml", 15, 9),
+        ("reana-ignored", "RL621", "steps.yml", 17, 5),
+        ("reana-ignored", "RL621", "steps.yml", 18, 5),
+        ("reana-ignored", "RL621", "steps.yml", 19, 5),
+        ("ci-bugs", "RL630", ".gitlab-ci.yml", 10, 30),
+        ("ci-bugs", "RL630", ".gitlab-ci.yml", 11, 18),
+        ("ci-bugs", "RL631", ".gitlab-ci.yml", 1, 8),
+        ("ci-bugs", "RL631", ".gitlab-ci.yml", 18, 11),
+        ("ci-bugs", "RL632", "input.yml", 1, 1),
+    ],
+)
+def test_catalogue_problem_is_located(case: str, code: str, path: str, line: int, column: int) -> None:
+    assert (path, line, column) in where(_case(case), code)
+
+
+def test_each_problem_is_reported_once() -> None:
+    found = [d.code for d in _case("entry-bugs") if d.code.startswith("RL6")]
+    assert sorted(found) == ["RL601", "RL602", "RL603", "RL604", "RL605", "RL606", "RL607", "RL608", "RL609", "RL610", "RL611", "RL612"]
+
+
+def test_result_path_suggests_the_stage() -> None:
+    result = only(_case("entry-bugs"), "RL603")
+    assert "'helloworld'" in result.message
+    assert result.hint.startswith("did you mean 'hello_world'?")
+
+
+def test_multistep_and_run_directory_result_paths_are_accepted() -> None:
+    # entry-bugs has `scan_3/point.txt` (multistep `scan`); clean has `scan_0/...` and `_yadage/...`
+    assert where(_case("entry-bugs"), "RL603") == [("recast.yml", 17, 14)]
+    assert where(_case("clean"), "RL603") == []
+
+
+def test_missing_default_suggests_renaming_the_misspelt_example() -> None:
+    assert only(_case("entry-bugs"), "RL602").hint == "rename 'defualt' to 'default'"
+
+
+def test_test_parameters_name_the_missing_placeholder_and_the_misspelt_key() -> None:
+    from_cmd = only(_case("entry-bugs"), "RL606")
+    assert "'name'" in from_cmd.message and "`cmd`" in from_cmd.message
+    assert from_cmd.hint == "rename 'nmae' to 'name'"
+    from_publisher = only(_case("no-examples"), "RL606")
+    # `{workdir}` is provided by the runner to publishers; only `{plotname}` is missing
+    assert "'plotname'" in from_publisher.message and "interpolated-pub" in from_publisher.message
+
+
+def test_missing_data_directory_suggests_the_one_that_exists() -> None:
+    assert only(_case("entry-bugs"), "RL607").hint.startswith("did you mean 'test-data'?")
+
+
+def test_relative_initdir_says_where_each_backend_looks() -> None:
+    message = only(_case("entry-bugs"), "RL609").message
+    assert "recast-<tag>/inputs" in message and "REANA" in message
+
+
+def test_default_toplevel_is_suggested_for_a_relative_specs_toplevel() -> None:
+    assert only(_case("entry-bugs"), "RL611").hint.startswith("remove it")
+
+
+def test_unpinned_remote_toplevel_shows_where_the_ref_goes() -> None:
+    assert only(_case("entry-bugs"), "RL612").hint == "pin a tag or commit: 'github:someone/analysis-specs@<tag>:specs'"
+
+
+def test_misnested_reana_workflow_is_an_error() -> None:
+    finding = only(_case("reana-misnested"), "RL620")
+    assert finding.severity is Severity.ERROR
+    assert "`inputs:`" in finding.message
+
+
+def test_resources_that_reana_yaml_provides_are_not_reported() -> None:
+    # clean/specs/reana.yaml declares `workflow.resources.cvmfs` and `kerberos: true`; its step lists CVMFS and KRB5Auth
+    assert where(_case("clean"), "RL621") == []
+
+
+def test_ci_names_the_analysis_of_recast_yml() -> None:
+    findings = [d for d in _case("ci-bugs") if d.code == "RL630"]
+    assert {d.message for d in findings} == {
+        "`recast catalogue check` names 'atlas/my-serch' but recast.yml is 'atlas/my-search'",
+        "`recast run` names 'examples/helloworld' but recast.yml is 'atlas/my-search'",
+    }
+    assert all(d.hint == "write 'atlas/my-search', the `name` in recast.yml" for d in findings)
+
+
+def test_clean_analysis_has_no_catalogue_findings() -> None:
+    assert [(d.code, d.path, d.span.line) for d in _case("clean") if d.code.startswith("RL6")] == []
+
+
+@pytest.mark.parametrize("fixture", ["helloworld", "helloworld-bugs"])
+def test_helloworld_has_no_catalogue_errors(fixture: str) -> None:
+    diagnostics = run(FIXTURES / fixture)
+    assert [d.code for d in diagnostics if d.code.startswith("RL6") and d.severity is Severity.ERROR] == []

@@ -1,0 +1,103 @@
+"""RL7xx: images, resources, environments and committed credentials, on real fixture analyses."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from recast_lint.diagnostics import Diagnostic, Severity
+from tests.helpers import FIXTURES, run, where
+
+PRESERVATION = FIXTURES / "preservation"
+# the fake secrets written in preservation/credentials; no diagnostic may repeat them
+FAKE_SECRETS = (
+    "glpat-EXAMPLEEXAMPLEEXAMPLE",
+    "EXAMPLE-not-a-real-password",
+    "EXAMPLE-registry-secret",
+    "EXAMPLE-db-password",
+    "EXAMPLEEXAMPLEEXAMPLEEXAMPLE",
+)
+
+
+def _case(name: str) -> List[Diagnostic]:
+    return run(PRESERVATION / name, cwd=PRESERVATION / name)
+
+
+@pytest.mark.parametrize(
+    "case,code,path,line,column",
+    [
+        ("images", "RL701", "steps.yml", 6, 12),
+        ("images", "RL701", "steps.yml", 12, 12),
+        ("images", "RL702", "steps.yml", 19, 12),
+        ("images", "RL702", "steps.yml", 26, 15),
+        ("images", "RL703", "steps.yml", 32, 12),
+        ("images", "RL704", "steps.yml", 42, 9),
+        ("images", "RL704", "steps.yml", 43, 9),
+        ("images", "RL704", "steps.yml", 44, 9),
+        ("images", "RL704", "steps.yml", 47, 9),
+        ("images", "RL705", "steps.yml", 50, 5),
+        ("images", "RL706", "steps.yml", 53, 27),
+        ("images", "RL707", "steps.yml", 58, 31),
+        ("credentials", "RL710", ".gitlab-ci.yml", 4, 29),
+        ("credentials", "RL710", ".gitlab-ci.yml", 14, 32),
+        ("credentials", "RL711", ".gitlab-ci.yml", 3, 25),
+        ("credentials", "RL711", ".gitlab-ci.yml", 6, 12),
+        ("credentials", "RL711", "recast.yml", 11, 20),
+        ("credentials", "RL712", "recast.yml", 15, 9),
+        ("credentials", "RL713", "authdir/getkrb.sh", 1, 1),
+    ],
+)
+def test_preservation_problem_is_located(case: str, code: str, path: str, line: int, column: int) -> None:
+    assert (path, line, column) in where(_case(case), code)
+
+
+def test_each_image_problem_is_reported_once() -> None:
+    found = sorted(d.code for d in _case("images") if d.code.startswith("RL7"))
+    assert found == ["RL701", "RL701", "RL702", "RL702", "RL703", "RL704", "RL704", "RL704", "RL704", "RL705", "RL706", "RL707"]
+
+
+def test_tagged_image_shows_the_invalid_reference_and_the_split() -> None:
+    tagged = [d for d in _case("images") if d.code == "RL701" and d.span.line == 6][0]
+    assert "'atlas/analysisbase:21.2.125:latest'" in tagged.message
+    assert tagged.hint == "write `image: atlas/analysisbase` and `imagetag: '21.2.125'`"
+
+
+def test_registry_port_is_not_a_tag() -> None:
+    # `gitlab-registry.cern.ch:443/atlas/analysisbase` with a pinned imagetag (line 38) is fine
+    assert [line for _, line, _ in where(_case("images"), "RL701")] == [6, 12]
+    assert 38 not in [line for _, line, _ in where(_case("images"), "RL702")]
+
+
+def test_resource_suggestions() -> None:
+    hints = {d.span.line: d.hint for d in _case("images") if d.code == "RL704"}
+    assert hints[42] == "did you mean 'CVMFS'? (names are case-sensitive)"
+    assert hints[43] == "did you mean 'GRIDProxy'? (names are case-sensitive)"
+    assert hints[44] == "write `- kerberos: true`"
+    assert hints[47].startswith("did you mean 'kerberos'?")
+
+
+def test_credentials_are_errors_and_never_repeated() -> None:
+    findings = [d for d in _case("credentials") if d.code in ("RL710", "RL711", "RL712", "RL713")]
+    assert len(findings) == 7
+    assert all(d.severity is Severity.ERROR for d in findings)
+    for finding in findings:
+        text = f"{finding.message} {finding.hint}"
+        assert not [secret for secret in FAKE_SECRETS if secret in text], finding
+    assert all("glpat-****" in d.message for d in findings if d.code == "RL710")
+
+
+def test_references_and_empty_values_are_not_credentials() -> None:
+    # `$CI_JOB_TOKEN`, `${MASKED_PASS}`, `token_file: /secrets/token` and `api_token: ''` are all fine
+    lines = {(d.path, d.span.line) for d in _case("credentials") if d.code == "RL711"}
+    assert lines == {(".gitlab-ci.yml", 3), (".gitlab-ci.yml", 6), ("recast.yml", 11)}
+
+
+def test_clean_analyses_have_no_preservation_findings() -> None:
+    assert [(d.code, d.path) for d in run(FIXTURES / "catalogue" / "clean") if d.code.startswith("RL7")] == []
+    assert [(d.code, d.path) for d in run(FIXTURES / "helloworld") if d.code.startswith("RL7")] == []
+
+
+def test_unpinned_helloworld_template_image_is_a_warning_only() -> None:
+    found = [(d.code, d.severity, d.span.line) for d in run(FIXTURES / "helloworld-bugs") if d.code.startswith("RL7")]
+    assert found == [("RL702", Severity.WARNING, 11)]
