@@ -40,13 +40,19 @@ class ConfigError(Exception):
         super().__init__(f"{path}:{line}: {message}")
 
 
-def normalize(patterns: Sequence[str]) -> List[str]:
-    return [p.strip().upper() for p in patterns if p.strip()]
+def normalize(pattern: str) -> str:
+    """Codes and code prefixes in upper case (`rl2` is `RL2`), rule names in lower case."""
+    pattern = pattern.strip()
+    return pattern.upper() if re.match(r"(?i)rl(\d|$)", pattern) else pattern.lower()
+
+
+def normalize_all(patterns: Sequence[str]) -> List[str]:
+    return [normalize(p) for p in patterns if p.strip()]
 
 
 def matches(code: str, name: str, patterns: Sequence[str]) -> bool:
     """Normalized ``patterns`` match by code prefix (`RL2` is every schema rule) or by rule name."""
-    return any(code.startswith(p) or name.upper() == p for p in patterns)
+    return any(code.startswith(p) or name == p for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -66,14 +72,14 @@ class Config:
 
     def with_command_line(self, select: Sequence[str], ignore: Sequence[str]) -> Config:
         """`--select` replaces the configured selection; `--ignore` adds to the configured ignores."""
-        return Config(self.source, normalize(select) or self.select, self.ignore + normalize(ignore), self.severity, self.per_file_ignores)
+        return Config(self.source, normalize_all(select) or self.select, self.ignore + normalize_all(ignore), self.severity, self.per_file_ignores)
 
     def enabled(self, code: str, name: str) -> bool:
         return (not self.select or matches(code, name, self.select)) and not matches(code, name, self.ignore)
 
     def severity_for(self, code: str, name: str) -> Optional[Severity]:
         """The configured severity; the most specific pattern wins (a name or full code over a prefix)."""
-        found = [(len(p) if p != name.upper() else len(code) + 1, s) for p, s in self.severity.items() if matches(code, name, [p])]
+        found = [(len(p) if p != name else len(code) + 1, s) for p, s in self.severity.items() if matches(code, name, [p])]
         return max(found, key=lambda item: item[0])[1] if found else None
 
     def ignored_in(self, code: str, name: str, path: Path) -> bool:
@@ -183,9 +189,10 @@ def _read_toml(path: Path) -> Tuple[Any, LineOf]:
 
     def line_of(pointer: Tuple[Any, ...]) -> int:
         # TOML parsers keep no positions: the first line after the table header naming the last key
-        if not pointer:
+        keys = [k for k in pointer if not isinstance(k, int)]
+        if not keys:
             return header
-        key = re.escape(str(pointer[-1]))
+        key = re.escape(str(keys[-1]))
         for number in range(header, len(lines) + 1):
             if re.match(rf"\s*(\[[^\]]*)?[\"']?{key}[\"']?\s*[=\]]", lines[number - 1]):
                 return number
@@ -215,7 +222,7 @@ def _parse(path: Path, data: Any, line_of: LineOf) -> Config:
             raise ConfigError(
                 path, line_of(("severity", pattern)), f"severity {value!r} for {pattern} is not a severity; {_suggest(value, [s.value for s in Severity])}"
             )
-        config.severity[str(pattern).upper()] = Severity(value)
+        config.severity[normalize(str(pattern))] = Severity(value)
     for pattern, entry in _mapping(path, data, "per-file-ignores", line_of).items():
         where = line_of(("per-file-ignores", pattern))
         if not isinstance(entry, dict):
@@ -246,26 +253,26 @@ def _patterns(path: Path, data: Dict[str, Any], pointer: Tuple[Any, ...], line_o
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(path, line_of(pointer), f"`{pointer[-1]}` must be a list of rule codes, prefixes or names, e.g. [RL2, RL301]")
-    patterns = normalize(value)
-    for pattern in patterns:
-        _check_pattern(path, pattern, pointer[-1], line_of(pointer))
-    return patterns
+    for index, pattern in enumerate(value):
+        _check_pattern(path, pattern, pointer[-1], line_of(pointer + (index,)))
+    return normalize_all(value)
 
 
 def _check_pattern(path: Path, pattern: Any, key: str, line: int) -> None:
-    problem = unknown_pattern(str(pattern))
-    if problem:
-        raise ConfigError(path, line, f"{problem} in `{key}`")
+    suggestion = unknown_pattern(str(pattern))
+    if suggestion:
+        raise ConfigError(path, line, f"unknown rule {normalize(str(pattern))!r} in `{key}`; {suggestion}")
 
 
 def unknown_pattern(pattern: str) -> Optional[str]:
-    """Why ``pattern`` names no rule (with a suggestion), or None when it names at least one."""
+    """None when ``pattern`` names at least one rule, else what to write instead."""
     from recast_lint.rules.registry import all_rules
 
     rules = all_rules()
-    if any(matches(r.code, r.name, [pattern.upper()]) for r in rules):
+    pattern = normalize(pattern)
+    if any(matches(r.code, r.name, [pattern]) for r in rules):
         return None
-    return f"no rule matches {pattern!r}; {_suggest(pattern, [r.code for r in rules] + [r.name for r in rules], limit=0)}"
+    return _suggest(pattern, [r.code for r in rules] + [r.name for r in rules], limit=0)
 
 
 def _suggest(word: Any, choices: Sequence[str], limit: int = 8) -> str:

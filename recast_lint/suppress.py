@@ -1,7 +1,7 @@
 """Inline suppression comments in the YAML files (the loader keeps no comments, so they are read from the text).
 
 Grammar: one directive per comment; CODES are comma-separated codes, code prefixes (`RL7`) or rule
-names; the reason after the brackets is optional (`--` or `:` before it is dropped).
+names; after the brackets and a space comes an optional reason, free text to the end of the line.
 
     key: value  # recast-lint: ignore[CODES] reason       that line
     # recast-lint: ignore[CODES] reason                   the next node: the mapping entry or list
@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional
 
-from recast_lint.config import matches, unknown_pattern
+from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
 from recast_lint.load import Document
 
@@ -30,7 +30,7 @@ UNSUPPRESSIBLE = ("RL101",)
 CACHE_KEY = "suppressions"  # where the pipeline leaves ``Suppressions`` for the RL9xx rules
 
 _DIRECTIVE = re.compile(r"#\s*recast-lint:")
-_BODY = re.compile(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]\s*(?:--|:)?\s*(?P<reason>.*?)\s*$")
+_BODY = re.compile(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]($|\s)")  # then the optional reason, free text
 _CODE = re.compile(r"[^,\s]+")
 GRAMMAR = "write `# recast-lint: ignore[RL301] reason` (this line or the next node) or `# recast-lint: ignore-file[RL301] reason`"
 
@@ -49,7 +49,6 @@ class Directive:
     codes: List[Code]
     first_line: int
     last_line: int
-    reason: str
 
     def covers(self, line: int) -> bool:
         return self.first_line <= line <= self.last_line
@@ -129,7 +128,7 @@ def _directives(doc: Document, problems: List[Problem]) -> Iterator[Directive]:
         for code in _CODE.finditer(parsed.group("codes")):
             start = body_column + parsed.start("codes") + code.start()
             span = Span(number, start, number, start + len(code.group()))
-            pattern = code.group().upper()
+            pattern = normalize(code.group())
             why_not = _cannot_suppress(pattern)
             if why_not:
                 problems.append(Problem(doc, span, why_not[0], why_not[1]))
@@ -139,24 +138,23 @@ def _directives(doc: Document, problems: List[Problem]) -> Iterator[Directive]:
             if not parsed.group("codes").strip():
                 problems.append(Problem(doc, comment, "suppression comment names no code", "name the codes to ignore, e.g. `ignore[RL301]`"))
             continue
-        reason = parsed.group("reason")
         if parsed.group("kind") == "ignore-file":
             if own_line:
-                yield Directive(doc, "file", codes, 1, len(lines), reason)
+                yield Directive(doc, "file", codes, 1, len(lines))
             else:
                 problems.append(Problem(doc, comment, "`ignore-file` must stand on a line of its own", "move the comment to its own line, e.g. at the top"))
         elif own_line:
             node = _next_content_line(lines, number)
-            yield Directive(doc, "node", codes, node, _node_end(doc, node), reason)
+            yield Directive(doc, "node", codes, node, _node_end(doc, node))
         else:
-            yield Directive(doc, "line", codes, number, number, reason)
+            yield Directive(doc, "line", codes, number, number)
 
 
 def _cannot_suppress(pattern: str) -> Optional[tuple]:
     if pattern in UNSUPPRESSIBLE:
         return f"{pattern} cannot be suppressed", "fix the YAML syntax: nothing else in the file can be checked until it is valid"
-    problem = unknown_pattern(pattern)
-    return (problem, "name a rule listed by `recast-lint rules`") if problem else None
+    suggestion = unknown_pattern(pattern)
+    return (f"unknown rule {pattern!r} in suppression comment", suggestion) if suggestion else None
 
 
 def _next_content_line(lines: List[str], after: int) -> int:

@@ -93,6 +93,11 @@ def test_empty_initdata_is_fine_when_nothing_reads_init() -> None:
     assert _dataflow(_case("no-init")) == []
 
 
+def test_empty_initdata_in_every_example_is_left_to_the_uses_of_init() -> None:
+    # one cause, one report: RL401/RL408 point at each `init` the workflow uses and say to give initdata
+    assert where(_case("initdata-all-empty"), "RL514") == []
+
+
 def test_helloworld_typo_is_one_error_at_the_placeholder_with_the_right_name() -> None:
     found = _dataflow(run(FIXTURES / "helloworld-bugs"))
     assert [(d.path, d.span.line, d.span.column, d.code) for d in found] == [("specs/steps.yml", 4, 33, "RL501")]

@@ -788,39 +788,49 @@ def _expression_roots(text: str) -> List[str]:
     return [m.group(1) for m in matches if m]
 
 
+def _init_reader(workflow: Optional[Workflow]) -> Optional[Tuple[Stage, Loc]]:
+    """The first top-level stage that depends on or selects from `init`, and where it does."""
+    for stage in workflow.stages if workflow else []:
+        read_at = _reads_init(stage)
+        if read_at is not None:
+            return stage, read_at
+    return None
+
+
 @rule("RL514", "empty-initdata", Severity.ERROR, "an example's `initdata` is empty while stages read `init`")
 def empty_initdata(analysis: Analysis) -> Iterable[Finding]:
-    """Catches an example in `recast.yml` whose `initdata` is empty (`{}` or null) while a stage
-    of the workflow depends on `init` or selects from it.
+    """Catches an example in `recast.yml` whose `initdata` is empty (`{}` or null) while other
+    examples give initdata and a stage of the workflow depends on `init` or selects from it.
 
-    Why: yadage creates the `init` stage only when initdata is non-empty, so every stage that
-    waits for `init` never runs, and the run reports success having done nothing.
+    Why: yadage creates the `init` stage only when initdata is non-empty, so with this example
+    every stage that waits for `init` never runs, and the run reports success having done
+    nothing. (When no example gives initdata, RL401/RL408 report each use of `init` instead.)
 
     Bad:
 
         example_inputs:
           default:
+            initdata: {name: hello}
+          quick:
             initdata: {}
 
     Fixed:
 
         example_inputs:
-          default:
-            initdata: {name: hello}
+          quick:
+            initdata: {name: hi}
     """
     entry = analysis.entry
-    if entry is None or entry.workflow is None:
+    reader = _init_reader(entry.workflow if entry else None)
+    if entry is None or reader is None or not any(example.initdata for example in entry.examples):
         return
-    reader = next((s for s in entry.workflow.stages if _reads_init(s) is not None), None)
-    if reader is None:
-        return
+    stage, read_at = reader
+    where = f"{os.path.relpath(read_at.doc.path, analysis.root)}:{read_at.span().line}"
     for example in entry.examples:
         if example.loc.has("initdata") and not example.initdata:
-            read_at = _reads_init(reader)
-            where = f"{os.path.relpath(read_at.doc.path, analysis.root)}:{read_at.span().line}"
             yield Finding.at(
                 example.loc.child("initdata"),
-                f"initdata of example '{example.name}' is empty, so no `init` stage is created and stage '{reader.path}' ({where}) never runs",
+                f"initdata of example '{example.name}' is empty, so no `init` stage is created and stage '{stage.path}' ({where}) never runs",
                 "give the inputs the workflow reads from `init`",
             )
 
