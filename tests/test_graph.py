@@ -217,3 +217,9 @@ def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[D
 
 def test_literal_mapping_with_a_step_key(selectors: List[Diagnostic]) -> None:
     assert where(selectors, "RL416") == [("specs/workflow.yml", 47, 17)]
+
+
+def test_cases_without_a_catch_all_warn_and_with_one_stay_quiet() -> None:
+    found = run(LOOSE / "cases.yml")
+    assert where(found, "RL417") == [("cases.yml", 7, 5)]
+    assert only(found, "RL417").severity is Severity.WARNING

@@ -941,3 +941,42 @@ def literal_looks_like_selector(analysis: Analysis) -> Iterable[Finding]:
                     key=True,
                 )
 
+
+
+def _always_true(condition: Any) -> bool:
+    return condition is True or isinstance(condition, str) and condition.strip() == "true"
+
+
+@rule("RL417", "cases-without-default", Severity.WARNING, "`cases` with no case that always matches")
+def cases_without_default(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `cases` scheduler where no case has `if: 'true'` as a catch-all.
+
+    Why: the runtime evaluates each `if` (a jq expression over the parameters) in order; when
+    none matches, the stage schedules nothing, every stage after it never runs, and the only
+    trace is an INFO log line. The run still reports success.
+
+    Bad:
+
+        cases:
+        - {if: '.n == 0', step: {$ref: 'steps.yml#/empty'}}
+        - {if: '.n > 0', step: {$ref: 'steps.yml#/fit'}}      # n < 0 runs nothing
+
+    Fixed:
+
+        cases:
+        - {if: '.n == 0', step: {$ref: 'steps.yml#/empty'}}
+        - {if: 'true', step: {$ref: 'steps.yml#/fit'}}
+    """
+    for stage in analysis.all_stages():
+        scheduler = stage.scheduler
+        cases = scheduler.get("cases") if scheduler is not None else None
+        if not isinstance(cases, list) or not cases:
+            continue
+        if not any(isinstance(case, dict) and _always_true(case.get("if")) for case in cases):
+            assert scheduler is not None
+            yield Finding.at(
+                scheduler.child("cases"),
+                f"no case of stage '{stage.name}' always matches; when none does, it silently schedules nothing",
+                "end with a catch-all case: `- if: 'true'`",
+                key=True,
+            )
