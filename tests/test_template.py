@@ -199,10 +199,22 @@ def test_free_text_with_quotes_colons_and_accents_round_trips(tmp_path: Path) ->
     assert lint([repo], cwd=repo).diagnostics == []
 
 
-def test_image_from_a_registry_is_used_as_given(tmp_path: Path) -> None:
-    repo = render(tmp_path, step_image="gitlab-registry.cern.ch/atlas-phys/exot/monojet", step_image_tag="3.10")
+UNUSUAL_VALID_ANSWERS = [
+    {"step_image": "registry.example.org:5000/atlas-phys/exot/monojet", "step_image_tag": "v2_1.0-rc1"},
+    {"step_image_tag": "3.10"},  # would be the float 3.1 unquoted
+    {"reference_code": "ATLAS-CONF-2018-041", "catalogue_name": "exotics/conf.2018_041-v2"},
+    {"recastatlas_version": "v0.3.0", "repo_name": "recast_monojet.v2"},
+]
+
+
+@pytest.mark.parametrize("answers", UNUSUAL_VALID_ANSWERS, ids=[",".join(a) for a in UNUSUAL_VALID_ANSWERS])
+def test_unusual_valid_answers_are_used_as_given_and_lint_clean(tmp_path: Path, answers: Dict[str, str]) -> None:
+    repo = render(tmp_path, **answers)
     environment = load(repo / "specs" / "steps.yml")["hello_world"]["environment"]
-    assert (environment["image"], environment["imagetag"]) == ("gitlab-registry.cern.ch/atlas-phys/exot/monojet", "3.10")
+    expected = {**DEFAULTS, **answers}
+    assert (environment["image"], environment["imagetag"]) == (expected["step_image"], expected["step_image_tag"])
+    assert load(repo / ".gitlab-ci.yml")["recast"]["image"] == f"recast/recastatlas:{expected['recastatlas_version']}"
+    assert lint([repo], cwd=repo).diagnostics == []
 
 
 BAD_ANSWERS = [
