@@ -122,9 +122,15 @@ def _at_field(template: Template, field: Field, message: str, hint: Optional[str
 # -- which stages pass parameters to which steps ----------------------------------------------
 
 
+def _parameters_unknown(stage: Stage) -> bool:
+    """A jq-stage's parameters come from its stepscript; `parameters: {$ref: ...}` is not resolved by the model."""
+    written = stage.scheduler.get("parameters") if stage.scheduler else None
+    return stage.scheduler_type == "jq-stage" or isinstance(written, dict) and "$ref" in written
+
+
 def _stage_steps(stage: Stage) -> List[Step]:
-    """The steps a stage runs with its own parameters; a jq-stage's parameters come from its stepscript."""
-    if stage.scheduler_type == "jq-stage":
+    """The steps a stage runs with parameters the linter can see."""
+    if _parameters_unknown(stage):
         return []
     return ([stage.step] if stage.step else []) + stage.case_steps
 
@@ -438,7 +444,7 @@ def _used_by_workflow(workflow: Workflow) -> Optional[Set[str]]:
     """Names a sub-workflow reads from its `init` (the stage's parameters), or None when unsure."""
     used: Set[str] = set()
     for stage in workflow.stages:
-        if stage.scheduler_type == "jq-stage":
+        if _parameters_unknown(stage):
             return None
         for parameter in stage.parameters:
             for selector in _selectors(parameter.value):
@@ -453,7 +459,7 @@ def _used_by_workflow(workflow: Workflow) -> Optional[Set[str]]:
 
 
 def _used_by_stage(stage: Stage) -> Optional[Set[str]]:
-    if stage.scheduler_type == "jq-stage" or stage.case_steps or stage.case_workflows:
+    if _parameters_unknown(stage) or stage.case_steps or stage.case_workflows:
         return None
     if stage.step is not None:
         return _used_by_step(stage.step)
@@ -609,7 +615,7 @@ def braces_in_parameter(analysis: Analysis) -> Iterable[Finding]:
         parameters: {cuts: '{{"pt": 25}}', out: '{workdir}/x.root'}
     """
     for stage in analysis.all_stages():
-        if stage.scheduler_type == "jq-stage":
+        if _parameters_unknown(stage):
             continue
         names = [n for n in _names(stage) if n != "workdir"]
         for parameter in stage.parameters:
