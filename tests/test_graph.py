@@ -205,10 +205,12 @@ def test_outputs_the_target_does_not_publish(selectors: List[Diagnostic]) -> Non
         ("specs/workflow.yml", 58, 35),
         ("specs/workflow.yml", 66, 43),  # constant-pub publish
         ("specs/workflow.yml", 81, 43),  # sub-workflow init: the parameters of `wrapper`
+        ("specs/workflow.yml", 89, 40),  # a sub-workflow stage itself: only registered values
     ]
     messages = [d.message for d in selectors if d.code == "RL414"]
     assert "example 'small'" in messages[0]
     assert "'wrapper'" in messages[4]
+    assert "registered value" in messages[5]
 
 
 def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[Diagnostic]) -> None:

@@ -792,12 +792,25 @@ def _output_entries(selector: Selector) -> List[Entry]:
     resolution = selector.target.resolution
     if resolution is None or resolution.uncertain:
         return []
-    return list({id(r.entry.stage): r.entry for r in resolution.reached if r.level in ("stage", "item")}.values())
+    return list({id(r.entry.stage): r.entry for r in resolution.reached}.values())
+
+
+def _registered_values(stage: Stage) -> List[str]:
+    """What selecting a sub-workflow stage itself yields: the `register_values` of its inner stages."""
+    names: List[str] = []
+    for inner in stage.subworkflow.stages if stage.subworkflow is not None else []:
+        registered = inner.scheduler.get("register_values") if inner.scheduler is not None else None
+        if isinstance(registered, dict):
+            names.extend(str(k) for k in registered)
+    return names
 
 
 def _entry_outputs(analysis: Analysis, graph: ScopeGraph, entry: Entry) -> List[Tuple[Optional[str], List[str]]]:
-    """(source, published names) pairs: one per initdata source for `init`, one for a step."""
+    """(source, published names) pairs: one per initdata source for `init`, one for a step or a
+    sub-workflow stage."""
     if entry.stage is not None:
+        if entry.kind in ("workflow", "multistep-workflow"):
+            return [(None, _registered_values(entry.stage))]
         outputs = _publisher_outputs(entry.stage) if entry.kind in ("step", "multistep-step") else None
         return [] if outputs is None else [(None, outputs)]
     parent = entry.scope.workflow.parent
@@ -859,6 +872,14 @@ def _unpublished(selector: Selector, entry: Entry, key: str, published: List[Tup
     where = selector.loc.child("output")
     every = sorted({k for _, keys in published for k in keys})
     parent = entry.scope.workflow.parent
+    if entry.kind in ("workflow", "multistep-workflow"):
+        inner = [str(s.name) for s in entry.stage.subworkflow.stages] if entry.stage and entry.stage.subworkflow else []
+        example = f"{entry.name}[*].{inner[0] if inner else 'stage'}"
+        return Finding.at(
+            where,
+            f"output '{key}' is not a registered value of sub-workflow stage '{entry.name}'",
+            did_you_mean(key, every) or f"a sub-workflow stage yields only the `register_values` of its stages; select an inner stage, e.g. '{example}'",
+        )
     if entry.stage is not None:
         return Finding.at(where, f"output '{key}' is not published by '{entry.name}'", did_you_mean(key, every) or f"'{entry.name}' publishes no outputs")
     if parent is not None:
