@@ -210,7 +210,8 @@ def show_config(path: Optional[Path]) -> None:
     rules = all_rules()
     enabled = sum(config.enabled(r.code, r.name) for r in rules)
     origin = f"configuration: {config.source}" if config.source else f"no configuration file from {root} up to the repository root: defaults"
-    click.echo(f"# {origin}\n# {enabled} of {len(rules)} rules enabled")
+    every = "" if config.select else " (an empty `select` selects every rule)"
+    click.echo(f"# {origin}\n# {enabled} of {len(rules)} rules enabled{every}")
     click.echo(yaml.safe_dump(config.as_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True), nl=False)
 
 

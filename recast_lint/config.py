@@ -96,7 +96,7 @@ class Config:
 
     def as_dict(self) -> Dict[str, Any]:
         return {
-            "select": list(self.select) or ["ALL"],
+            "select": list(self.select),  # empty: every rule
             "ignore": list(self.ignore),
             "severity": {pattern: severity.value for pattern, severity in self.severity.items()},
             "per-file-ignores": {e.pattern: {"ignore": list(e.codes), "reason": e.reason} for e in self.per_file_ignores},
@@ -122,17 +122,10 @@ def find_config_file(start: Path) -> Optional[Path]:
     return None
 
 
-_CACHE: Dict[Path, Config] = {}
-
-
 def load_config(start: Path) -> Config:
-    """The configuration that applies to ``start`` (cached per file for one process)."""
+    """The configuration that applies to ``start``: the defaults when no file is found."""
     path = find_config_file(start)
-    if path is None:
-        return Config()
-    if path not in _CACHE:
-        _CACHE[path] = read_config(path)
-    return _CACHE[path]
+    return read_config(path) if path is not None else Config()
 
 
 def read_config(path: Path) -> Config:
