@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -101,3 +104,15 @@ def test_clean_analyses_have_no_preservation_findings() -> None:
 def test_unpinned_helloworld_template_image_is_a_warning_only() -> None:
     found = [(d.code, d.severity, d.span.line) for d in run(FIXTURES / "helloworld-bugs") if d.code.startswith("RL7")]
     assert found == [("RL702", Severity.WARNING, 11)]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_ignored_kerberos_script_is_not_reported(tmp_path: Path) -> None:
+    analysis = tmp_path / "analysis"
+    shutil.copytree(PRESERVATION / "credentials", analysis)
+    # outside any git work tree every file counts
+    assert where(run(analysis), "RL713") == [("authdir/getkrb.sh", 1, 1)]
+    # `recast auth write --basedir authdir` with `authdir/` ignored is the recommended setup
+    subprocess.run(["git", "init", "-q", str(analysis)], check=True)
+    (analysis / ".gitignore").write_text("authdir/\n", encoding="utf-8")
+    assert where(run(analysis), "RL713") == []

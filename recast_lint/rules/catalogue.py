@@ -116,8 +116,8 @@ def no_default_example(analysis: Analysis) -> Iterable[Finding]:
 
 def _run_dir_names(stages: List[Stage]) -> Tuple[Set[str], List[str]]:
     """The exact top-level names of the run directory, and the stages that also write `<stage>_<i>`."""
-    exact = {str(stage.name) for stage in stages if isinstance(stage.name, str)}
-    scattered = [str(stage.name) for stage in stages if isinstance(stage.name, str) and stage.scheduler_type != "singlestep-stage"]
+    exact = {stage.name for stage in stages}
+    scattered = [stage.name for stage in stages if stage.scheduler_type != "singlestep-stage"]
     return exact | set(RUN_DIR_ENTRIES), scattered
 
 
@@ -144,7 +144,11 @@ def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
     entry = analysis.entry
     if not _entry_data(analysis) or entry.workflow is None:
         return
-    exact, scattered = _run_dir_names(entry.workflow.stages)
+    written = entry.workflow.loc.get("stages")
+    stages = entry.workflow.stages
+    if not isinstance(written, list) or len(written) != len(stages) or not all(isinstance(stage.name, str) for stage in stages):
+        return  # a stage that could not be read (reported elsewhere) may be the one a result lives in
+    exact, scattered = _run_dir_names(stages)
     for item_loc, item in _list_items(entry.loc.child("results")):
         relpath = item.get("relpath") if isinstance(item, dict) else None
         if not isinstance(relpath, str) or not relpath.strip() or os.path.isabs(relpath):
