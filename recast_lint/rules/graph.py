@@ -229,7 +229,10 @@ def _no_match(reading: Reading, what: str, graph: ScopeGraph) -> Finding:
         detail = "" if miss.name == reading.text else f": '{miss.name}' is not a stage there"
         return Finding.at_text(reading.loc, miss.name, f"{what} '{reading.text}' matches no stage{detail}", _miss_hint(miss, graph))
     hint = None
-    if "." in reading.text and "[" not in reading.text:
+    index = re.match(r"\s*([A-Za-z_@][\w@-]*)\s*\.?\s*\[\s*-?\d+\s*\]", reading.text)
+    if index:
+        hint = f"'{index.group(1)}' is a single-step stage: only [0] exists; use [*] for every step"
+    elif "." in reading.text and "[" not in reading.text:
         head = reading.text.split(".")[0]
         hint = f"a stage is a list of steps: reach into the sub-workflow of '{head}' with '{head}[*].{reading.text.split('.', 1)[1]}'"
         if head == "*":
