@@ -92,6 +92,7 @@ def test_unknown_dependencies_are_errors_at_the_missing_name_with_the_likely_fix
     assert "pass the value in as a parameter of 'map'" in hints[1]
     assert "write 'map[*].inner'" in hints[2]
     assert "'map[*].inner'" in hints[4]
+    assert "only [0] exists" in hints[5]
 
 
 def test_what_the_linter_cannot_model_is_skipped_not_guessed() -> None:
