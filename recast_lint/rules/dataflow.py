@@ -28,6 +28,7 @@ _READDIR = re.compile(r"readdir\d+")
 _JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
 _JQ_NAME = re.compile(r"\.([A-Za-z_]\w*)")
 _EXPRESSION_ROOT = re.compile(r"\s*\[?\s*([A-Za-z_@][\w@-]*)")
+_OUTPUT_ROOT = re.compile(r"[A-Za-z_][\w-]*")
 _ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `awk '{{print $1}}'`)"
 
 
@@ -84,6 +85,7 @@ def _leaves(loc: Loc) -> Iterator[Loc]:
 
 
 def templates(step: Step) -> List[Template]:
+    """The step's `cmd` or `script` and every string of an `interpolated-pub` `publish`."""
     found: List[Template] = []
     process = step.part("process")
     if process is not None:
@@ -102,6 +104,7 @@ def templates(step: Step) -> List[Template]:
 
 
 def outputmap_leaves(step: Step) -> List[Loc]:
+    """The parameter names a `frompar-pub` outputmap publishes (its string leaves)."""
     publisher = step.part("publisher")
     if publisher is None or publisher.get("publisher_type") != "frompar-pub" or not publisher.has("outputmap"):
         return []
@@ -145,11 +148,10 @@ def _users(step: Step) -> List[Stage]:
 
 
 def _checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, List[Stage]]]:
-    seen: Set[int] = set()
+    """Every step some stage passes parameters to, with those stages; a step no stage uses cannot be checked."""
     for step in analysis.steps:
         users = _users(step)
-        if users and id(step) not in seen:
-            seen.add(id(step))
+        if users:
             yield step, users
 
 
@@ -247,13 +249,20 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
             for name, where in needed.items():
                 if name in names or _missing_everywhere(name, users):
                     continue
-                loc = stage.scheduler.child("parameters") if stage.scheduler and stage.scheduler.has("parameters") else stage.scheduler or stage.loc
                 yield Finding.at(
-                    loc,
+                    _parameters_loc(stage),
                     f"stage '{stage.path}' does not pass parameter '{name}', which its step reads ({where})",
                     did_you_mean(name, names, limit=0) or f"add '{name}' to the stage's `parameters`",
                     key=True,
                 )
+
+
+def _parameters_loc(stage: Stage) -> Loc:
+    """The stage's `parameters:` key, or its scheduler when it has none."""
+    scheduler = stage.scheduler
+    if scheduler is None:
+        return stage.loc
+    return scheduler.child("parameters") if scheduler.has("parameters") else scheduler
 
 
 @rule("RL503", "positional-placeholder", Severity.ERROR, "a positional `{}` or `{0}` in a command or template")
@@ -451,7 +460,7 @@ def _used_by_workflow(workflow: Workflow) -> Optional[Set[str]]:
                 if "init" not in _targets(selector):
                     continue
                 output = selector.get("output")
-                root = re.match(r"[A-Za-z_][\w-]*", output) if isinstance(output, str) else None
+                root = _OUTPUT_ROOT.match(output) if isinstance(output, str) else None
                 if root is None:
                     return None
                 used.add(root.group(0))
