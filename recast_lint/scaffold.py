@@ -1,11 +1,12 @@
 """``recast-lint new``: a new analysis repository from the cookiecutter template in ``template/``.
 
-    --set pairs ──parse──▶ settings ──cookiecutter prompts──▶ answers ──template's check──▶
+    --set pairs ──parse──▶ settings ──questions (or defaults)──▶ answers ──template's check──▶
     render into a temporary directory ──copy──▶ the target directory
 
-The answers are checked by the template's own pre-generation hook (imported here, so plain
-``cookiecutter`` and ``recast-lint new`` say the same thing) before anything is written, and the
-template is rendered into a temporary directory first, so a failure leaves nothing behind.
+The answers are checked by the template's own pre-generation hook (loaded here, so plain
+``cookiecutter`` and ``recast-lint new`` say the same thing): a question is asked again until its
+answer is valid, and with ``--no-input`` a bad answer stops everything before a file is written.
+The template is rendered into a temporary directory first, so a failure leaves nothing behind.
 cookiecutter is imported only here, and only when ``new`` runs: it is slow to import.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from recast_lint.rules.registry import did_you_mean
 
@@ -75,22 +77,52 @@ def _flag(key: str, value: str) -> bool:
     raise ScaffoldError(f"{key} {value!r} is not valid; expected yes or no")
 
 
-def answer_problem() -> Callable[[Dict[str, Any]], Optional[str]]:
-    """``problem`` from the template's pre-generation hook, loaded without writing bytecode into the template."""
+def answer_checks() -> types.ModuleType:
+    """The template's pre-generation hook (``problem``, ``field_problem``), loaded without writing bytecode into the template."""
     hook = TEMPLATE / "hooks" / "pre_gen_project.py"
     module = types.ModuleType("recast_lint_template_pre_gen")
     exec(compile(hook.read_text(encoding="utf-8"), str(hook), "exec"), module.__dict__)
-    return module.problem
+    return module
 
 
-def ask(settings: Dict[str, Any], no_input: bool) -> Dict[str, Any]:
-    """Every answer: the settings, then cookiecutter's prompts (or defaults) for the rest."""
+def ask(settings: Dict[str, Any], no_input: bool, checks: types.ModuleType) -> Dict[str, Any]:
+    """Every answer. Defaults are rendered from the earlier answers, settings replace defaults;
+    without ``no_input`` each question is asked in turn, and again until its answer is valid."""
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
 
     context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=settings)
-    answers = dict(prompt_for_config(context, no_input=no_input))
-    answers.pop("__prompts__", None)
+    if no_input:
+        answers = dict(prompt_for_config(context, no_input=True))
+        answers.pop("__prompts__", None)
+        return answers
+    try:
+        return _ask_each(context, checks)
+    except EOFError:
+        raise ScaffoldError("the input ended before every question had an answer; answer them all, or pass --no-input (with --set)") from None
+
+
+def _ask_each(context: Dict[str, Any], checks: types.ModuleType) -> Dict[str, Any]:
+    from cookiecutter.prompt import read_user_variable, read_user_yes_no, render_variable
+    from cookiecutter.utils import create_env_with_context
+
+    questions = context["cookiecutter"]
+    prompts = questions.pop("__prompts__", {})
+    env = create_env_with_context(context)
+    answers = {}
+    for key, raw in questions.items():
+        if key.startswith("_"):
+            answers[key] = raw
+            continue
+        default = render_variable(env, raw, answers)
+        read = read_user_yes_no if isinstance(raw, bool) else read_user_variable
+        while True:
+            value = read(key, default, prompts)
+            message = checks.field_problem(key, value)
+            if message is None:
+                break
+            print(f"  {message}; try again", file=sys.stderr)
+        answers[key] = value
     return answers
 
 
@@ -112,8 +144,9 @@ def create(directory: Optional[Path], settings: Dict[str, Any], no_input: bool, 
     if directory is not None:
         check_target(directory, force)  # before the questions, not after
         settings = {"repo_name": directory.resolve().name, **settings}
-    answers = ask(settings, no_input)
-    message = answer_problem()(answers)
+    checks = answer_checks()
+    answers = ask(settings, no_input, checks)
+    message = checks.problem(answers)
     if message:
         if named_by_directory and message.startswith("repo_name "):
             message = "the directory name " + message[len("repo_name "):]

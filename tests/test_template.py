@@ -266,15 +266,26 @@ def test_new_on_the_defaults_creates_a_clean_repo_and_says_what_next(tmp_path: P
     assert CliRunner().invoke(main, ["check", "--strict", str(repo)]).exit_code == 0
 
 
-def test_new_answers_questions_from_set_and_from_the_prompt(tmp_path: Path, monkeypatch) -> None:
+def test_new_asks_each_question_again_until_its_answer_is_valid(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    answers = ["ANA-HDBS-2021-07"] + [""] * (len(DEFAULTS) - 3)  # every question but the private version and __prompts__
-    result = CliRunner().invoke(main, ["new", "--set", "needs_auth=yes", "--set", "use_pre_commit=no"], input="\n".join(answers) + "\n")
+    questions = [key for key in DEFAULTS if not key.startswith("_")]
+    typed = {"reference_code": ["ana-hdbs", "ANA-HDBS-2021-07"], "step_image_tag": ["latest", "1.37.0"]}
+    lines = [line for key in questions for line in typed.get(key, [""])]
+    result = CliRunner().invoke(main, ["new", "--set", "needs_auth=yes", "--set", "use_pre_commit=no"], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
-    repo = tmp_path / "ANA-HDBS-2021-07"
+    assert "reference_code 'ana-hdbs' is not valid" in result.output and "step_image_tag 'latest' moves over time" in result.output
+    repo = tmp_path / "ANA-HDBS-2021-07"  # the derived defaults follow the corrected answer
     assert "recast run atlas/ana-hdbs-2021-07 --tag ci" in run_job_script(repo)
+    assert load(repo / "specs" / "steps.yml")["hello_world"]["environment"]["imagetag"] == "1.37.0"
     assert not (repo / ".pre-commit-config.yaml").exists() and "pre-commit install" not in result.output
     assert any(line.startswith("eval ") for line in run_job_script(repo))
+
+
+def test_new_stops_in_one_line_when_the_input_ends_before_the_questions(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "x")], input="ana-hdbs\n")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1].startswith("recast-lint: error: the input ended before every question had an answer")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_new_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None:
