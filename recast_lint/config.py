@@ -115,7 +115,7 @@ def find_config_file(start: Path) -> Optional[Path]:
         if (candidate / YAML_FILE).is_file():
             return candidate / YAML_FILE
         pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _toml_header_line(_read(pyproject)) is not None:
+        if pyproject.is_file() and _toml_header_line(pyproject.read_text(encoding="utf-8", errors="replace")) is not None:
             return pyproject
         if (candidate / ".git").exists():
             return None

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import List, Tuple
 
+import pytest
+
 from recast_lint.diagnostics import Diagnostic
 from recast_lint.lint import lint
 from tests.helpers import FIXTURES
@@ -95,11 +97,19 @@ def test_syntax_errors_cannot_be_suppressed() -> None:
     ]  # and RL202 is not reported unused: nothing could be checked in the unreadable file
 
 
-def test_ignore_file_must_stand_on_its_own_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "comment,message",
+    [
+        ("# recast-lint: ignore-file[RL202]", "`ignore-file` must stand on a line of its own"),
+        ("# recast-lint: ignore[]", "suppression comment names no code"),
+        ("# recast-lint: disable[RL202]", "suppression comment cannot be read"),
+        ("# recast-lint: ignore[RL202]because", "suppression comment cannot be read"),
+    ],
+)
+def test_comments_that_suppress_nothing_say_why(tmp_path: Path, comment: str, message: str) -> None:
     workflow = tmp_path / "workflow.yml"
-    workflow.write_text("stages: []  # recast-lint: ignore-file[RL202]\n", encoding="utf-8")
-    invalid = [d for d in _diagnostics(workflow) if d.code == "RL902"]
-    assert [d.message for d in invalid] == ["`ignore-file` must stand on a line of its own"]
+    workflow.write_text(f"stages: []  {comment}\n", encoding="utf-8")
+    assert [(d.code, d.message) for d in _diagnostics(workflow)] == [("RL902", message)]
 
 
 def test_meta_rules_follow_the_selection() -> None:
