@@ -38,8 +38,9 @@ WORKFLOW = "specs/workflow.yml"
         ("braces", "RL504", STEPS, 5, 32),  # ${HOME}
         ("braces", "RL504", STEPS, 6, 12),  # awk '{print $1}'
         ("braces", "RL504", STEPS, 7, 27),  # {bak,orig}
-        ("braces", "RL504", STEPS, 9, 18),  # lone }
-        ("braces", "RL513", STEPS, 21, 25),  # {files[0]} on a list
+        ("braces", "RL504", STEPS, 9, 15),  # ${output}, output being a parameter
+        ("braces", "RL504", STEPS, 10, 18),  # lone }
+        ("braces", "RL513", STEPS, 22, 25),  # {files[0]} on a list
         ("literals", "RL510", WORKFLOW, 7, 16),  # '{"pt": 25}'
         ("literals", "RL510", WORKFLOW, 8, 16),  # '${HOME}/config'
         ("literals", "RL510", WORKFLOW, 9, 17),  # '{output}/plots'
@@ -70,7 +71,7 @@ def test_problem_is_reported_where_it_is_written(case: str, code: str, path: str
     "case,expected",
     [
         ("placeholders", {"RL501": 1, "RL502": 1, "RL505": 1, "RL506": 1, "RL507": 1, "RL508": 1}),
-        ("braces", {"RL503": 1, "RL504": 5, "RL513": 1}),
+        ("braces", {"RL503": 1, "RL504": 6, "RL513": 1}),
         ("literals", {"RL510": 5, "RL511": 2, "RL512": 1, "RL516": 1}),
         ("initdata", {"RL514": 1, "RL515": 2}),
         ("multistep", {"RL520": 2, "RL521": 1, "RL522": 1, "RL523": 1, "RL524": 2, "RL525": 1}),
@@ -141,6 +142,13 @@ def test_shell_braces_hint_says_to_double_them() -> None:
     for d in _case("braces"):
         if d.code == "RL504":
             assert "{{" in d.hint and "}}" in d.hint
+
+
+def test_dollar_brace_around_a_parameter_is_a_warning_naming_both_readings() -> None:
+    found = [d for d in _case("braces") if d.code == "RL504" and d.span.line == 9]
+    assert [d.severity for d in found] == [Severity.WARNING]
+    assert "parameter 'output'" in found[0].message
+    assert found[0].hint == "write `{output}` for the parameter, or `${{output}}` for the shell variable"
 
 
 def test_literal_parameter_hints_name_the_fix() -> None:

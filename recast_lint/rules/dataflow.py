@@ -299,7 +299,8 @@ def unescaped_brace(analysis: Analysis) -> Iterable[Finding]:
 
     Why: the whole text is a ``str.format`` template, so `${HOME}` asks for a parameter `HOME`
     (`KeyError`), `{print $1}` for a parameter named `print $1`, and a lone `{` or `}` raises
-    `ValueError`. Braces meant literally must be doubled.
+    `ValueError`. Braces meant literally must be doubled. `${name}` where `name` *is* a
+    parameter renders `$` plus its value: that runs, so it is only a warning.
 
     Bad:
 
@@ -311,26 +312,29 @@ def unescaped_brace(analysis: Analysis) -> Iterable[Finding]:
         script: |
           for f in {{1..3}}; do echo ${{HOME}}/$f; done
     """
-    for template in _checked_templates(analysis):
-        for field in template.fields:
-            if template.kind(field) == "shell":
-                shown = ("$" if field.dollar else "") + field.literal
-                yield _at_field(
-                    template,
-                    field,
-                    f"`{_short(shown)}` in {template.where} is read as a placeholder, not literal braces",
-                    _ESCAPE_HINT,
-                )
-        if template.error is not None:
-            char = template.text[template.error.offset]
-            yield _at_text(
-                template.loc,
-                template.text,
-                char,
-                template.error.offset,
-                f"{template.error.message} in {template.where}; the runtime cannot render it",
-                _ESCAPE_HINT,
-            )
+    for step, users in _checked_steps(analysis):
+        names = _union_names(users)
+        for template in templates(step):
+            yield from _shell_braces(template, names)
+
+
+def _shell_braces(template: Template, names: List[str]) -> Iterator[Finding]:
+    for field in template.fields:
+        if template.kind(field) != "shell":
+            continue
+        shown = _short(("$" if field.dollar else "") + field.literal)
+        if field.dollar and field.name in names:
+            # `${name}` renders `$` plus the parameter's value: valid, but rarely what was meant
+            message = f"`{shown}` in {template.where} is `$` followed by the value of parameter '{field.name}'"
+            hint = f"write `{{{field.name}}}` for the parameter, or `${{{{{field.name}}}}}` for the shell variable"
+            yield _at_field(template, field, message, hint, severity=Severity.WARNING)
+        else:
+            message = f"`{shown}` in {template.where} is read as a placeholder, not literal braces"
+            yield _at_field(template, field, message, _ESCAPE_HINT)
+    if template.error is not None:
+        char = template.text[template.error.offset]
+        message = f"{template.error.message} in {template.where}; the runtime cannot render it"
+        yield _at_text(template.loc, template.text, char, template.error.offset, message, _ESCAPE_HINT)
 
 
 def _short(text: str, limit: int = 40) -> str:
