@@ -148,6 +148,9 @@ def test_pre_commit_config_exactly_when_asked_with_this_projects_hooks(rendered:
     hygiene = repos["https://github.com/pre-commit/pre-commit-hooks"]
     assert re.fullmatch(r"v\d+\.\d+\.\d+", hygiene["rev"])
     assert {hook["id"] for hook in hygiene["hooks"]} == {"check-yaml", "end-of-file-fixer", "trailing-whitespace"}
+    pytest.importorskip("pre_commit", reason="pre-commit (a test extra) validates the configuration")
+    validated = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(config_path)], capture_output=True, text=True, timeout=60)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
 def test_result_and_test_point_at_what_the_workflow_produces(rendered: Path) -> None:
