@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
@@ -70,7 +70,7 @@ class Suppressions:
 
     directives: Dict[int, List[Directive]] = field(default_factory=dict)  # id(document) -> directives
     problems: List[Problem] = field(default_factory=list)
-    ran: List[tuple] = field(default_factory=list)  # (code, name) of the rules that ran
+    ran: List[Tuple[str, str]] = field(default_factory=list)  # (code, name) of the rules that ran
 
     @classmethod
     def read(cls, documents: Iterable[Document]) -> Suppressions:
