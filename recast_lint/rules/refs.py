@@ -49,12 +49,16 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
         file_part = str(site.target).partition("#")[0]
         hint = did_you_mean(file_part, site.candidates) if site.candidates else None
         own_dir = site.loc.doc.path.parent
+        ancestor = next((a for a in list(site.base.parents)[:5] if (a / file_part).is_file()), None)
         if own_dir != site.base and (own_dir / file_part).is_file():
             fixed = os.path.relpath(own_dir / file_part, site.base)
             hint = (
                 f"`$ref`s in the top workflow resolve against the toplevel ({_base_name(analysis, site)}), "
                 f"not this file's directory; write '{fixed}'"
             )
+        elif ancestor is not None and analysis.entry is None:
+            toplevel = os.path.relpath(ancestor)
+            hint = f"'{file_part}' exists relative to '{toplevel}': if that is the toplevel, lint with `--toplevel {toplevel}`"
         yield Finding.at(
             _target_loc(site),
             f"`$ref` file '{file_part}' not found (looked in {_base_name(analysis, site)})",

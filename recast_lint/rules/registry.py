@@ -82,16 +82,27 @@ def did_you_mean(word: object, choices: Iterable[object], limit: int = 8) -> Opt
     options = [str(c) for c in choices]
     if not options:
         return None
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    best = closest(word, options)
     listing = ", ".join(options[:limit]) + (", ..." if len(options) > limit else "")
-    if close:
-        return f"did you mean '{close[0]}'?" + (f" (one of: {listing})" if limit else "")
+    if best:
+        return f"did you mean '{best}'?" + (f" (one of: {listing})" if limit else "")
     return f"expected one of: {listing}" if limit else None
 
 
 def closest(word: object, choices: Sequence[object]) -> Optional[str]:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The most similar choice, or None. Ties in similarity go to the choice with more characters
+    in the same places (`RL2O1` is `RL201`, not `RL621`), then to the earlier choice."""
+    text = str(word)
+    close = difflib.get_close_matches(text, [str(c) for c in choices], n=5, cutoff=0.6)
+    if not close:
+        return None
+
+    def score(choice: str) -> tuple:
+        ratio = difflib.SequenceMatcher(None, text, choice).ratio()
+        same_places = sum(a == b for a, b in zip(text.lower(), choice.lower()))
+        return (round(ratio, 6), same_places)
+
+    return max(close, key=score)
 
 
 def all_rules() -> List[Rule]:

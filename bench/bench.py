@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Wall-time benchmark: recast-lint against the reference validator, in one run, on this machine.
+
+    python3 bench/bench.py [--runs N] [--corpus DIR]
+
+Two virtualenvs under bench/.envs/ (gitignored) are created on first use, so both tools start
+the way a user's install would: `reference` holds yadage (`yadage-validate`, which pins
+jsonschema<=4.9.1 and so never shares the project's environment) and `recast-lint` holds this
+checkout. Creating them needs the package registry; measuring does not.
+
+Measured:
+  1. `recast-lint check` on the bundled helloworld analysis vs `yadage-validate` on its workflow
+     alone (median of N runs each);
+  2. `recast-lint check` on the whole corpus in one process vs `yadage-validate` invoked once per
+     workflow file of the corpus (with the toplevel the corpus verdicts record);
+  3. if `bench/precommit_overhead.py` exists, the pre-commit hook's overhead on a one-file change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+ENVS = HERE / ".envs"
+HELLOWORLD = PROJECT / "tests" / "fixtures" / "helloworld"
+DEFAULT_CORPUS = PROJECT.parent / "shared" / "corpus"
+
+
+def venv(name: str, *packages: str) -> Path:
+    """The bin/ directory of bench/.envs/NAME, created with PACKAGES installed if it is missing."""
+    bindir = ENVS / name / "bin"
+    if not (bindir / "python").exists():
+        print(f"creating bench/.envs/{name} (installing {' '.join(packages)}) ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(ENVS / name)], check=True)
+        subprocess.run([str(bindir / "pip"), "install", "--quiet", *packages], check=True)
+    return bindir
+
+
+def wall(argv: Sequence[str], cwd: Path) -> Tuple[float, int]:
+    started = time.perf_counter()
+    completed = subprocess.run(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started, completed.returncode
+
+
+def median_wall(argv: Sequence[str], cwd: Path, runs: int) -> float:
+    wall(argv, cwd)  # warm the file cache; first runs are not what a user sees on the second commit
+    return statistics.median(wall(argv, cwd)[0] for _ in range(runs))
+
+
+def corpus_workflows(corpus: Path) -> List[Tuple[Path, Path]]:
+    """(workflow file, toplevel) for every workflow file in the corpus verdicts."""
+    pairs = []
+    with open(corpus / "VERDICTS.tsv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            path = corpus / row["path"]
+            if path.name.startswith("reana") or path.name == "recast.yml" or "recast spec" in row["note"]:
+                continue
+            toplevel = path.parent
+            if "needs toplevel=" in row["note"]:
+                toplevel = path.parent / row["note"].split("needs toplevel=")[1].split()[0].rstrip(",;|")
+            pairs.append((path, toplevel.resolve()))
+    return pairs
+
+
+def row(label: str, ours: float, theirs: float) -> str:
+    return f"{label:<44} {ours:>9.3f} s {theirs:>9.3f} s {ours / theirs:>8.2f}x {theirs / ours:>8.1f}x faster"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs per small measurement (median reported)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    args = parser.parse_args(argv)
+
+    reference = venv("reference", "yadage")
+    ours = venv("recast-lint", str(PROJECT))
+    subprocess.run([str(ours / "pip"), "install", "--quiet", "--no-deps", "--force-reinstall", str(PROJECT)], check=True)
+    validate, lint = str(reference / "yadage-validate"), str(ours / "recast-lint")
+
+    print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores; median of {args.runs} runs unless noted\n")
+    print(f"{'':<44} {'recast-lint':>11} {'yadage-validate':>15} {'ratio':>9}")
+    specs = HELLOWORLD / "specs"
+    hello_ours = median_wall([lint, "check", str(HELLOWORLD)], PROJECT, args.runs)
+    hello_theirs = median_wall([validate, "-t", str(specs), "workflow.yml"], specs, args.runs)
+    print(row("helloworld analysis (ours: whole repo)", hello_ours, hello_theirs))
+
+    if (args.corpus / "VERDICTS.tsv").is_file():
+        workflows = corpus_workflows(args.corpus)
+        corpus_ours, _ = wall([lint, "check", "--format", "concise", str(args.corpus)], PROJECT)
+        corpus_theirs = sum(wall([validate, "-t", str(top), str(path)], path.parent)[0] for path, top in workflows)
+        print(row(f"corpus, one process vs {len(workflows)} invocations (1 run)", corpus_ours, corpus_theirs))
+    else:
+        print(f"corpus not found at {args.corpus}; skipped")
+
+    overhead = HERE / "precommit_overhead.py"
+    if overhead.is_file():
+        print()
+        subprocess.run([sys.executable, str(overhead)], check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The `check` command: what a PATH means, exit codes, output basics, and failures without tracebacks."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from recast_lint import lint as lint_module
+from recast_lint.cli import main
+from tests.helpers import FIXTURES
+
+DISCOVERY = FIXTURES / "discovery"
+
+
+@contextlib.contextmanager
+def _inside(directory: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def check(*args: str, cwd: Path = FIXTURES) -> Result:
+    """`recast-lint check ARGS` run from ``cwd`` (paths in the output are relative to it)."""
+    with _inside(cwd):
+        return CliRunner().invoke(main, ["check", *args])
+
+
+def _json(result: Result) -> dict:
+    return json.loads(result.output)
+
+
+# -- exit codes --------------------------------------------------------------------------------
+
+
+def test_clean_analysis_exits_0() -> None:
+    result = check("helloworld")
+    assert result.exit_code == 0, result.output
+    assert "no problems found in 3 files" in result.output
+
+
+def test_errors_exit_1() -> None:
+    assert check("refs/missing-file").exit_code == 1
+
+
+def test_warnings_alone_exit_0_and_1_with_strict() -> None:
+    assert check("refs/siblings").exit_code == 0
+    assert check("--strict", "refs/siblings").exit_code == 1
+
+
+def test_missing_path_is_a_usage_error_on_one_line() -> None:
+    result = check("no/such/analysis")
+    assert result.exit_code == 2
+    assert result.output.strip() == "recast-lint: error: path 'no/such/analysis' does not exist"
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert check("--formt", "json").exit_code == 2
+
+
+def test_internal_error_is_one_line_without_traceback_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(lint_module, "build", explode)
+    result = check("helloworld")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "internal error" in result.output and "boom" in result.output
+
+
+# -- what a PATH means -------------------------------------------------------------------------
+
+
+def test_a_file_inside_an_analysis_lints_the_whole_analysis() -> None:
+    result = check("--format", "json", "refs/missing-file/specs/steps.yml")
+    paths = {d["path"] for d in _json(result)["diagnostics"]}
+    assert "refs/missing-file/specs/workflow.yml" in paths
+
+
+def test_a_directory_inside_an_analysis_lints_the_whole_analysis() -> None:
+    result = check("--format", "json", "refs/missing-file/specs")
+    assert [d["code"] for d in _json(result)["diagnostics"]] == ["RL301"]
+
+
+def test_loose_directory_finds_workflows_and_reana_entry_points() -> None:
+    result = check("--format", "json", "discovery/loose")
+    found = [(d["path"], d["line"], d["code"]) for d in _json(result)["diagnostics"]]
+    # the reana project's workflow refs resolve against the reana.yaml directory, so its step is reached and checked
+    assert ("discovery/loose/project/workflow/steps.yml", 3, "RL201") in found
+    assert not [f for f in found if f[2] in ("RL301", "RL302")]
+
+
+def test_loose_workflow_file_uses_its_own_directory_as_toplevel_and_says_which_would_work() -> None:
+    diagnostics = _json(check("--format", "json", "discovery/ancestor/wf/flow.yml"))["diagnostics"]
+    assert [d["code"] for d in diagnostics] == ["RL301"]
+    assert diagnostics[0]["hint"] == "'wf/steps.yml' exists relative to 'discovery/ancestor': if that is the toplevel, lint with `--toplevel discovery/ancestor`"
+
+
+def test_toplevel_option_overrides_the_toplevel() -> None:
+    result = check("--format", "json", "--toplevel", "discovery/ancestor", "discovery/ancestor/wf/flow.yml")
+    assert _json(result)["diagnostics"] == []
+
+
+def test_in_a_loose_directory_a_workflow_gets_the_nearest_toplevel_where_its_refs_resolve() -> None:
+    assert _json(check("--format", "json", "discovery/ancestor"))["diagnostics"] == []
+
+
+# -- output basics (formats are pinned by golden tests) ----------------------------------------
+
+
+def test_json_has_exactly_the_documented_fields() -> None:
+    payload = _json(check("--format", "json", "refs/missing-file"))
+    assert set(payload) == {"diagnostics", "summary"}
+    assert set(payload["diagnostics"][0]) == {
+        "path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message", "hint",
+    }
+    assert payload["summary"]["errors"] == 1
+
+
+def test_no_color_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "\033[" not in check("refs/missing-file").output
+    assert "\033[" in check("--color", "always", "refs/missing-file").output
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in check("--color", "auto", "refs/missing-file").output
+
+
+def test_select_and_ignore_by_code_prefix_or_name() -> None:
+    assert check("--select", "RL2", "refs/missing-file").exit_code == 0
+    assert check("--ignore", "ref-missing-file", "refs/missing-file").exit_code == 0
+    assert check("--select", "RL3", "refs/missing-file").exit_code == 1
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "recast_lint", "check", "--format", "concise", str(FIXTURES / "helloworld-bugs")],
+        capture_output=True,
+        text=True,
+        cwd=FIXTURES,
+    )
+    assert result.returncode == 1
+    assert "specs/workflow.yml" in result.stdout
