@@ -317,3 +317,71 @@ def test_command(path: Optional[Path], names: Tuple[str, ...], tag: Optional[str
         docker.run_tests(prepared, chosen, chosen_tag, image or DEFAULT_IMAGE, dry_run)
 
     _drive(action, debug)
+
+
+@main.command("submit")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@_example_option
+@_inputs_option
+@click.option("--name", help="REANA workflow name (default: the last part of the recast.yml name).")
+@click.option("--dry-run", is_flag=True, help="Write the submission directory and print the reana-client commands; submit nothing.")
+@_no_lint_option
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def submit_command(path: Optional[Path], example: Optional[str], inputs: Optional[Path], name: Optional[str], dry_run: bool,
+                   no_lint: bool, debug: bool) -> None:
+    """Submit the analysis at PATH (default: .) to REANA.
+
+    Lints first, writes PATH/recast-reana-NAME/ (the workflow with every `$ref` inlined, a
+    reana.yaml, a copy of the example's initdir), warns about what REANA ignores, then creates,
+    uploads and starts the workflow with reana-client (REANA_SERVER_URL and REANA_ACCESS_TOKEN from
+    the environment). Without reana-client it prints the commands to run. Prints the run name.
+    """
+
+    def action() -> None:
+        from recast_lint.run import reana
+        from recast_lint.run.common import choose_inputs, load_analysis
+
+        prepared = load_analysis(_analysis_path(path), no_lint)
+        chosen = choose_inputs(prepared, example, inputs)
+        reana.submit(prepared, chosen, reana.check_name(name) if name else reana.default_name(prepared), dry_run)
+
+    _drive(action, debug)
+
+
+@main.command("status")
+@click.argument("name", required=False)
+@click.option("--path", "path", type=click.Path(path_type=Path), help="Analysis whose default workflow name to use (default: .).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def status_command(name: Optional[str], path: Optional[Path], debug: bool) -> None:
+    """Show the REANA status of workflow NAME (or NAME.N; default: this analysis's submit name)."""
+
+    def action() -> None:
+        from recast_lint.run import reana
+        from recast_lint.run.common import load_analysis
+
+        reana.status(reana.check_name(name) if name else reana.default_name(load_analysis(_analysis_path(path), no_lint=True)))
+
+    _drive(action, debug)
+
+
+@main.command("results")
+@click.argument("name", required=False)
+@click.option("--path", "path", type=click.Path(path_type=Path), help="Analysis whose recast.yml declares the results (default: .).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of YAML.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def results_command(name: Optional[str], path: Optional[Path], as_json: bool, debug: bool) -> None:
+    """Download the results declared in recast.yml from REANA workflow NAME and print them like `run` does.
+
+    Files go to PATH/recast-reana-NAME/results/NAME/. Exit 1 if a declared result is missing.
+    """
+
+    def action() -> None:
+        from recast_lint.run import reana
+        from recast_lint.run.common import load_analysis
+
+        prepared = load_analysis(_analysis_path(path), no_lint=True)
+        reana.results(prepared, reana.check_name(name) if name else reana.default_name(prepared), as_json)
+
+    _drive(action, debug)
+
+
