@@ -28,6 +28,7 @@ WORKFLOW = "specs/workflow.yml"
     "case,code,path,line,column",
     [
         ("placeholders", "RL501", STEPS, 4, 22),  # {nmae}
+        ("placeholders", "RL501", STEPS, 22, 23),  # {fitlabel}: neither stage using the step passes it
         ("placeholders", "RL502", WORKFLOW, 24, 7),  # fit_control lacks {region}
         ("placeholders", "RL505", STEPS, 37, 25),  # {workdir} in a script comment
         ("placeholders", "RL506", WORKFLOW, 48, 9),  # `workdir:` with interpolated-pub
@@ -70,7 +71,7 @@ def test_problem_is_reported_where_it_is_written(case: str, code: str, path: str
 @pytest.mark.parametrize(
     "case,expected",
     [
-        ("placeholders", {"RL501": 1, "RL502": 1, "RL505": 1, "RL506": 1, "RL507": 1, "RL508": 1}),
+        ("placeholders", {"RL501": 2, "RL502": 1, "RL505": 1, "RL506": 1, "RL507": 1, "RL508": 1}),
         ("braces", {"RL503": 1, "RL504": 6, "RL513": 1}),
         ("literals", {"RL510": 5, "RL511": 2, "RL512": 1, "RL516": 1}),
         ("initdata", {"RL514": 1, "RL515": 2}),
@@ -111,9 +112,15 @@ def test_helloworld_has_no_data_flow_finding() -> None:
 
 
 def test_unknown_placeholder_names_the_stage_and_suggests_the_parameter() -> None:
-    finding = only(_case("placeholders"), "RL501")
-    assert finding.message == "`{nmae}` is not a parameter of stage 'greet'"
-    assert finding.hint.startswith("did you mean 'name'?")
+    found = {d.span.line: d for d in _case("placeholders") if d.code == "RL501"}
+    assert found[4].message == "`{nmae}` is not a parameter of stage 'greet'"
+    assert found[4].hint.startswith("did you mean 'name'?")
+
+
+def test_placeholder_no_stage_passes_is_reported_once_in_the_step_naming_every_stage() -> None:
+    found = {d.span.line: d for d in _case("placeholders") if d.code == "RL501"}
+    assert found[22].message == "`{fitlabel}` is not a parameter of stages 'fit_signal', 'fit_control'"
+    assert found[22].hint == "pass 'fitlabel' in `parameters` (passed now: region, input, result), or use a parameter that is passed"
 
 
 def test_misspelt_placeholder_does_not_also_report_the_parameter_as_unused() -> None:

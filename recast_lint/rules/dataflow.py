@@ -185,6 +185,14 @@ def _missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
     return all(name not in _names(stage) for stage in users)
 
 
+def _parameter_hint(name: str, names: List[str]) -> str:
+    """The closest parameter name, else what the stage passes and how to add the missing one."""
+    if closest(name, names):
+        return str(did_you_mean(name, names))
+    passed = f" (passed now: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
+    return f"pass '{name}' in `parameters`{passed}, or use a parameter that is passed"
+
+
 def _union_names(users: Sequence[Stage]) -> List[str]:
     names: List[str] = []
     for stage in users:
@@ -221,7 +229,7 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
                 if field.root in reported or not _missing_everywhere(field.root, users):
                     continue
                 reported.add(field.root)
-                hint = did_you_mean(field.root, names) or f"pass '{field.root}' in the stage's `parameters`"
+                hint = _parameter_hint(field.root, names)
                 yield _at_field(template, field, f"`{field.literal}` is not a parameter of {_stage_list(users)}", hint)
 
 
@@ -553,7 +561,7 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
                 yield Finding.at(
                     leaf,
                     f"outputmap value '{leaf.value}' is not a parameter of {_stage_list(users)}",
-                    did_you_mean(leaf.value, names) or "outputmap values must name parameters of the stage",
+                    _parameter_hint(leaf.value, names),
                 )
 
 
