@@ -20,6 +20,7 @@ FAKE_SECRETS = (
     "EXAMPLE-registry-secret",
     "EXAMPLE-db-password",
     "EXAMPLEEXAMPLEEXAMPLEEXAMPLE",
+    "12345678",
 )
 
 
@@ -43,7 +44,7 @@ def _case(name: str) -> List[Diagnostic]:
         ("images", "RL706", "steps.yml", 53, 27),
         ("images", "RL707", "steps.yml", 58, 31),
         ("credentials", "RL710", ".gitlab-ci.yml", 4, 29),
-        ("credentials", "RL710", ".gitlab-ci.yml", 14, 32),
+        ("credentials", "RL710", ".gitlab-ci.yml", 15, 32),
         ("credentials", "RL711", ".gitlab-ci.yml", 3, 25),
         ("credentials", "RL711", ".gitlab-ci.yml", 6, 12),
         ("credentials", "RL711", "recast.yml", 11, 20),
@@ -82,7 +83,7 @@ def test_resource_suggestions() -> None:
 
 def test_credentials_are_errors_and_never_repeated() -> None:
     findings = [d for d in _case("credentials") if d.code in ("RL710", "RL711", "RL712", "RL713")]
-    assert len(findings) == 7
+    assert len(findings) == 8
     assert all(d.severity is Severity.ERROR for d in findings)
     for finding in findings:
         text = f"{finding.message} {finding.hint}"
@@ -91,9 +92,10 @@ def test_credentials_are_errors_and_never_repeated() -> None:
 
 
 def test_references_and_empty_values_are_not_credentials() -> None:
-    # `$CI_JOB_TOKEN`, `${MASKED_PASS}`, `token_file: /secrets/token` and `api_token: ''` are all fine
+    # `$CI_JOB_TOKEN`, `${MASKED_PASS}`, `api_token: ''`, and keys that describe a secret (`token_file`,
+    # `token_lifetime`, `secret_name`) are all fine
     lines = {(d.path, d.span.line) for d in _case("credentials") if d.code == "RL711"}
-    assert lines == {(".gitlab-ci.yml", 3), (".gitlab-ci.yml", 6), ("recast.yml", 11)}
+    assert lines == {(".gitlab-ci.yml", 3), (".gitlab-ci.yml", 6), (".gitlab-ci.yml", 10), ("recast.yml", 11)}
 
 
 def test_clean_analyses_have_no_preservation_findings() -> None:

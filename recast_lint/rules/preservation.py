@@ -32,8 +32,6 @@ RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
 GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
 PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
-# a key that names where a secret is, or what kind, rather than holding it
-NOT_A_SECRET_WORDS = {"file", "path", "dir", "location", "name", "env", "var", "variable", "type", "url", "mode", "length", "id"}
 VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
@@ -348,14 +346,16 @@ def _key_words(key: str) -> List[str]:
 
 
 def _holds_secret(key: Any) -> bool:
-    if not isinstance(key, str):
-        return False
-    words = _key_words(key)
-    return key.lower() == "pass" or (bool(SECRET_WORDS & set(words)) and not NOT_A_SECRET_WORDS & set(words))
+    """A key whose last word names a secret (`db_password`, `YADAGE_SCHEMA_LOAD_TOKEN`, `RECAST_PASS`), not
+    one that describes it (`token_file`, `secret_name`); a bare `pass` only in an environment-variable name."""
+    words = _key_words(key) if isinstance(key, str) else []
+    return bool(words) and (words[-1] in SECRET_WORDS or (words[-1] == "pass" and key.isupper()))
 
 
 def _literal_secret(value: Any) -> bool:
-    """A written-out secret, not a reference to one (`$VAR`, `${VAR}`, a `{placeholder}`) and not empty."""
+    """A written-out secret (text or a number), not a reference to one (`$VAR`, `${VAR}`, a `{placeholder}`) and not empty."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
     if not isinstance(value, str) or not value.strip():
         return False
     text = value.strip()
