@@ -10,6 +10,7 @@ Rules read the model; they never parse or resolve anything themselves.
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +23,7 @@ from recast_lint.load import Document, Pointer, load_file
 REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-github/", "from-cap/")
 STEP_PARTS = ("process", "publisher", "environment")
 _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+MAX_REPO_FILES = 50_000
 
 
 @dataclass(frozen=True)
@@ -296,7 +298,9 @@ class Analysis:
         not ignored when the root is in a git work tree (a git-ignored `authdir/` is where it belongs),
         else every file below the root except VCS, tool and run directories."""
         listed = _git_files(self.root)
-        return listed if listed is not None else [path.relative_to(self.root) for path in walk_files(self.root)]
+        if listed is None:  # bounded: a loose file's root may be a home directory
+            listed = [path.relative_to(self.root) for path in itertools.islice(walk_files(self.root), MAX_REPO_FILES)]
+        return listed
 
     def initdata_sources(self) -> List[Tuple[str, Loc, Any]]:
         """Every set of initdata a run may start from: recast examples and reana `inputs.parameters`."""
