@@ -169,8 +169,13 @@ def _stage_list(stages: Sequence[Stage]) -> str:
     return f"stage {names}" if len(stages) == 1 else f"stages {names}"
 
 
-def _needed(step: Step) -> Dict[str, str]:
-    """Every parameter name the step reads, with the first place it reads it (for messages)."""
+def needed_parameters(step: Step) -> Dict[str, str]:
+    """Every parameter name the step reads, with the first place it reads it (for messages).
+
+    Only real placeholders count: positional `{}` and shell braces are reported by RL503/RL504,
+    and `{workdir}` in a publish template is the runtime's own. In `cmd`/`script`, `{workdir}`
+    counts (a stage may pass a parameter of that name).
+    """
     needed: Dict[str, str] = {}
     for template in templates(step):
         for field in template.named():
@@ -251,7 +256,7 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     Fixed: pass every parameter the step reads in every stage that uses it.
     """
     for step, users in _checked_steps(analysis):
-        needed = _needed(step)
+        needed = needed_parameters(step)
         for stage in users:
             names = _names(stage)
             for name, where in needed.items():
@@ -430,7 +435,7 @@ def _used_by_step(step: Step) -> Optional[Set[str]]:
         return None
     if step.part_value("publisher").get("publisher_type") == "fromparjq-pub":
         return None
-    used = set(_needed(step))
+    used = set(needed_parameters(step))
     environment = step.part_value("environment")
     workdir = environment.get("workdir")
     if isinstance(workdir, str):
@@ -519,7 +524,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
         used = _used_by_stage(stage)
         if used is None:
             continue
-        missing = [n for n in (_needed(stage.step) if stage.step else {}) if n not in _names(stage)]
+        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if n not in _names(stage)]
         for parameter in stage.parameters:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
