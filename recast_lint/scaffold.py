@@ -160,8 +160,28 @@ def create(directory: Optional[Path], settings: Dict[str, Any], no_input: bool, 
             rendered = cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=scratch, default_config=True)
         except CookiecutterException as exc:
             raise ScaffoldError(f"the template did not render: {exc}") from exc
-        shutil.copytree(rendered, target, dirs_exist_ok=True)
+        _refuse_clashes(Path(rendered), target)
+        try:
+            shutil.copytree(rendered, target, dirs_exist_ok=True)
+        except (OSError, shutil.Error) as exc:
+            raise ScaffoldError(f"cannot write into '{target}': {_reason(exc)}") from exc
     return Created(target, answers, had_git)
+
+
+def _refuse_clashes(rendered: Path, target: Path) -> None:
+    """A file where the template has a directory, or the other way round, would stop the copy halfway."""
+    for source in sorted(rendered.rglob("*")):
+        relative = source.relative_to(rendered)
+        destination = target / relative
+        if destination.exists() and destination.is_dir() != source.is_dir():
+            kind = "directory" if source.is_dir() else "file"
+            raise ScaffoldError(f"'{target}' has {relative.as_posix()} where the template writes a {kind}; move it away")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, shutil.Error):  # one (source, destination, reason) per file that failed
+        return "; ".join(sorted({str(why) for _, _, why in exc.args[0]}))
+    return f"{exc.strerror or exc}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
 
 
 def next_steps(created: Created) -> str:

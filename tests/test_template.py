@@ -302,6 +302,14 @@ def test_new_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None
     assert notes.read_text() == "mine\n" and (tmp_path / "recast.yml").is_file()
 
 
+def test_new_force_writes_nothing_when_a_file_stands_where_a_directory_goes(tmp_path: Path) -> None:
+    (tmp_path / "specs").write_text("notes\n")
+    result = CliRunner().invoke(main, ["new", str(tmp_path), "--no-input", "--force", "--set", "repo_name=analysis"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"recast-lint: error: '{tmp_path}' has specs where the template writes a directory")
+    assert [p.name for p in tmp_path.iterdir()] == ["specs"]
+
+
 def test_new_fills_a_fresh_clone_and_skips_git_init(tmp_path: Path) -> None:
     clone = tmp_path / "ANA-EXOT-2099-099"
     (clone / ".git").mkdir(parents=True)
