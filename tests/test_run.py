@@ -21,8 +21,9 @@ import yaml
 
 from tests.helpers import FIXTURES
 
+REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "run" / "bin"
-REAL_BIN = Path(__file__).resolve().parents[1] / "bench" / ".envs" / "reference" / "bin"
+REAL_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
 IMAGE = "recast/recastatlas:v0.4.2"
 TOKEN = "glpat-s3cret-token-value"
 _CLEARED = ("DOCKER_", "PACKTIVITY_", "YADAGE_", "RECAST_", "REANA_", "STANDIN_")
@@ -48,6 +49,7 @@ def recast_lint(args: List[str], cwd: Path, path: str = "", **env: str) -> subpr
     home = tmp / "home"
     home.mkdir(exist_ok=True)
     base.update(HOME=str(home), STANDIN_LOG=str(tmp / "calls.jsonl"), PATH=path or f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))  # this checkout's code
     base.update(env)
     return subprocess.run([sys.executable, "-m", "recast_lint", *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)
 
@@ -229,6 +231,8 @@ def test_image_is_pulled_with_a_note_when_absent(hello: Path) -> None:
         ([], {"STANDIN_DAEMON": "down"}, None,
          "the Docker daemon is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)"),
         ([], {"STANDIN_IMAGE": "missing"}, None, f"image {IMAGE} is not available (Error response from daemon: pull access denied"),
+        ([], {"STANDIN_ENGINE": "no-start"}, None,
+         'docker could not start the engine container (docker: Error response from daemon: invalid mount config for type "bind"'),
         ([], {}, "rundir", "already exists; pass a new --tag (e.g. --tag t1-2) or remove it"),
         (["--inputs", "in.yml"], {}, "outside", "is outside"),
         (["--no-lint"], {}, "toplevel", "the toplevel named in"),

@@ -21,8 +21,9 @@ import yaml
 
 from tests.helpers import FIXTURES
 
+REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "submit" / "bin"
-ENVS = Path(__file__).resolve().parents[1] / "bench" / ".envs"
+ENVS = REPO / "bench" / ".envs"
 REANA_BIN = ENVS / "reana" / "bin"
 REFERENCE_PY = ENVS / "reference" / "bin" / "python"
 TOKEN = "reana-t0ken-value-123"
@@ -51,6 +52,7 @@ def recast_lint(args: List[str], cwd: Path, client: bool = True, **env: str) -> 
     path = os.environ["PATH"].split(os.pathsep)
     path = [p for p in path if not (Path(p) / "reana-client").exists()]  # a real client on PATH must not answer
     base.update(STANDIN_LOG=str(tmp / "calls.jsonl"), PATH=os.pathsep.join(([str(BIN)] if client else []) + path))
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))  # this checkout's code
     base.update(env)
     return subprocess.run([sys.executable, "-m", "recast_lint", *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)
 

@@ -54,6 +54,7 @@ PASSTHROUGH = (
     "YADAGE_INIT_TOKEN",
 )
 _LOG_TAIL = 20
+_DOCKER_FAILED = 125  # `docker run` itself failed (bad mount, bad option): the engine never started
 _STEP_FAILED = re.compile(r"non-zero return code|failed container execution|Traceback|\|\s+ERROR\s+\|")
 
 
@@ -237,6 +238,8 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         code = stream(command, tail)
     except KeyboardInterrupt:
         raise RunError(f"interrupted; {run_dir} holds a partial run") from None
+    if code == _DOCKER_FAILED and not run_dir.exists():
+        raise RunError(f"docker could not start the engine container ({tail[-1] if tail else 'exit code 125'})")
     if code != 0:
         report_failure(run_dir, code, debug)
         raise RunFailed("workflow failed")
