@@ -40,6 +40,7 @@ class Diagnostic:
     rule: str
     message: str
     hint: Optional[str] = None
+    sensitive: bool = False  # the region holds a secret; formatters that show source must mask it
 
     @property
     def sort_key(self) -> tuple:

@@ -127,6 +127,7 @@ def lint(
                     rule=rule.name,
                     message=finding.message,
                     hint=finding.hint,
+                    sensitive=finding.sensitive,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)

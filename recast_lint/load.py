@@ -100,7 +100,11 @@ class Document:
             if found < 0:
                 return None
             start = found + 1
-        return Span(*self._position(found), *self._position(found + len(needle)))
+        return self.text_span(found, found + len(needle))
+
+    def text_span(self, start: int, end: int) -> Span:
+        """The span of characters ``start`` to ``end`` of the text (e.g. a regular-expression match)."""
+        return Span(*self._position(start), *self._position(end))
 
     def _position(self, offset: int) -> Tuple[int, int]:
         if not self._line_starts:

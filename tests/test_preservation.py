@@ -91,6 +91,19 @@ def test_credentials_are_errors_and_never_repeated() -> None:
     assert all("glpat-****" in d.message for d in findings if d.code == "RL710")
 
 
+@pytest.mark.parametrize("output_format", ["text", "concise", "json", "gitlab", "sarif", "github"])
+def test_no_output_format_shows_a_committed_secret(output_format: str) -> None:
+    from click.testing import CliRunner
+
+    from recast_lint.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--format", output_format, "--color", "never", str(PRESERVATION / "credentials")])
+    assert result.exit_code == 1
+    assert "RL711" in result.output
+    # the text format shows the source line, with the secret's region masked
+    assert not [secret for secret in FAKE_SECRETS if secret in result.output]
+
+
 def test_references_and_empty_values_are_not_credentials() -> None:
     # `$CI_JOB_TOKEN`, `${MASKED_PASS}`, `api_token: ''`, and keys that describe a secret (`token_file`,
     # `token_lifetime`, `secret_name`) are all fine

@@ -24,6 +24,8 @@ def render_one(d: Diagnostic, source_lines: List[str], color: bool) -> str:
         line = source_lines[d.span.line - 1].replace("\t", " ")
         end = d.span.end_column if d.span.end_line == d.span.line else len(line) + 1
         width = max(1, min(end, len(line) + 1) - d.span.column)
+        if d.sensitive:
+            line = line[: d.span.column - 1] + "*" * width + line[d.span.column - 1 + width :]
         out.append(f"{d.span.line:>4} | {line}")
         out.append(f"{'':>4} | {' ' * (d.span.column - 1)}{_paint('^' * width, _COLORS[d.severity], color)}")
     if d.hint:

@@ -309,12 +309,6 @@ def _linted(analysis: Analysis) -> List[Document]:
     return [doc for doc in analysis.documents.values() if doc.text]
 
 
-def _text_span(doc: Document, start: int, end: int) -> Span:
-    line = doc.text.count("\n", 0, start) + 1
-    column = start - (doc.text.rfind("\n", 0, start) + 1) + 1
-    return Span(line, column, line, column + (end - start))
-
-
 @rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed")
 def committed_gitlab_token(analysis: Analysis) -> Iterable[Finding]:
     """Catches a GitLab personal, project or group access token (`glpat-...`) anywhere in a linted
@@ -334,9 +328,10 @@ def committed_gitlab_token(analysis: Analysis) -> Iterable[Finding]:
         for match in GITLAB_TOKEN.finditer(doc.text):
             yield Finding(
                 doc,
-                _text_span(doc, match.start(), match.end()),
+                doc.text_span(match.start(), match.end()),
                 "a GitLab access token (glpat-****) is committed in this file",
                 "revoke it in GitLab, remove it, and read it from a masked CI variable instead",
+                sensitive=True,
             )
 
 
@@ -403,6 +398,7 @@ def committed_password(analysis: Analysis) -> Iterable[Finding]:
                 Loc(doc, pointer),
                 f"{key!r} holds a literal value; a credential is committed here",
                 "read it from the environment or a masked CI variable (e.g. `$" + key.upper() + "`), and change it",
+                sensitive=True,
             )
 
 
@@ -419,9 +415,10 @@ def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
         for match in PRIVATE_KEY.finditer(doc.text):
             yield Finding(
                 doc,
-                _text_span(doc, match.start(), match.end()),
+                doc.text_span(match.start(), match.end()),
                 "a private key is committed in this file",
                 "remove it, revoke it, and pass it to the job as a masked CI file variable",
+                sensitive=True,
             )
 
 

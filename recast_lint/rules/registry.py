@@ -30,6 +30,7 @@ class Finding:
     message: str
     hint: Optional[str] = None
     severity: Optional[Severity] = None  # only when one rule's findings differ in severity
+    sensitive: bool = False  # the region holds a secret: no output may show its text
 
     @classmethod
     def at(cls, loc: Loc, message: str, hint: Optional[str] = None, key: bool = False, **kw) -> Finding:
