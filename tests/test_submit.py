@@ -284,3 +284,31 @@ def test_results_missing_on_reana_exit_1(fitgrid: Path) -> None:
     assert [r["name"] for r in yaml.safe_load(done.stdout)] == ["limit"]
     assert ("result 'selected': not downloaded (File select/selected.txt could not be downloaded: Not found); "
             "is fitgrid.7 finished? (`recast-lint status fitgrid.7`)") in done.stderr
+
+
+@pytest.mark.skipif(not (ENVS / "reference" / "bin" / "yadage-run").exists(), reason="no yadage in bench/.envs/reference")
+def test_the_submission_runs_on_the_real_engine_the_way_reana_runs_it(tmp_path: Path) -> None:
+    """REANA's engine: dataarg and toplevel are the workspace, initdata the parameters, initdir from the options (C.6)."""
+    root = tmp_path / "withdata"
+    shutil.copytree(FIXTURES / "run" / "withdata", root)
+    assert recast_lint(["submit", "--dry-run"], root).returncode == 0
+    workspace = tmp_path / "workspace"
+    shutil.copytree(root / "recast-reana-withdata", workspace)
+    spec = yaml.safe_load((workspace / "reana.yaml").read_text())
+    steering = {
+        "dataarg": str(workspace),
+        "workflow": spec["workflow"]["file"],
+        "toplevel": str(workspace),
+        "initdata": spec["inputs"]["parameters"],
+        "dataopts": {"initdir": str(workspace / spec["inputs"]["options"]["initdir"])},
+        "backend": "foregroundasync",
+        "visualize": False,  # REANA draws the graph; this host has no graphviz
+    }
+    # the steps' `docker run` reaches the stand-in docker, which runs their commands on this host
+    env = dict(os.environ, PATH=f"{FIXTURES / 'run' / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run([str(ENVS / "reference" / "bin" / "yadage-run"), "-f", "-"], input=json.dumps(steering), cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for relpath in spec["outputs"]["files"]:
+        assert (workspace / relpath).is_file(), relpath
+    assert yaml.safe_load((workspace / "count" / "count.yml").read_text()) == {"events": 3}
