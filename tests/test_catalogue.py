@@ -73,11 +73,11 @@ def test_missing_default_suggests_renaming_the_misspelt_example() -> None:
 
 def test_test_parameters_name_the_missing_placeholder_and_the_misspelt_key() -> None:
     from_cmd = only(_case("entry-bugs"), "RL606")
-    assert "'name'" in from_cmd.message and "`cmd`" in from_cmd.message
+    assert "'name'" in from_cmd.message and "`{name}` in cmd" in from_cmd.message
     assert from_cmd.hint == "rename 'nmae' to 'name'"
     from_publisher = only(_case("no-examples"), "RL606")
     # `{workdir}` is provided by the runner to publishers; only `{plotname}` is missing
-    assert "'plotname'" in from_publisher.message and "interpolated-pub" in from_publisher.message
+    assert "'plotname'" in from_publisher.message and "publish template" in from_publisher.message
 
 
 def test_missing_data_directory_suggests_the_one_that_exists() -> None:

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.load import Document
 from recast_lint.model import REMOTE_PREFIXES, Analysis, InputDir, Loc, ReanaSpec, Stage, Step, Test
-from recast_lint.placeholders import scan
+from recast_lint.rules.dataflow import needed_parameters
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
 
 ENTRY_NAME = re.compile(r"[^/\s]+/[^/\s]+")
@@ -224,37 +224,6 @@ def result_not_yaml(analysis: Analysis) -> Iterable[Finding]:
 # -- tests --------------------------------------------------------------------------------------
 
 
-def _needed_parameters(step: Step) -> Iterator[Tuple[str, str]]:
-    """(parameter, where it is used) for every parameter a step reads from its parameters."""
-    process = step.part_value("process")
-    for key in ("cmd", "script"):
-        if isinstance(process.get(key), str):
-            for field in scan(process[key])[0]:
-                if not field.positional and field.root != "workdir":  # `{workdir}` in cmd is a data-flow error of its own
-                    yield field.root, f"`{key}`"
-    publisher = step.part_value("publisher")
-    kind = publisher.get("publisher_type")
-    if kind == "interpolated-pub":
-        for template in _string_leaves(publisher.get("publish")):
-            for field in scan(template)[0]:
-                if not field.positional and field.root != "workdir":  # the runtime provides `{workdir}` to publishers
-                    yield field.root, "the `interpolated-pub` templates"
-    elif kind == "frompar-pub":
-        for leaf in _string_leaves(publisher.get("outputmap")):
-            yield leaf, "the `frompar-pub` outputmap"
-
-
-def _string_leaves(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _string_leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _string_leaves(item)
-
-
 def _tests(analysis: Analysis) -> List[Test]:
     return analysis.entry.tests if _entry_data(analysis) else []
 
@@ -286,14 +255,15 @@ def test_parameters_incomplete(analysis: Analysis) -> Iterable[Finding]:
         if test.step is None or not isinstance(parameters, dict):
             continue
         reported: Set[str] = set()
-        for name, used_in in _needed_parameters(test.step):
-            if name in parameters or name in reported:
+        for name, used_in in needed_parameters(test.step).items():
+            # `{workdir}` in a command is RL505's error, not a parameter the test could pass
+            if name == "workdir" or name in parameters or name in reported:
                 continue
             reported.add(name)
             misspelt = closest(name, [key for key in parameters if isinstance(key, str)])
             yield Finding.at(
                 test.loc.child("parameters"),
-                f"test {test.name!r} does not pass parameter {name!r}, which its step uses in {used_in}",
+                f"test {test.name!r} does not pass parameter {name!r}, which its step uses ({used_in})",
                 f"rename '{misspelt}' to '{name}'" if misspelt else f"add `{name}:` under `parameters`",
                 key=True,
             )
