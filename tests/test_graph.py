@@ -226,3 +226,9 @@ def test_cases_without_a_catch_all_warn_and_with_one_stay_quiet() -> None:
     found = run(LOOSE / "cases.yml")
     assert where(found, "RL417") == [("cases.yml", 7, 5)]
     assert only(found, "RL417").severity is Severity.WARNING
+
+
+def test_an_example_with_empty_initdata_is_reported_once_at_the_example() -> None:
+    # no `init` stage exists for that example: RL514 says so at the example, RL414 stays quiet
+    diagnostics = run(FIXTURES / "graph" / "empty-example")
+    assert [(d.code, d.path, d.span.line) for d in diagnostics] == [("RL514", "recast.yml", 12)]

@@ -826,7 +826,8 @@ def _entry_outputs(analysis: Analysis, graph: ScopeGraph, entry: Entry) -> List[
         return []
     result: List[Tuple[Optional[str], List[str]]] = []
     for label, _, data in _init_sources(analysis, root):
-        if isinstance(data, dict) and "$ref" not in data:
+        # an empty initdata adds no `init` stage at all: RL514 says so once, at the example
+        if isinstance(data, dict) and data and "$ref" not in data:
             result.append((label, [str(k) for k in data]))
     return result
 
