@@ -1,8 +1,9 @@
 """The cookiecutter template and `recast-lint new`.
 
 Every combination of the yes/no questions renders a repository that lints with no diagnostic at
-all, whose YAML parses, whose CI runs the analysis its recast.yml names, and whose workflow the
-reference validator accepts. Bad answers stop with one line and leave no directory behind.
+all, whose YAML parses, whose CI runs the analysis its recast.yml names, whose workflow the
+reference validator accepts, and whose declared result and step test the reference engine
+produces. Bad answers stop with one line and leave no directory behind.
 Rendering goes through cookiecutter's API into temporary directories; nothing reaches the network.
 """
 
@@ -173,12 +174,48 @@ def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
     assert {"recast-*/", "authdir/", "getkrb.sh"} <= set(ignored)
 
 
-def test_reference_validator_accepts_the_workflow(rendered: Path) -> None:
-    if not YADAGE_VALIDATE.exists():
-        pytest.skip(f"no reference validator at {YADAGE_VALIDATE.relative_to(REPO)}; create it with "
+def reference_tool(name: str) -> Path:
+    tool = YADAGE_VALIDATE.parent / name
+    if not tool.exists():
+        pytest.skip(f"no reference {name} at {tool.relative_to(REPO)}; create it with "
                     "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
-    done = subprocess.run([str(YADAGE_VALIDATE), "-t", str(rendered / "specs"), "workflow.yml"], capture_output=True, text=True, timeout=120)
+    return tool
+
+
+def test_reference_validator_accepts_the_workflow(rendered: Path) -> None:
+    done = subprocess.run([str(reference_tool("yadage-validate")), "-t", str(rendered / "specs"), "workflow.yml"],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_reference_engine_writes_the_declared_result_and_runs_the_step_test(rendered: Path, tmp_path: Path) -> None:
+    """The real yadage and packtivity run the default example and each test. There is no Docker
+    daemon here, so the copy of the specs runs the same command in a `localproc-env`."""
+    yadage_run, packtivity_run = reference_tool("yadage-run"), reference_tool("packtivity-run")
+    specs = tmp_path / "engine-specs"
+    specs.mkdir()
+    (specs / "workflow.yml").write_text((rendered / "specs" / "workflow.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    steps = load(rendered / "specs" / "steps.yml")
+    for step in steps.values():
+        step["environment"] = {"environment_type": "localproc-env"}
+    (specs / "steps.yml").write_text(yaml.safe_dump(steps), encoding="utf-8")
+    entry = load(rendered / "recast.yml")
+    initfile = tmp_path / "initdata.yml"
+    initfile.write_text(yaml.safe_dump(entry["example_inputs"]["default"]["initdata"]), encoding="utf-8")
+    run_dir = tmp_path / "recast-local"
+    done = subprocess.run([str(yadage_run), "-t", str(specs), "-b", "foregroundasync", str(run_dir), "workflow.yml", str(initfile)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0 and "workflow completed successfully" in done.stderr + done.stdout, done.stderr[-2000:]
+    for result in entry["results"]:
+        assert (run_dir / result["relpath"]).is_file(), result
+    for test in entry["tests"]:
+        parfile, test_dir = tmp_path / f"{test['name']}.parameters.yml", tmp_path / f"recast-test-{test['name']}"
+        parfile.write_text(yaml.safe_dump(test["parameters"]), encoding="utf-8")
+        done = subprocess.run([str(packtivity_run), test["spec"], "-t", str(specs), str(parfile), "-w", str(test_dir)],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        written = [test_dir / Path(value.replace("{workdir}/", "")) for value in test["parameters"].values() if str(value).startswith("{workdir}/")]
+        assert written and all(path.is_file() for path in written), written
 
 
 # -- answers ------------------------------------------------------------------------------------
