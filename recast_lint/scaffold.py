@@ -156,8 +156,12 @@ def create(directory: Optional[Path], settings: Dict[str, Any], no_input: bool, 
         check_target(target, force)
     had_git = (target / ".git").exists()
     with tempfile.TemporaryDirectory(prefix="recast-lint-new-") as scratch:
+        # Our own configuration: the user's ~/.cookiecutterrc does not apply, and the replay file
+        # cookiecutter always writes stays in the scratch directory instead of ~/.cookiecutter_replay.
+        config = Path(scratch) / "cookiecutter.json"
+        config.write_text(json.dumps({"replay_dir": str(Path(scratch) / "replay")}), encoding="utf-8")
         try:
-            rendered = cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=scratch, default_config=True)
+            rendered = cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(Path(scratch) / "out"), config_file=str(config))
         except CookiecutterException as exc:
             raise ScaffoldError(f"the template did not render: {exc}") from exc
         _refuse_clashes(Path(rendered), target)
