@@ -79,7 +79,11 @@ def one_line_failure(done: subprocess.CompletedProcess) -> str:
 def test_run_builds_the_command_feeds_the_spec_and_prints_results(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1"], hello)
     assert done.returncode == 0, done.stderr
-    assert [c["argv"][:2] for c in calls(hello)] == [["version", "--format"], ["image", "inspect"], ["run", "--rm"]]
+    assert [c["argv"] for c in calls(hello)][:3] == [
+        ["version", "--format", "{{.Server.Version}}"],
+        ["image", "inspect", "--format", "{{.Id}}", IMAGE],
+        ["image", "inspect", "--format", "{{.Id}}", "busybox:1.36.1"],  # the step image, present: no pull
+    ]
     call = docker_run(hello)
     assert call["argv"] == [
         "run", "--rm", "-i",
@@ -214,12 +218,21 @@ def test_relative_initdir_is_read_from_the_analysis(withdata: Path) -> None:
     assert json.loads(docker_run(withdata)["stdin"])["dataopts"] == {"initdir": str(withdata / "inputdata")}
 
 
-def test_image_is_pulled_with_a_note_when_absent(hello: Path) -> None:
+def test_images_are_pulled_before_the_run_saying_what_for(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1", "--image", "example/engine:1.0"], hello, STANDIN_IMAGE="absent")
     assert done.returncode == 0, done.stderr
-    assert "pulling the engine image example/engine:1.0 (once per version" in done.stderr
-    assert ["pull", "example/engine:1.0"] in [c["argv"] for c in calls(hello)]
+    assert "recast-lint: pulling the engine image example/engine:1.0 (once per version" in done.stderr
+    assert "recast-lint: pulling step image busybox:1.36.1 (1 of 1, from specs/steps.yml:11)..." in done.stderr
+    pulls = [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"]
+    assert pulls == [["pull", "example/engine:1.0"], ["pull", "busybox:1.36.1"]]
     assert docker_run(hello)["argv"][-4] == "example/engine:1.0"
+
+
+def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -> None:
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_IMAGE="absent", PACKTIVITY_DOCKER_NOPULL="1")
+    assert done.returncode == 0, done.stderr
+    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", IMAGE]]
+    assert "-e" in docker_run(hello)["argv"]  # and the engine is told so too
 
 
 @pytest.mark.parametrize(
@@ -231,6 +244,9 @@ def test_image_is_pulled_with_a_note_when_absent(hello: Path) -> None:
         ([], {"STANDIN_DAEMON": "down"}, None,
          "the Docker daemon is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)"),
         ([], {"STANDIN_IMAGE": "missing"}, None, f"image {IMAGE} is not available (Error response from daemon: pull access denied"),
+        ([], {"STANDIN_UNPULLABLE": "busybox:1.36.1"}, None,
+         "image busybox:1.36.1 is not available (Error response from daemon: pull access denied for busybox:1.36.1, repository does not exist "
+         "or may require 'docker login'); `docker login` to its registry, or fix image/imagetag at specs/steps.yml:11"),
         ([], {"STANDIN_ENGINE": "no-start"}, None,
          'docker could not start the engine container (docker: Error response from daemon: invalid mount config for type "bind"'),
         ([], {}, "rundir", "already exists; pass a new --tag (e.g. --tag t1-2) or remove it"),

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import click
 import yaml
 
-from recast_lint.model import Analysis, RecastEntry, build_entry_analysis, find_entry_root
+from recast_lint.model import Analysis, Loc, RecastEntry, Step, build_entry_analysis, find_entry_root
 
 # every variable whose value is a credential: masked wherever we print or relay text
 SECRET_VARIABLES = (
@@ -51,6 +51,18 @@ def mask(text: str, environ: Optional[Dict[str, str]] = None) -> str:
         if value and len(value) >= 4:  # a 1-3 character "secret" would mask half the output
             text = text.replace(value, "***")
     return text
+
+
+def where(loc: Loc, key: str) -> str:
+    """`file:line` of ``key`` inside the mapping at ``loc``, for messages."""
+    from recast_lint.lint import display_path
+
+    return f"{display_path(loc.doc.path, Path.cwd())}:{loc.child(key).span(key=True).line}"
+
+
+def used_steps(prepared: Prepared) -> List[Step]:
+    """The steps the workflow runs (steps files may hold others)."""
+    return [step for step in prepared.analysis.steps if step.used_by]
 
 
 def default_tag() -> str:

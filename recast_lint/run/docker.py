@@ -25,7 +25,7 @@ from typing import Deque, Dict, List, Optional, Sequence, Tuple
 import click
 import yaml
 
-from recast_lint.model import REMOTE_PREFIXES, Test
+from recast_lint.model import REMOTE_PREFIXES, Step, Test
 from recast_lint.run.common import (
     Inputs,
     Prepared,
@@ -38,7 +38,9 @@ from recast_lint.run.common import (
     note,
     print_results,
     run_spec,
+    used_steps,
     warn,
+    where,
 )
 
 # where the orchestrator finds the user's Docker client config (set through DOCKER_CONFIG, so HOME does not matter)
@@ -121,8 +123,13 @@ def orchestrator(root: Path, image: str, environ: Dict[str, str], interactive: b
     return command
 
 
-def require_docker(image: str) -> None:
-    """Fail with one line unless the CLI exists, the daemon answers and the image is (or becomes) available."""
+def require_docker(image: str, steps: Sequence[Step] = ()) -> None:
+    """Fail with one line unless the CLI exists, the daemon answers and every image is (or becomes) available.
+
+    Step images are pulled here, before the engine starts, because the engine pulls them silently
+    (into the step's pull log): a multi-GB analysis image would look like a hang, and a private
+    image without a login would fail only deep into the run.
+    """
     if shutil.which("docker") is None:
         raise RunError(
             "the docker command was not found on PATH; install Docker (https://docs.docker.com/get-docker/) or run on REANA with `recast-lint submit`"
@@ -130,13 +137,34 @@ def require_docker(image: str) -> None:
     probe = _quiet(["docker", "version", "--format", "{{.Server.Version}}"])
     if probe.returncode != 0:
         raise RunError(f"the Docker daemon is not reachable ({_last_line(probe)}); start Docker or fix DOCKER_HOST, then retry")
+    _ensure(image, f"the engine image {image} (once per version; about 1 GB, this can take several minutes)",
+            "check --image, or `docker login` to its registry")
+    if os.environ.get("PACKTIVITY_DOCKER_NOPULL"):
+        return  # the user keeps step images local on purpose
+    wanted = step_images(steps)
+    for number, (ref, written_at) in enumerate(wanted, 1):
+        _ensure(ref, f"step image {ref} ({number} of {len(wanted)}, from {written_at})",
+                f"`docker login` to its registry, or fix image/imagetag at {written_at}")
+
+
+def step_images(steps: Sequence[Step]) -> List[Tuple[str, str]]:
+    """(reference, where it is written) of each Docker step image, built as packtivity builds it: `image:imagetag`."""
+    found: Dict[str, str] = {}
+    for step in steps:
+        env, loc = step.part_value("environment"), step.part("environment")
+        if loc is None or env.get("environment_type") != "docker-encapsulated" or not isinstance(env.get("image"), str):
+            continue
+        found.setdefault(f"{env['image']}:{env.get('imagetag', 'latest')}", where(loc, "image"))
+    return sorted(found.items())
+
+
+def _ensure(image: str, what: str, fix: str) -> None:
     if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", image]).returncode == 0:
         return
-    note(f"pulling the engine image {image} (once per version; about 1 GB, this can take several minutes)...")
+    note(f"pulling {what}...")
     tail: Deque[str] = deque(maxlen=3)
     if stream(Command(["docker", "pull", image], dict(os.environ)), tail) != 0:
-        reason = tail[-1] if tail else "docker pull failed"
-        raise RunError(f"image {image} is not available ({reason}); check --image, or `docker login` to its registry")
+        raise RunError(f"image {image} is not available ({tail[-1] if tail else 'docker pull failed'}); {fix}")
 
 
 def _quiet(argv: Sequence[str]) -> subprocess.CompletedProcess:
@@ -230,7 +258,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
     if dry_run:
         show_dry_run([("command", command)])
         return
-    require_docker(image)
+    require_docker(image, used_steps(prepared))
     note(f"running {prepared.entry.doc.data.get('name', root.name)} with {inputs.label} in {run_dir} (engine output follows)")
     tail: Deque[str] = deque(maxlen=_LOG_TAIL)
     started = time.monotonic()
@@ -294,6 +322,7 @@ class TestPlan:
     parfile: Path
     parameters: str  # YAML, written to ``parfile`` (a file, so values may hold `=` or structure)
     log: Path
+    step: Optional[Step]
 
 
 def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -> Tuple[Path, List[TestPlan]]:
@@ -325,7 +354,8 @@ def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -
         for directory in _test_data(test, root):
             command.argv += ["-r", str(directory)]
         command.argv.append(str(parfile))
-        plans.append(TestPlan(test.name, command, parfile, yaml.safe_dump(parameters or {}, sort_keys=False), run_dir / f"{safe}.log"))
+        parameters_yaml = yaml.safe_dump(parameters or {}, sort_keys=False)
+        plans.append(TestPlan(test.name, command, parfile, parameters_yaml, run_dir / f"{safe}.log", test.step))
     return run_dir, plans
 
 
@@ -369,7 +399,7 @@ def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dr
             click.echo(f"# {plan.parfile}\n" + "".join(f"#   {line}\n" for line in mask(plan.parameters).splitlines()), nl=False)
         show_dry_run([(f"test {plan.name}", plan.command) for plan in plans])
         return
-    require_docker(image)
+    require_docker(image, [plan.step for plan in plans if plan.step is not None])
     run_dir.mkdir(parents=True)
     failed = 0
     for plan in plans:

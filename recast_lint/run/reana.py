@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Tuple
 import click
 import yaml
 
-from recast_lint.model import Loc, Step, UnresolvedRef, inline_refs
+from recast_lint.model import UnresolvedRef, inline_refs
 from recast_lint.run.common import (
     Inputs,
     Prepared,
@@ -31,7 +31,9 @@ from recast_lint.run.common import (
     local_initdir,
     mask,
     note,
+    used_steps,
     warn,
+    where,
 )
 
 REANA_SPEC_VERSION = "0.9.0"
@@ -63,21 +65,10 @@ def submission_dir(prepared: Prepared, name: str) -> Path:
 # -- what REANA honours -------------------------------------------------------------------------
 
 
-def _used_steps(prepared: Prepared) -> List[Step]:
-    return [step for step in prepared.analysis.steps if step.used_by]
-
-
-def _where(loc: Loc, key: str) -> str:
-    from recast_lint.lint import display_path
-
-    line = loc.child(key).span(key=True).line
-    return f"{display_path(loc.doc.path, Path.cwd())}:{line}"
-
-
 def resources(prepared: Prepared, environ: Dict[str, str]) -> Dict[str, Any]:
     """`workflow.resources` from the steps' resources: CVMFS repositories and Kerberos for the whole workflow."""
     cvmfs = kerberos = False
-    for step in _used_steps(prepared):
+    for step in used_steps(prepared):
         for item in step.part_value("environment").get("resources") or []:
             if isinstance(item, str):
                 cvmfs |= item.upper() == "CVMFS"
@@ -97,11 +88,11 @@ def resources(prepared: Prepared, environ: Dict[str, str]) -> Dict[str, Any]:
 def portability_warnings(prepared: Prepared, inputs: Inputs) -> List[str]:
     """What works locally but is ignored on REANA, each with the file and line that asks for it."""
     found: List[str] = []
-    for step in _used_steps(prepared):
+    for step in used_steps(prepared):
         env_loc = step.part("environment")
         if env_loc is not None:
             stages = ", ".join(sorted({str(s.path) for s in step.used_by}))
-            found += [f"{_where(env_loc, key)}: stage {stages}: {text}" for key, text in _ignored(step.part_value("environment"))]
+            found += [f"{where(env_loc, key)}: stage {stages}: {text}" for key, text in _ignored(step.part_value("environment"))]
     for key in sorted(set(inputs.dataopts) - {"initdir"}):
         found.append(f"dataopts.{key} of {inputs.label} is not supported on REANA and is left out")
     return found
