@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
@@ -34,6 +33,8 @@ def _use_color(choice: str) -> bool:
 def fail(message: str, debug: bool = False) -> None:
     """One line on stderr and exit 2 (with the traceback only under --debug)."""
     if debug:
+        import traceback
+
         traceback.print_exc()
     click.echo(f"recast-lint: error: {message}", err=True)
     sys.exit(EXIT_FAILURE)
