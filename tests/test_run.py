@@ -333,6 +333,17 @@ def test_the_spec_runs_on_the_real_engine(hello: Path, withdata: Path) -> None:
 
 
 @needs_reference
+def test_a_real_step_failure_is_found_in_the_real_logs(hello: Path) -> None:
+    steps = hello / "specs" / "steps.yml"
+    steps.write_text(steps.read_text().replace("cmd: 'echo Hello my name is {name} | tee {outputfile}'", "cmd: 'ech Hello {name} > {outputfile}'"))
+    done = recast_lint(["run", "--tag", "real"], hello, STANDIN_ENGINE="real", STANDIN_REAL_BIN=str(REAL_BIN))
+    assert done.returncode == 1
+    log = hello / "recast-real/hello_world/_packtivity/hello_world.run.log"
+    assert f"recast-lint: step 'hello_world' failed; step logs: {hello}/recast-real/<stage>/_packtivity/*.log; last lines of {log}:" in done.stderr
+    assert "ech: not found" in done.stderr.split("last lines of")[-1]
+
+
+@needs_reference
 def test_the_test_argv_runs_on_the_real_packtivity(withdata: Path) -> None:
     done = recast_lint(["test", "--tag", "real"], withdata, STANDIN_ENGINE="real", STANDIN_REAL_BIN=str(REAL_BIN))
     assert done.returncode == 0, done.stdout + done.stderr

@@ -284,12 +284,12 @@ def report_failure(run_dir: Path, code: int, debug: bool) -> None:
     if not logs:
         out("no step ran, so there are no step logs; the engine output above says why")
         return
-    where = f"{run_dir}/<stage>/_packtivity/*.log"
+    logs_glob = f"{run_dir}/<stage>/_packtivity/*.log"
     failing = failing_log(logs)
     if failing is None:
-        out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {where}")
+        out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {logs_glob}")
         return
-    out(f"step {failing.name.split('.')[0]!r} failed; step logs: {where}; last lines of {failing}:")
+    out(f"step {failing.name.split('.')[0]!r} failed; step logs: {logs_glob}; last lines of {failing}:")
     for line in failing.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]:
         click.echo(f"  {mask(line)}", err=True)
     if not debug:
