@@ -48,6 +48,10 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_PROBLEMS)
         except Exception as exc:
             debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
@@ -106,7 +110,9 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
 
         click.echo(render_statistics(result, False), nl=False)
     else:
-        click.echo(render(log_format, result, _use_color(color)), nl=False)
+        use_color = _use_color(color)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise
+        click.echo(render(log_format, result, use_color), nl=False, color=use_color)
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
 
