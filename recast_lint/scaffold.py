@@ -190,7 +190,7 @@ def _reason(exc: Exception) -> str:
 
 def next_steps(created: Created) -> str:
     answers = created.answers
-    lines = [f"cd {created.path}"]
+    lines = [] if created.path.resolve() == Path.cwd().resolve() else [f"cd {created.path}"]
     if not created.had_git:
         lines += [
             "git init && git add . && git commit -m 'Start the RECAST preservation'",

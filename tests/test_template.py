@@ -347,12 +347,14 @@ def test_new_force_writes_nothing_when_a_file_stands_where_a_directory_goes(tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["specs"]
 
 
-def test_new_fills_a_fresh_clone_and_skips_git_init(tmp_path: Path) -> None:
+def test_new_fills_a_fresh_clone_from_inside_and_skips_git_init(tmp_path: Path, monkeypatch) -> None:
     clone = tmp_path / "ANA-EXOT-2099-099"
     (clone / ".git").mkdir(parents=True)
-    result = CliRunner().invoke(main, ["new", str(clone), "--no-input"])
+    monkeypatch.chdir(clone)
+    result = CliRunner().invoke(main, ["new", ".", "--no-input"])
     assert result.exit_code == 0, result.output
-    assert (clone / "recast.yml").is_file() and "git init" not in result.output and "git push" in result.output
+    assert (clone / "recast.yml").is_file() and "git push" in result.output
+    assert "git init" not in result.output and "cd ." not in result.output
 
 
 def test_new_rejects_an_unsafe_directory_name(tmp_path: Path) -> None:
