@@ -34,7 +34,8 @@ DEFAULTS: Dict[str, Any] = json.loads((REPO / "template" / "cookiecutter.json").
 FLAGS = [key for key, value in DEFAULTS.items() if isinstance(value, bool)]
 COMBINATIONS = [dict(zip(FLAGS, values)) for values in itertools.product([False, True], repeat=len(FLAGS))]
 COMBINATION_IDS = ["-".join(f"{k}={'yes' if v else 'no'}" for k, v in combo.items()) for combo in COMBINATIONS]
-YADAGE_VALIDATE = REPO / "bench" / ".envs" / "reference" / "bin" / "yadage-validate"
+# the reference yadage stack, in the virtualenv the benchmarks use too (gitignored)
+REFERENCE_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
 SCHEMA_MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)")
 
 
@@ -175,7 +176,7 @@ def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
 
 
 def reference_tool(name: str) -> Path:
-    tool = YADAGE_VALIDATE.parent / name
+    tool = REFERENCE_BIN / name
     if not tool.exists():
         pytest.skip(f"no reference {name} at {tool.relative_to(REPO)}; create it with "
                     "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
