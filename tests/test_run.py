@@ -211,6 +211,15 @@ def test_inputs_file_replaces_the_example(hello: Path, tmp_path: Path) -> None:
     assert "Hello my name is other" in done.stdout
 
 
+def test_initdata_naming_a_host_path_the_container_cannot_see_is_flagged(hello: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.root"
+    outside.write_text("")
+    (hello / "in.yml").write_text(f"initdata: {{name: {outside}}}\n")
+    done = recast_lint(["run", "--tag", "t1", "--inputs", "in.yml", "--dry-run"], hello)
+    assert done.returncode == 0, done.stderr
+    assert f"recast-lint: warning: initdata 'name' names {outside}, outside {hello}; the workflow only sees it" in done.stderr
+
+
 def test_relative_initdir_is_read_from_the_analysis(withdata: Path) -> None:
     done = recast_lint(["run", "--tag", "t1"], withdata, STANDIN_WRITE=json.dumps({"count/count.yml": "events: 3\n"}))
     assert done.returncode == 0, done.stderr

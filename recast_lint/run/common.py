@@ -212,11 +212,14 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
-def check_visible(inputs: Inputs, root: Path) -> Optional[Path]:
-    """The local initdir after checking that it exists and that the container (which sees ``root``) can read it."""
+def check_visible(inputs: Inputs, root: Path) -> None:
+    """Fail unless the local initdir exists where the container (which sees only ``root``) can read it."""
+    for key, value in inputs.initdata.items():
+        if isinstance(value, str) and os.path.isabs(value) and os.path.exists(value) and not inside(Path(value), root):
+            warn(f"initdata {key!r} names {value}, outside {root}; the workflow only sees it if its steps mount it themselves")
     initdir = local_initdir(inputs)
     if initdir is None:
-        return None
+        return
     if not initdir.is_dir():
         raise RunError(f"dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
     if not inside(initdir, root):
@@ -224,10 +227,6 @@ def check_visible(inputs: Inputs, root: Path) -> Optional[Path]:
             f"dataopts.initdir {initdir} is outside {root}, the only host directory the container sees; "
             "move (or copy) the input data under the analysis directory"
         )
-    for key, value in inputs.initdata.items():
-        if isinstance(value, str) and os.path.isabs(value) and os.path.exists(value) and not inside(Path(value), root):
-            warn(f"initdata {key!r} names {value}, outside {root}; the workflow only sees it if its steps mount it themselves")
-    return initdir
 
 
 def run_spec(prepared: Prepared, inputs: Inputs, run_dir: Path, debug: bool) -> Dict[str, Any]:
