@@ -40,12 +40,13 @@ def fail(message: str, debug: bool = False) -> None:
     sys.exit(EXIT_FAILURE)
 
 
-class _Commands(click.Group):
-    """Turns any exception a command did not expect into one line and exit 2 (traceback with --debug)."""
+class Guarded:
+    """Mixin for click commands: any exception a command did not expect becomes one line and exit 2
+    (the traceback only with --debug), so no user ever sees a Python traceback from us."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
-            return super().invoke(ctx)
+            return super().invoke(ctx)  # type: ignore[misc]
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
@@ -55,6 +56,14 @@ class _Commands(click.Group):
         except Exception as exc:
             debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
+
+
+class GuardedCommand(Guarded, click.Command):
+    pass
+
+
+class _Commands(Guarded, click.Group):
+    pass
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
