@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Optional
 
 import click
 
-from recast_lint.cli import check
+from recast_lint.cli import GuardedCommand, check
 from recast_lint.model import find_entry_root
 
 GITLAB_CI_NAME = ".gitlab-ci.yml"
@@ -57,7 +57,7 @@ def _lint_analyses(paths: tuple, **options) -> None:
     check.callback(tuple(targets), **options)
 
 
-command = click.Command(
+command = GuardedCommand(
     "recast-lint-precommit",
     callback=_lint_analyses,
     params=check.params,
