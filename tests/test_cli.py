@@ -104,7 +104,9 @@ def test_loose_directory_finds_workflows_and_reana_entry_points() -> None:
 def test_loose_workflow_file_uses_its_own_directory_as_toplevel_and_says_which_would_work() -> None:
     diagnostics = _json(check("--format", "json", "discovery/ancestor/wf/flow.yml"))["diagnostics"]
     assert [d["code"] for d in diagnostics] == ["RL301"]
-    assert diagnostics[0]["hint"] == "'wf/steps.yml' exists relative to 'discovery/ancestor': if that is the toplevel, lint with `--toplevel discovery/ancestor`"
+    assert diagnostics[0]["hint"] == (
+        "'wf/steps.yml' exists relative to 'discovery/ancestor': if that is the toplevel, lint with `--toplevel discovery/ancestor`"
+    )
 
 
 def test_toplevel_option_overrides_the_toplevel() -> None:

@@ -20,8 +20,6 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-import click
-
 from recast_lint.cli import GuardedCommand, check
 from recast_lint.model import find_entry_root
 
