@@ -103,12 +103,12 @@ def ask(settings: Dict[str, Any], no_input: bool, checks: types.ModuleType) -> D
 
 
 def _ask_each(context: Dict[str, Any], checks: types.ModuleType) -> Dict[str, Any]:
+    from cookiecutter.environment import StrictEnvironment  # what prompt_for_config renders defaults with, since 2.2
     from cookiecutter.prompt import read_user_variable, read_user_yes_no, render_variable
-    from cookiecutter.utils import create_env_with_context
 
     questions = context["cookiecutter"]
     prompts = questions.pop("__prompts__", {})
-    env = create_env_with_context(context)
+    env = StrictEnvironment(context=context)
     answers = {}
     for key, raw in questions.items():
         if key.startswith("_"):
