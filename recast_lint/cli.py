@@ -19,7 +19,7 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 
 
 def _codes(value: Optional[str]) -> List[str]:
-    return [c.strip().upper() for c in (value or "").split(",") if c.strip()]
+    return [c.strip() for c in (value or "").split(",") if c.strip()]  # config.normalize settles the case
 
 
 def _use_color(choice: str) -> bool:

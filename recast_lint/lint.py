@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from recast_lint.config import load_config
+from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity
 from recast_lint.model import Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
@@ -98,6 +98,10 @@ def lint(
 ) -> LintResult:
     """Lint ``paths``; ``select``/``ignore`` (codes, prefixes or names) come on top of each analysis's configuration."""
     cwd = (cwd or Path.cwd()).resolve()
+    for pattern in [*select, *ignore]:
+        instead = unknown_pattern(pattern)
+        if instead is not None:  # a typo here would silently select nothing, or ignore nothing
+            raise UsageError(f"no rule matches {pattern!r}; {instead}")
     analyses = [build(target) for target in discover(paths, toplevel)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}

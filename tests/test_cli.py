@@ -152,3 +152,11 @@ def test_python_dash_m_works() -> None:
     )
     assert result.returncode == 1
     assert "specs/workflow.yml" in result.stdout
+
+
+def test_select_or_ignore_naming_no_rule_is_a_usage_error_with_a_suggestion() -> None:
+    # a typo would otherwise silently select nothing, or ignore nothing
+    result = check("--select", "RL2O1", "helloworld")
+    assert result.exit_code == 2
+    assert result.output.strip() == "recast-lint: error: no rule matches 'RL2O1'; did you mean 'RL201'?"
+    assert "did you mean 'ref-missing-file'?" in check("--ignore", "ref-mising-file", "helloworld").output
