@@ -125,3 +125,17 @@ def test_clean_analysis_has_no_catalogue_findings() -> None:
 def test_helloworld_has_no_catalogue_errors(fixture: str) -> None:
     diagnostics = run(FIXTURES / fixture)
     assert [d.code for d in diagnostics if d.code.startswith("RL6") and d.severity is Severity.ERROR] == []
+
+
+def test_ci_job_running_the_workflow_needs_dind_and_a_privileged_runner() -> None:
+    found = {(d.span.line, d.message) for d in _case("ci-setup") if d.code == "RL633"}
+    assert found == {
+        (7, "job 'bare' runs the workflow with no `docker:dind` service and no privileged runner tag, so its steps cannot start"),
+        (12, "job 'no-privilege' runs the workflow with no privileged runner tag, so its steps cannot start"),
+    }
+
+
+def test_ci_run_directory_must_be_kept_as_an_artifact() -> None:
+    # `complete` keeps recast-third/ (trailing slash) and its second run's tag is a variable
+    assert where(_case("ci-setup"), "RL634") == [(".gitlab-ci.yml", 10, 45)]
+    assert only(_case("ci-setup"), "RL634").hint.startswith("add `recast-first` under the job's `artifacts: paths:`")

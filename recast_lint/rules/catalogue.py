@@ -25,6 +25,7 @@ CI_SCRIPT_KEYS = ("before_script", "script", "after_script")
 CI_NAMED_COMMAND = re.compile(r"\brecast\s+(run|catalogue\s+(?:check|describe))\s+(['\"]?)([^\s;|&)'\"]+)\2")
 RECASTATLAS_IMAGE = re.compile(r"^(?:[^/]+\.[^/]+/)?recast/recastatlas(?P<rest>[:@].*)?$")
 UNPINNED_TAGS = ("latest", "latest-stable")
+CI_RUN_TAG = re.compile(r"\brecast\s+run\b[^;|&]*?\s--tag[=\s]+(['\"]?)([^\s;|&'\"]+)\1")
 
 
 def _entry_data(analysis: Analysis) -> Dict[str, Any]:
@@ -697,6 +698,122 @@ def ci_image_unpinned(analysis: Analysis) -> Iterable[Finding]:
                 f"CI image {image!r} is not pinned to a release" if tag else f"CI image {image!r} has no tag, so it is `latest`",
                 "pin a release, e.g. `recast/recastatlas:v0.4.2`",
             )
+
+
+def _ci_run_jobs(ci: Document) -> Iterator[Tuple[Loc, List[Tuple[Loc, str]]]]:
+    """(job, its script lines that call `recast run`) for every job that runs the workflow."""
+    data = ci.data if ci.ok and isinstance(ci.data, dict) else {}
+    for key, value in data.items():
+        if not isinstance(value, dict) or str(key).startswith("."):
+            continue  # hidden jobs (`.template:`) are only merged into others
+        job = Loc(ci, (key,))
+        runs = [(loc, line) for loc, line in _ci_script_lines_of(job) if re.search(r"\brecast\s+run\b", line)]
+        if runs:
+            yield job, runs
+
+
+def _ci_script_lines_of(job: Loc) -> Iterator[Tuple[Loc, str]]:
+    for script_key in CI_SCRIPT_KEYS:
+        stack = [job.child(script_key)]
+        while stack:
+            loc = stack.pop(0)
+            value = loc.value
+            if isinstance(value, str):
+                yield loc, value
+            elif isinstance(value, list):
+                stack[:0] = [loc.child(i) for i in range(len(value))]
+
+
+def _ci_setting(ci: Document, job: Loc, key: str) -> Any:
+    """A job's `key`, else the one under `default:`, else the top-level one (GitLab's inheritance)."""
+    for value in (job.get(key), Loc(ci, ("default",)).get(key), Loc(ci).get(key)):
+        if value is not None:
+            return value
+    return None
+
+
+def _names(items: Any) -> List[str]:
+    items = items if isinstance(items, list) else [items]
+    return [str(item.get("name", "")) if isinstance(item, dict) else str(item) for item in items if item is not None]
+
+
+@rule("RL633", "ci-run-without-docker", Severity.WARNING, "a CI job runs the workflow without a Docker daemon to run its steps")
+def ci_run_without_docker(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `.gitlab-ci.yml` job that calls `recast run` but has no `docker:dind` service, or
+    no privileged runner tag.
+
+    Why: every step runs in a container of its own, started through the Docker daemon; in GitLab
+    CI that daemon is the dind service, and dind only starts on a privileged runner (at CERN, the
+    runners tagged `docker-privileged`). Without them the job fails before the first step.
+
+    Bad:
+
+        recast:
+          image: recast/recastatlas:v0.4.2
+          script: [recast run atlas/my-search --tag myrun]
+
+    Fixed:
+
+        recast:
+          tags: [docker-privileged]
+          services: [docker:stable-dind]
+          image: recast/recastatlas:v0.4.2
+          script: [recast run atlas/my-search --tag myrun]
+    """
+    if analysis.ci is None:
+        return
+    for job, _ in _ci_run_jobs(analysis.ci):
+        missing = []
+        if not any("dind" in name for name in _names(_ci_setting(analysis.ci, job, "services"))):
+            missing.append("`docker:dind` service")
+        if not any("privileged" in name for name in _names(_ci_setting(analysis.ci, job, "tags"))):
+            missing.append("privileged runner tag")
+        if missing:
+            yield Finding.at(
+                job,
+                f"job '{job.pointer[-1]}' runs the workflow with no {' and no '.join(missing)}, so its steps cannot start",
+                "add `tags: [docker-privileged]` and `services: [docker:stable-dind]` to the job",
+                key=True,
+            )
+
+
+@rule("RL634", "ci-run-output-not-kept", Severity.WARNING, "a CI run's `recast-<tag>/` directory is not kept as an artifact")
+def ci_run_output_not_kept(analysis: Analysis) -> Iterable[Finding]:
+    """Catches `recast run ... --tag T` in a CI job whose `artifacts: paths:` do not include
+    `recast-T`.
+
+    Why: the run writes its results, step logs and workflow picture to `recast-T/`; without the
+    artifact they vanish with the job, so a failed run cannot be diagnosed and a good one leaves
+    no result.
+
+    Bad:
+
+        script: [recast run atlas/my-search --tag myrun]
+
+    Fixed:
+
+        script: [recast run atlas/my-search --tag myrun]
+        artifacts:
+          paths: [recast-myrun]
+          when: always
+    """
+    if analysis.ci is None:
+        return
+    for job, runs in _ci_run_jobs(analysis.ci):
+        artifacts = _ci_setting(analysis.ci, job, "artifacts")
+        paths = artifacts.get("paths") if isinstance(artifacts, dict) else None
+        kept = [str(p).rstrip("/") for p in paths] if isinstance(paths, list) else []
+        for loc, line in runs:
+            for match in CI_RUN_TAG.finditer(line):
+                tag = match.group(2)
+                if "$" in tag or f"recast-{tag}" in kept or "recast-*" in kept:
+                    continue
+                yield Finding.at_text(
+                    loc,
+                    tag,
+                    f"the run writes to 'recast-{tag}/', which job '{job.pointer[-1]}' does not keep as an artifact",
+                    f"add `recast-{tag}` under the job's `artifacts: paths:` (with `when: always`, to keep failed runs too)",
+                )
 
 
 @rule("RL632", "root-input-yml", Severity.INFO, "an `input.yml` at the repository root is read as initdata")
