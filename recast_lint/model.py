@@ -190,6 +190,8 @@ class RecastEntry:
     workflow: Optional[Workflow]
     examples: List[Example] = field(default_factory=list)
     tests: List[Test] = field(default_factory=list)
+    # an index file's `recast_catalogue_entries`: each item, and the file it names when that can be read
+    index_entries: List[Tuple[Loc, Optional[Document]]] = field(default_factory=list)
 
     @property
     def loc(self) -> Loc:
@@ -531,6 +533,11 @@ class Builder:
         if not doc.ok or not isinstance(doc.data, dict):
             return
         root_loc = Loc(doc)
+        entries = root_loc.get("recast_catalogue_entries")
+        for index, item in enumerate(entries if isinstance(entries, list) else []):
+            target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
+            readable = target is not None and self.inside_root(target) and target.is_file()
+            entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None))
         spec = root_loc.get("spec")
         toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None
         if isinstance(toplevel_value, str) and toplevel_value.startswith(REMOTE_PREFIXES):

@@ -139,3 +139,10 @@ def test_ci_run_directory_must_be_kept_as_an_artifact() -> None:
     # `complete` keeps recast-third/ (trailing slash) and its second run's tag is a variable
     assert where(_case("ci-setup"), "RL634") == [(".gitlab-ci.yml", 10, 45)]
     assert only(_case("ci-setup"), "RL634").hint.startswith("add `recast-first` under the job's `artifacts: paths:`")
+
+
+def test_index_entries_must_be_catalogue_entries_inside_the_analysis() -> None:
+    found = [(d.span.line, d.hint) for d in _case("index") if d.code == "RL613"]
+    assert [line for line, _ in found] == [4, 5, 6]
+    assert found[0][1].startswith("did you mean 'monojet.yaml'?")
+    assert found[2][1] == "list a path, relative to this index file, inside the repository"

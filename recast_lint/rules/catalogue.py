@@ -737,6 +737,38 @@ def _names(items: Any) -> List[str]:
     return [str(item.get("name", "")) if isinstance(item, dict) else str(item) for item in items if item is not None]
 
 
+@rule("RL613", "index-entry-unusable", Severity.ERROR, "a catalogue index names a file that is not a catalogue entry")
+def index_entry_unusable(analysis: Analysis) -> Iterable[Finding]:
+    """Catches an item of an index file's `recast_catalogue_entries` that names no file inside the
+    analysis, or a file without the `name`, `metadata` and `spec` of a catalogue entry.
+
+    Why: recast-atlas reads each listed path relative to the index file; a missing file is a
+    `FileNotFoundError` for every `recast` command, and a file that is not an entry is silently
+    left out of the catalogue.
+
+    Bad:
+
+        name: atlas/exotics
+        tags: [exotics]
+        recast_catalogue_entries: [searches/monojet.yml]     # the file is monojet.yaml
+
+    Fixed:
+
+        recast_catalogue_entries: [searches/monojet.yaml]
+    """
+    entry = analysis.entry
+    if entry is None:
+        return
+    for loc, doc in entry.index_entries:
+        if doc is None:
+            listed = os.path.dirname(os.path.join(os.path.dirname(entry.doc.path), str(loc.value)))
+            names = sorted(n for n in os.listdir(listed) if n.endswith((".yml", ".yaml"))) if os.path.isdir(listed) else []
+            hint = did_you_mean(os.path.basename(str(loc.value)), names) or "list a path, relative to this index file, inside the repository"
+            yield Finding.at(loc, f"catalogue entry {loc.value!r} is not a file inside the analysis", hint)
+        elif doc.ok and not (isinstance(doc.data, dict) and all(key in doc.data for key in ("name", "metadata", "spec"))):
+            yield Finding.at(loc, f"{loc.value!r} is not a catalogue entry (it needs `name`, `metadata` and `spec`), so it is left out", "point at a recast.yml-style entry file")
+
+
 @rule("RL633", "ci-run-without-docker", Severity.WARNING, "a CI job runs the workflow without a Docker daemon to run its steps")
 def ci_run_without_docker(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `.gitlab-ci.yml` job that calls `recast run` but has no `docker:dind` service, or
