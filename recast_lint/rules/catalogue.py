@@ -766,7 +766,11 @@ def index_entry_unusable(analysis: Analysis) -> Iterable[Finding]:
             hint = did_you_mean(os.path.basename(str(loc.value)), names) or "list a path, relative to this index file, inside the repository"
             yield Finding.at(loc, f"catalogue entry {loc.value!r} is not a file inside the analysis", hint)
         elif doc.ok and not (isinstance(doc.data, dict) and all(key in doc.data for key in ("name", "metadata", "spec"))):
-            yield Finding.at(loc, f"{loc.value!r} is not a catalogue entry (it needs `name`, `metadata` and `spec`), so it is left out", "point at a recast.yml-style entry file")
+            yield Finding.at(
+                loc,
+                f"{loc.value!r} is not a catalogue entry (it needs `name`, `metadata` and `spec`), so it is left out",
+                "point at a recast.yml-style entry file",
+            )
 
 
 @rule("RL633", "ci-run-without-docker", Severity.WARNING, "a CI job runs the workflow without a Docker daemon to run its steps")
