@@ -356,8 +356,9 @@ def relative_initdir(analysis: Analysis) -> Iterable[Finding]:
         dataopts:
           initdir: inputdata
 
-    Fixed: give the path the runner you use expects (the recast-lint runner resolves it against the
-    analysis root), and check the inputs are really read, e.g. with a test.
+    Fixed: run with `recast-lint run` / `recast-lint submit`, which read a relative `initdir` from
+    the analysis directory on every backend; with `recast run`, check the inputs are really read
+    (e.g. with a test). An absolute path is no fix: it exists only on the author's machine.
     """
     for what, directory, _ in _input_dirs(analysis):
         if directory.relative and directory.loc.pointer[-1] == "initdir":
@@ -365,7 +366,8 @@ def relative_initdir(analysis: Analysis) -> Iterable[Finding]:
                 directory.loc,
                 f"relative {what} resolves to `recast-<tag>/{directory.written}` with `recast run` but to "
                 f"`./{directory.written}` on REANA",
-                "make sure the backend you use finds the inputs there; an absolute path inside the analysis is unambiguous",
+                "`recast-lint run` and `submit` read it from the analysis directory; with `recast run`, check the inputs "
+                "are really read (an absolute path would break on every other machine)",
             )
 
 
