@@ -262,6 +262,15 @@ def test_status_wraps_reana_client_and_masks(fitgrid: Path) -> None:
     assert "`reana-client status` failed for 'fitgrid.7' (==> ERROR: Cannot status workflow fitgrid.7: Unauthorized)" in one_line_failure(done)
 
 
+@pytest.mark.parametrize("state,exit_code", [("running", 0), ("finished", 0), ("failed", 1), ("stopped", 1)])
+def test_status_exits_1_when_the_run_will_never_finish(fitgrid: Path, state: str, exit_code: int) -> None:
+    done = recast_lint(["status", "fitgrid.7"], fitgrid, STANDIN_REANA_STATUS=state, **credentials())
+    assert done.returncode == exit_code, done.stderr
+    assert state in done.stdout
+    if exit_code:
+        assert f"fitgrid.7 is {state} on REANA; `reana-client logs -w fitgrid.7` shows why" in done.stderr
+
+
 def test_results_are_downloaded_and_printed_like_run(fitgrid: Path) -> None:
     done = recast_lint(["results", "fitgrid.7"], fitgrid, **credentials())
     assert done.returncode == 0, done.stderr

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 import yaml
@@ -262,6 +262,23 @@ def status(name: str) -> None:
         click.echo(line)
     if code != 0:
         raise RunError(f"`reana-client status` failed for {name!r} ({_last(stderr or stdout, code)}); `reana-client list` shows your workflows")
+    state = _run_state(stdout)
+    if state in FAILED_STATES:
+        click.echo(f"recast-lint: {name} is {state} on REANA; `reana-client logs -w {name}` shows why", err=True)
+        raise RunFailed(state)
+
+
+# a run in one of these states will never produce its results
+FAILED_STATES = ("failed", "stopped", "deleted")
+
+
+def _run_state(table: List[str]) -> Optional[str]:
+    """The STATUS column of `reana-client status` (a header line, then one line for the run)."""
+    rows = [line.split() for line in table if line.strip()]
+    if len(rows) < 2 or "STATUS" not in rows[0]:
+        return None
+    column = rows[0].index("STATUS")
+    return rows[1][column].lower() if column < len(rows[1]) else None
 
 
 def results(prepared: Prepared, name: str, as_json: bool) -> None:
