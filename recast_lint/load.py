@@ -237,6 +237,8 @@ class _Builder:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = (getattr(exc, "problem", None) or str(exc)).strip()
+        if "maximum nesting depth" in problem:  # some libyaml builds enforce a limit of their own
+            return _too_deep(Span.point(line, column))
         context = getattr(exc, "context", None)
         lines = self.doc.text.splitlines()
         if 0 < line <= len(lines) and "\t" in lines[line - 1][: column]:
