@@ -52,7 +52,8 @@ def test_catalogue_problem_is_located(case: str, code: str, path: str, line: int
 
 def test_each_problem_is_reported_once() -> None:
     found = [d.code for d in _case("entry-bugs") if d.code.startswith("RL6")]
-    assert sorted(found) == ["RL601", "RL602", "RL603", "RL604", "RL605", "RL606", "RL607", "RL608", "RL609", "RL610", "RL611", "RL612"]
+    # RL614: `hello_world/plot.root` (there for RL605) is also not a file its stage names
+    assert sorted(found) == ["RL601", "RL602", "RL603", "RL604", "RL605", "RL606", "RL607", "RL608", "RL609", "RL610", "RL611", "RL612", "RL614"]
 
 
 def test_result_path_suggests_the_stage() -> None:
@@ -146,3 +147,10 @@ def test_index_entries_must_be_catalogue_entries_inside_the_analysis() -> None:
     assert [line for line, _ in found] == [4, 5, 6]
     assert found[0][1].startswith("did you mean 'monojet.yaml'?")
     assert found[2][1] == "list a path, relative to this index file, inside the repository"
+
+
+def test_result_file_must_be_one_the_stage_names() -> None:
+    # the stage names '{workdir}/hello_world.txt'; a glob is not checked
+    finding = only(_case("result-file"), "RL614")
+    assert (finding.span.line, finding.message) == (13, "stage 'hello_world' writes hello_world.txt, not 'hello.txt'")
+    assert finding.hint.startswith("did you mean 'hello_world.txt'?")

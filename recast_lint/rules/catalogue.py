@@ -165,6 +165,58 @@ def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
+def _named_outputs(stage: Stage) -> Set[str]:
+    """Files a single-step stage names in its own workdir: literal `'{workdir}/<file>'` parameters
+    and `{workdir}/<file>` publish templates (paths relative to the workdir)."""
+    named: Set[str] = set()
+    texts = [p.value for p in stage.parameters if isinstance(p.value, str)]
+    if stage.step is not None:
+        publisher = stage.step.part_value("publisher")
+        if publisher.get("publisher_type") == "interpolated-pub" and isinstance(publisher.get("publish"), dict):
+            texts += [v for v in publisher["publish"].values() if isinstance(v, str)]
+    for text in texts:
+        if text.startswith("{workdir}/"):
+            named.add(os.path.normpath(text[len("{workdir}/") :]))
+    return named
+
+
+@rule("RL614", "result-file-not-written", Severity.WARNING, "a result names a file its stage does not name among its outputs")
+def result_file_not_written(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `results[].relpath` whose stage is right but whose file is none of the files that
+    stage names in its workdir (its literal `'{workdir}/<file>'` parameters and publish templates).
+
+    Why: recast-atlas opens `recast-<tag>/<relpath>` after the run; a misspelt file name fails with
+    `FileNotFoundError` only once the whole workflow has run. Only stages that name their outputs
+    literally are checked, and paths with `*` or `{` are skipped.
+
+    Bad:
+
+        parameters: {outputfile: '{workdir}/hello_world.txt'}     # stage hello_world
+        relpath: hello_world/hello.txt
+
+    Fixed:
+
+        relpath: hello_world/hello_world.txt
+    """
+    entry = analysis.entry
+    if not _entry_data(analysis) or entry.workflow is None:
+        return
+    stages = {stage.name: stage for stage in entry.workflow.stages if stage.scheduler_type == "singlestep-stage"}
+    for item_loc, item in _list_items(entry.loc.child("results")):
+        relpath = item.get("relpath") if isinstance(item, dict) else None
+        if not isinstance(relpath, str) or os.path.isabs(relpath) or any(c in relpath for c in "*?[{"):
+            continue
+        first, _, rest = os.path.normpath(relpath).partition(os.sep)
+        stage = stages.get(first)
+        named = _named_outputs(stage) if stage is not None and rest else set()
+        if named and rest not in named:
+            yield Finding.at(
+                item_loc.child("relpath"),
+                f"stage '{first}' writes {', '.join(sorted(named))}, not {rest!r}",
+                did_you_mean(rest, sorted(named)) or "name one of the files the stage writes",
+            )
+
+
 @rule("RL604", "result-absolute-path", Severity.ERROR, "a result `relpath` is absolute")
 def result_absolute_path(analysis: Analysis) -> Iterable[Finding]:
     """Catches an absolute `results[].relpath`.
