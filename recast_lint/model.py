@@ -75,6 +75,8 @@ class RefSite:
     problem: Optional[str] = None  # missing-file | missing-fragment | outside-root | remote | home | loop | not-a-string | unreadable
     detail: str = ""
     candidates: List[str] = field(default_factory=list)  # names that exist where the target was looked for
+    # for a missing file: the nearest directory it would resolve from (the document's own, or an ancestor of `base`)
+    found_from: Optional[Path] = None
 
     @property
     def siblings(self) -> List[str]:
@@ -89,6 +91,7 @@ class Note:
     kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root
     loc: Loc
     message: str
+    candidates: List[str] = field(default_factory=list)  # spec files that do exist where a missing one was looked for
 
 
 @dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
@@ -190,8 +193,9 @@ class RecastEntry:
     workflow: Optional[Workflow]
     examples: List[Example] = field(default_factory=list)
     tests: List[Test] = field(default_factory=list)
-    # an index file's `recast_catalogue_entries`: each item, and the file it names when that can be read
-    index_entries: List[Tuple[Loc, Optional[Document]]] = field(default_factory=list)
+    # an index file's `recast_catalogue_entries`: each item, the file it names when that can be read,
+    # and otherwise the spec files beside the path it names
+    index_entries: List[Tuple[Loc, Optional[Document], List[str]]] = field(default_factory=list)
 
     @property
     def loc(self) -> Loc:
@@ -317,6 +321,14 @@ class Analysis:
 # -- building -----------------------------------------------------------------------------------
 
 
+def spec_files_in(directory: Path, *more_suffixes: str) -> List[str]:
+    """Names of the YAML files (and files with ``more_suffixes``) in ``directory``, for did-you-mean."""
+    if not directory.is_dir():
+        return []
+    suffixes = (".yml", ".yaml", *more_suffixes)
+    return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes)
+
+
 def looks_like_step(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
@@ -400,11 +412,9 @@ class Builder:
                 return site
             if not path.is_file():
                 site.problem = "missing-file"
-                parent = path.parent
-                if parent.is_dir():
-                    site.candidates = sorted(
-                        os.path.relpath(p, base) for p in parent.iterdir() if p.suffix in (".yml", ".yaml", ".json")
-                    )
+                site.candidates = [os.path.relpath(path.parent / name, base) for name in spec_files_in(path.parent, ".json")]
+                elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
+                site.found_from = next((d for d in elsewhere if d != base and (d / file_part).is_file()), None)
                 return site
             doc = self.document(path)
         else:
@@ -537,7 +547,8 @@ class Builder:
         for index, item in enumerate(entries if isinstance(entries, list) else []):
             target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
             readable = target is not None and self.inside_root(target) and target.is_file()
-            entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None))
+            beside = spec_files_in(target.parent) if target is not None and not readable else []
+            entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None, beside))
         spec = root_loc.get("spec")
         toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None
         if isinstance(toplevel_value, str) and toplevel_value.startswith(REMOTE_PREFIXES):
@@ -599,7 +610,7 @@ class Builder:
             return None
         if not path.is_file():
             if cited_at is not None:
-                self.analysis.notes.append(Note("missing-workflow", cited_at, str(path)))
+                self.analysis.notes.append(Note("missing-workflow", cited_at, str(path), spec_files_in(path.parent)))
             return None
         doc = self.document(path)
         if not doc.ok:

@@ -813,11 +813,9 @@ def index_entry_unusable(analysis: Analysis) -> Iterable[Finding]:
     entry = analysis.entry
     if entry is None:
         return
-    for loc, doc in entry.index_entries:
+    for loc, doc, beside in entry.index_entries:
         if doc is None:
-            listed = os.path.dirname(os.path.join(os.path.dirname(entry.doc.path), str(loc.value)))
-            names = sorted(n for n in os.listdir(listed) if n.endswith((".yml", ".yaml"))) if os.path.isdir(listed) else []
-            hint = did_you_mean(os.path.basename(str(loc.value)), names) or "list a path, relative to this index file, inside the repository"
+            hint = did_you_mean(os.path.basename(str(loc.value)), beside) or "list a path, relative to this index file, inside the repository"
             yield Finding.at(loc, f"catalogue entry {loc.value!r} is not a file inside the analysis", hint)
         elif doc.ok and not (isinstance(doc.data, dict) and all(key in doc.data for key in ("name", "metadata", "spec"))):
             yield Finding.at(

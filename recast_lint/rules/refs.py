@@ -48,16 +48,14 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     for site in _sites(analysis, "missing-file"):
         file_part = str(site.target).partition("#")[0]
         hint = did_you_mean(file_part, site.candidates) if site.candidates else None
-        own_dir = site.loc.doc.path.parent
-        ancestor = next((a for a in list(site.base.parents)[:5] if (a / file_part).is_file()), None)
-        if own_dir != site.base and (own_dir / file_part).is_file():
-            fixed = os.path.relpath(own_dir / file_part, site.base)
+        if site.found_from == site.loc.doc.path.parent:
+            fixed = os.path.relpath(site.found_from / file_part, site.base)
             hint = (
                 f"`$ref`s in the top workflow resolve against the toplevel ({_base_name(analysis, site)}), "
                 f"not this file's directory; write '{fixed}'"
             )
-        elif ancestor is not None and analysis.entry is None:
-            toplevel = os.path.relpath(ancestor)
+        elif site.found_from is not None and analysis.entry is None:
+            toplevel = os.path.relpath(site.found_from)
             hint = f"'{file_part}' exists relative to '{toplevel}': if that is the toplevel, lint with `--toplevel {toplevel}`"
         yield Finding.at(
             _target_loc(site),
@@ -185,9 +183,7 @@ def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
     for note in analysis.notes:
         if note.kind == "missing-workflow":
             missing = os.path.relpath(note.message, analysis.root)
-            directory = os.path.dirname(note.message)
-            names = sorted(n for n in os.listdir(directory) if n.endswith((".yml", ".yaml"))) if os.path.isdir(directory) else []
-            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", did_you_mean(os.path.basename(missing), names))
+            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", did_you_mean(os.path.basename(missing), note.candidates))
         elif note.kind == "missing-toplevel":
             missing = os.path.relpath(note.message, analysis.root)
             yield Finding.at(note.loc, f"toplevel directory '{missing}' does not exist", "create it, or set `spec.toplevel` to the directory holding the specs")
