@@ -150,7 +150,7 @@ def test_index_entries_must_be_catalogue_entries_inside_the_analysis() -> None:
 
 
 def test_result_file_must_be_one_the_stage_names() -> None:
-    # the stage names '{workdir}/hello_world.txt'; a glob is not checked
+    # the stage names '{workdir}/hello_world.txt' and '{workdir}/logs' (a file inside that counts); a glob is not checked
     finding = only(_case("result-file"), "RL614")
-    assert (finding.span.line, finding.message) == (13, "stage 'hello_world' writes hello_world.txt, not 'hello.txt'")
+    assert (finding.span.line, finding.message) == (13, "stage 'hello_world' writes hello_world.txt, logs, not 'hello.txt'")
     assert finding.hint.startswith("did you mean 'hello_world.txt'?")

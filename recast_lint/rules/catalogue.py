@@ -187,7 +187,8 @@ def result_file_not_written(analysis: Analysis) -> Iterable[Finding]:
 
     Why: recast-atlas opens `recast-<tag>/<relpath>` after the run; a misspelt file name fails with
     `FileNotFoundError` only once the whole workflow has run. Only stages that name their outputs
-    literally are checked, and paths with `*` or `{` are skipped.
+    literally are checked; a result inside a named directory counts, and paths with `*` or `{`
+    are skipped.
 
     Bad:
 
@@ -209,7 +210,8 @@ def result_file_not_written(analysis: Analysis) -> Iterable[Finding]:
         first, _, rest = os.path.normpath(relpath).partition(os.sep)
         stage = stages.get(first)
         named = _named_outputs(stage) if stage is not None and rest else set()
-        if named and rest not in named:
+        # a named output may be a directory the result lies in (`{workdir}/limits` and `limits/cls.json`)
+        if named and not any(rest == path or rest.startswith(path + os.sep) for path in named):
             yield Finding.at(
                 item_loc.child("relpath"),
                 f"stage '{first}' writes {', '.join(sorted(named))}, not {rest!r}",
