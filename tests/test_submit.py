@@ -271,11 +271,21 @@ def test_status_exits_1_when_the_run_will_never_finish(fitgrid: Path, state: str
         assert f"fitgrid.7 is {state} on REANA; `reana-client logs -w fitgrid.7` shows why" in done.stderr
 
 
+@pytest.mark.parametrize("state,then", [("running", "wait for it (`recast-lint status fitgrid.7`)"),
+                                        ("failed", "`reana-client logs -w fitgrid.7` shows why")])
+def test_results_of_an_unfinished_run_stop_before_downloading(fitgrid: Path, state: str, then: str) -> None:
+    done = recast_lint(["results", "fitgrid.7"], fitgrid, STANDIN_REANA_STATUS=state, **credentials())
+    assert done.returncode == 1
+    assert f"fitgrid.7 is {state} on REANA, so it has no results yet; {then}" in done.stderr
+    assert [c["argv"][0] for c in calls(fitgrid)] == ["status"]
+
+
 def test_results_are_downloaded_and_printed_like_run(fitgrid: Path) -> None:
     done = recast_lint(["results", "fitgrid.7"], fitgrid, **credentials())
     assert done.returncode == 0, done.stderr
     target = fitgrid / "recast-reana-fitgrid" / "results" / "fitgrid.7"
     assert [c["argv"] for c in calls(fitgrid)] == [
+        ["status", "-w", "fitgrid.7"],
         ["download", "-w", "fitgrid.7", "fit/limit.yml", "-o", str(target)],
         ["download", "-w", "fitgrid.7", "select/selected.txt", "-o", str(target)],
     ]

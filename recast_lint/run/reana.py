@@ -254,15 +254,20 @@ def submit(prepared: Prepared, inputs: Inputs, name: str, dry_run: bool) -> None
     click.echo(run_name)
 
 
+def _query_state(name: str) -> Tuple[List[str], Optional[str]]:
+    """`reana-client status` of ``name``: the table it prints, and the run's state (None if unreadable)."""
+    code, stdout, stderr = _client(["reana-client", "status", "-w", name], Path.cwd(), echo=False)
+    if code != 0:
+        raise RunError(f"`reana-client status` failed for {name!r} ({_last(stderr or stdout, code)}); `reana-client list` shows your workflows")
+    return stdout, _run_state(stdout)
+
+
 def status(name: str) -> None:
     check_name(name)
     _require_client()
-    code, stdout, stderr = _client(["reana-client", "status", "-w", name], Path.cwd(), echo=False)
-    for line in stdout:
+    table, state = _query_state(name)
+    for line in table:
         click.echo(line)
-    if code != 0:
-        raise RunError(f"`reana-client status` failed for {name!r} ({_last(stderr or stdout, code)}); `reana-client list` shows your workflows")
-    state = _run_state(stdout)
     if state in FAILED_STATES:
         click.echo(f"recast-lint: {name} is {state} on REANA; `reana-client logs -w {name}` shows why", err=True)
         raise RunFailed(state)
@@ -287,6 +292,11 @@ def results(prepared: Prepared, name: str, as_json: bool) -> None:
     if not declared:
         raise RunError("recast.yml declares no results; add `results:` entries (name, relpath) to fetch them")
     _require_client()
+    _, state = _query_state(name)
+    if state is not None and state != "finished":
+        then = f"`reana-client logs -w {name}` shows why" if state in FAILED_STATES else f"wait for it (`recast-lint status {name}`)"
+        click.echo(f"recast-lint: {name} is {state} on REANA, so it has no results yet; {then}", err=True)
+        raise RunFailed(state)
     target = submission_dir(prepared, name) / "results" / name
     target.mkdir(parents=True, exist_ok=True)
     failures: Dict[str, str] = {}
