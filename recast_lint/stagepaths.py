@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from recast_lint.model import Stage, Workflow
 
@@ -49,8 +49,7 @@ class ExpressionError(Exception):
         self.unsupported = unsupported
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # ID | NUMBER | one of _LITERALS | .. | where | `
     value: Union[str, int]
     offset: int
@@ -102,19 +101,16 @@ def tokenize(text: str) -> List[Token]:
 # -- syntax -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(NamedTuple):
     names: Tuple[str, ...]  # ('*',) for the wildcard
     offsets: Tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     index: int
 
 
-@dataclass(frozen=True)
-class Slice:
+class Slice(NamedTuple):
     """`[*]` or `[a:b]`: every element (a non-list counts as a list of itself, like jsonpath-rw)."""
 
     start: Optional[int] = None
@@ -130,8 +126,7 @@ Segment = Union[Fields, Index, Slice, Root]
 Chain = Tuple[Segment, ...]
 
 
-@dataclass(frozen=True)
-class StagePath:
+class StagePath(NamedTuple):
     text: str
     chains: Tuple[Chain, ...]  # alternatives joined by `|`
 
@@ -304,8 +299,7 @@ class Reached:
     via: Entry
 
 
-@dataclass(frozen=True)
-class Miss:
+class Miss(NamedTuple):
     name: str
     offset: int
     scope: Scope
