@@ -20,6 +20,9 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from recast_lint.diagnostics import Span
 from recast_lint.load import Document, Pointer, load_file
 
+# a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
+# the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
+SELECTOR_TARGET_KEYS = ("step", "stages", "steps")
 REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-github/", "from-cap/")
 STEP_PARTS = ("process", "publisher", "environment")
 _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
@@ -327,6 +330,11 @@ def spec_files_in(directory: Path, *more_suffixes: str) -> List[str]:
         return []
     suffixes = (".yml", ".yaml", *more_suffixes)
     return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes)
+
+
+def is_selector(value: Any) -> bool:
+    """A `{step|stages|steps: ..., output: ...}` mapping, read by the runtime as a reference to a stage's output."""
+    return isinstance(value, dict) and any(key in value for key in SELECTOR_TARGET_KEYS)
 
 
 def looks_like_step(value: Any) -> bool:

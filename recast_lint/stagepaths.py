@@ -131,6 +131,16 @@ class StagePath(NamedTuple):
     chains: Tuple[Chain, ...]  # alternatives joined by `|`
 
 
+def roots(text: str) -> List[str]:
+    """The stages an expression starts from (`init` for `init`, `[init]`, `init[0]`; `a` and `b` for
+    `a,b`), or nothing when it does not parse (RL407 reports that)."""
+    try:
+        chains = parse(text).chains
+    except ExpressionError:
+        return []
+    return [name for chain in chains if chain and isinstance(chain[0], Fields) for name in chain[0].names]
+
+
 def parse(text: str) -> StagePath:
     """Parse ``text`` the way jsonpath-rw does; raises ``ExpressionError``."""
     tokens = tokenize(text)

@@ -16,18 +16,17 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Severity
-from recast_lint.model import Analysis, Loc, Parameter, Stage, Step, Workflow
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import BraceError, Field, scan
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.stagepaths import roots
 
-SELECTOR_KEYS = ("step", "stages", "steps")
 SCATTER_METHODS = ("zip", "cartesian")
 _PLACEHOLDER_NAME = re.compile(r"\w[\w-]*(\[[^\]{}]*\]|\.\w+)*")
 _DIRNAME = re.compile(r"workdir|readdir\d+")
 _READDIR = re.compile(r"readdir\d+")
 _JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
 _JQ_NAME = re.compile(r"\.([A-Za-z_]\w*)")
-_EXPRESSION_ROOT = re.compile(r"\s*\[?\s*([A-Za-z_@][\w@-]*)")
 _OUTPUT_ROOT = re.compile(r"[A-Za-z_][\w-]*")
 _ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `awk '{{print $1}}'`)"
 
@@ -450,19 +449,18 @@ def _used_by_step(step: Step) -> Optional[Set[str]]:
 
 
 def _selectors(value: Any) -> Iterator[Dict[str, Any]]:
-    if isinstance(value, dict):
-        if any(k in value for k in SELECTOR_KEYS):
-            yield value
-        else:
-            for item in value.values():
-                yield from _selectors(item)
+    if is_selector(value):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _selectors(item)
     elif isinstance(value, list):
         for item in value:
             yield from _selectors(item)
 
 
 def _targets(selector: Dict[str, Any]) -> List[str]:
-    target = next((selector[k] for k in SELECTOR_KEYS if k in selector), None)
+    target = next((selector[k] for k in SELECTOR_TARGET_KEYS if k in selector), None)
     return [part.strip() for part in target.split(",")] if isinstance(target, str) else []
 
 
@@ -575,7 +573,7 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
 
 def _is_reference(value: Any) -> bool:
     """A stage-output selector or another expression (`expression_type: fromvalue`), not a literal."""
-    return isinstance(value, dict) and ("expression_type" in value or any(k in value for k in SELECTOR_KEYS))
+    return is_selector(value) or isinstance(value, dict) and "expression_type" in value
 
 
 def _literal_strings(loc: Loc) -> Iterator[Loc]:
@@ -806,18 +804,12 @@ def mapping_in_command(analysis: Analysis) -> Iterable[Finding]:
 def _reads_init(stage: Stage) -> Optional[Loc]:
     """Where ``stage`` depends on or selects from `init`, or None."""
     for expression in stage.dependencies:
-        if isinstance(expression.text, str) and "init" in _expression_roots(expression.text):
+        if isinstance(expression.text, str) and "init" in roots(expression.text):
             return expression.loc
     for parameter in stage.parameters:
         if any("init" in _targets(s) for s in _selectors(parameter.value)):
             return parameter.loc
     return None
-
-
-def _expression_roots(text: str) -> List[str]:
-    """The stage each comma-separated part of a dependency expression starts from: `init` for `init`, `[init]`."""
-    matches = (_EXPRESSION_ROOT.match(part) for part in text.split(","))
-    return [m.group(1) for m in matches if m]
 
 
 def _init_reader(workflow: Optional[Workflow]) -> Optional[Tuple[Stage, Loc]]:

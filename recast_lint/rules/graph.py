@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Severity
-from recast_lint.model import Analysis, Loc, Parameter, Stage, Workflow
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Workflow
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
 from recast_lint.stagepaths import (
     IDENTIFIER,
@@ -31,7 +31,6 @@ from recast_lint.stagepaths import (
     resolve,
 )
 
-SELECTOR_TARGET_KEYS = ("step", "stages", "steps")
 SELECTOR_KEYS = SELECTOR_TARGET_KEYS + ("output", "unwrap", "flatten")
 _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflows; the loader adds it anyway
 
