@@ -654,23 +654,24 @@ def ignored_on_reana(analysis: Analysis) -> Iterable[Finding]:
 
 def _ci_script_lines(ci: Document) -> Iterator[Tuple[Loc, str]]:
     """Every script line of every job (and of `default:` and the top level), nested lists included."""
-
-    def lines(loc: Loc) -> Iterator[Tuple[Loc, str]]:
-        value = loc.value
-        if isinstance(value, str):
-            yield loc, value
-        elif isinstance(value, list):
-            for index in range(len(value)):
-                yield from lines(loc.child(index))
-
     data = ci.data if ci.ok and isinstance(ci.data, dict) else {}
+    yield from _script_lines_of(Loc(ci))
     for key, value in data.items():
-        if key in CI_SCRIPT_KEYS:
-            yield from lines(Loc(ci, (key,)))
-        elif isinstance(value, dict):
-            for script_key in CI_SCRIPT_KEYS:
-                if script_key in value:
-                    yield from lines(Loc(ci, (key, script_key)))
+        if isinstance(value, dict):
+            yield from _script_lines_of(Loc(ci, (key,)))
+
+
+def _script_lines_of(holder: Loc) -> Iterator[Tuple[Loc, str]]:
+    """The lines of the `before_script`/`script`/`after_script` of one mapping (a job, or the top level)."""
+    for script_key in CI_SCRIPT_KEYS:
+        stack = [holder.child(script_key)]
+        while stack:
+            loc = stack.pop(0)
+            value = loc.value
+            if isinstance(value, str):
+                yield loc, value
+            elif isinstance(value, list):
+                stack[:0] = [loc.child(i) for i in range(len(value))]
 
 
 @rule("RL630", "ci-wrong-analysis", Severity.ERROR, "the CI job runs a different analysis than `recast.yml` names")
@@ -763,21 +764,9 @@ def _ci_run_jobs(ci: Document) -> Iterator[Tuple[Loc, List[Tuple[Loc, str]]]]:
         if not isinstance(value, dict) or str(key).startswith("."):
             continue  # hidden jobs (`.template:`) are only merged into others
         job = Loc(ci, (key,))
-        runs = [(loc, line) for loc, line in _ci_script_lines_of(job) if re.search(r"\brecast\s+run\b", line)]
+        runs = [(loc, line) for loc, line in _script_lines_of(job) if re.search(r"\brecast\s+run\b", line)]
         if runs:
             yield job, runs
-
-
-def _ci_script_lines_of(job: Loc) -> Iterator[Tuple[Loc, str]]:
-    for script_key in CI_SCRIPT_KEYS:
-        stack = [job.child(script_key)]
-        while stack:
-            loc = stack.pop(0)
-            value = loc.value
-            if isinstance(value, str):
-                yield loc, value
-            elif isinstance(value, list):
-                stack[:0] = [loc.child(i) for i in range(len(value))]
 
 
 def _ci_setting(ci: Document, job: Loc, key: str) -> Any:
