@@ -372,3 +372,9 @@ def test_real_docker_run(hello: Path) -> None:
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
     assert yaml.safe_load(done.stdout)[0]["value"] == "Hello my name is hello"
+
+
+def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:
+    # an alias bomb passed as --inputs stops in one line instead of expanding
+    done = recast_lint(["run", "--tag", "t1", "--inputs", str(FIXTURES / "load" / "billion-laughs.yml"), "--dry-run"], hello)
+    assert "billion-laughs.yml:" in one_line_failure(done) and "expands to more than" in one_line_failure(done)

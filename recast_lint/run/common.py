@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import click
 import yaml
 
+from recast_lint.load import load_file
 from recast_lint.model import Analysis, Loc, RecastEntry, Step, build_entry_analysis, find_entry_root
 
 # every variable whose value is a credential: masked wherever we print or relay text
@@ -170,14 +171,12 @@ def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optio
 
 
 def _read_inputs_file(path: Path) -> Inputs:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RunError(f"cannot read inputs file '{path}': {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise RunError(f"inputs file '{path}{where}' is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    # the linter's own reader: the same limits (size, nesting, alias expansion) and located messages
+    doc = load_file(path)
+    if not doc.ok:
+        problem = doc.problems[0]
+        raise RunError(f"inputs file '{path}:{problem.span.line}:{problem.span.column}': {problem.message}")
+    data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("initdata"), dict):
         raise RunError(f"inputs file '{path}' needs an `initdata:` mapping, written like an example_inputs entry (optional `dataopts:`)")
     unknown = sorted(set(data) - {"initdata", "dataopts"})
