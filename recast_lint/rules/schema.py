@@ -58,7 +58,7 @@ def schema_issues(analysis: Analysis) -> List[SchemaIssue]:
     return analysis.cache["schema"]
 
 
-# -- turning jsonschema errors into findings ---------------------------------------------------
+# -- turning schema errors into findings --------------------------------------------------------
 
 _TYPE_NAMES = {
     "string": "a string",
