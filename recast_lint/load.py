@@ -10,9 +10,8 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 import yaml
 
@@ -34,34 +33,40 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 
-@dataclass
 class NodeInfo:
-    value: Span
-    start: int  # character offsets of the value in the text, for locating substrings
-    end: int
-    key: Optional[Span] = None
-    placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
-    style: Optional[str] = None  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
+    """Where one key and value stand, and how the value is written."""
+
+    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style")
+
+    def __init__(self, value: Span, start: int, end: int, key: Optional[Span] = None, style: Optional[str] = None) -> None:
+        self.value = value
+        self.start = start  # character offsets of the value in the text, for locating substrings
+        self.end = end
+        self.key = key
+        self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
+        self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
 
 
-@dataclass
-class LoadProblem:
+class LoadProblem(NamedTuple):
     kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span
     hint: Optional[str] = None
 
 
-@dataclass
 class Document:
     """One YAML file: its text, the data it holds and where each piece of that data stands."""
 
-    path: Path
-    text: str = ""
-    data: Any = None
-    nodes: Dict[Pointer, NodeInfo] = field(default_factory=dict)
-    problems: List[LoadProblem] = field(default_factory=list)
-    _line_starts: List[int] = field(default_factory=list, repr=False)
+    def __init__(self, path: Path, text: str = "", data: Any = None) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.nodes: Dict[Pointer, NodeInfo] = {}
+        self.problems: List[LoadProblem] = []
+        self._line_starts: List[int] = []
+
+    def __repr__(self) -> str:
+        return f"Document({str(self.path)!r})"
 
     @property
     def ok(self) -> bool:
@@ -259,10 +264,8 @@ class _Builder:
     def _info(self, node: yaml.Node) -> NodeInfo:
         start = self.offsets[node.start_mark.line] + node.start_mark.column if node.start_mark.line < len(self.offsets) else 0
         end = self.offsets[node.end_mark.line] + node.end_mark.column if node.end_mark.line < len(self.offsets) else len(self.doc.text)
-        info = NodeInfo(_mark_span(node, self.offsets), start, end)
-        if isinstance(node, yaml.ScalarNode):
-            info.style = node.style or ""
-        return info
+        style = (node.style or "") if isinstance(node, yaml.ScalarNode) else None
+        return NodeInfo(_mark_span(node, self.offsets), start, end, style=style)
 
     def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_span: Optional[Span]) -> Any:
         self.count += 1

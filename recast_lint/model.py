@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
 from recast_lint.load import Document, Pointer, load_file
@@ -29,9 +28,10 @@ _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
 
 
-@dataclass(frozen=True)
-class Loc:
-    """A place in the data of a document: the document and the path to a value inside it."""
+class Loc(NamedTuple):
+    """A place in the data of a document: the document and the path to a value inside it.
+
+    Two are equal when they name the same document object (documents compare by identity) and path."""
 
     doc: Document
     pointer: Pointer = ()
@@ -60,26 +60,20 @@ class Loc:
     def span(self, key: bool = False) -> Span:
         return self.doc.span(self.pointer, key=key)
 
-    def __hash__(self) -> int:
-        return hash((id(self.doc), self.pointer))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Loc) and other.doc is self.doc and other.pointer == self.pointer
-
-
-@dataclass
 class RefSite:
     """A `{$ref: ...}` mapping and what it resolved to."""
 
-    loc: Loc  # the mapping holding `$ref`
-    target: Any
-    base: Path  # the directory the target is resolved against
-    resolved: Optional[Loc] = None
-    problem: Optional[str] = None  # missing-file | missing-fragment | outside-root | remote | home | loop | not-a-string | unreadable
-    detail: str = ""
-    candidates: List[str] = field(default_factory=list)  # names that exist where the target was looked for
-    # for a missing file: the nearest directory it would resolve from (the document's own, or an ancestor of `base`)
-    found_from: Optional[Path] = None
+    def __init__(self, loc: Loc, target: Any, base: Path) -> None:
+        self.loc = loc  # the mapping holding `$ref`
+        self.target = target
+        self.base = base  # the directory the target is resolved against
+        self.resolved: Optional[Loc] = None
+        self.problem: Optional[str] = None  # missing-file | missing-fragment | outside-root | remote | home | loop | not-a-string | unreadable
+        self.detail = ""
+        self.candidates: List[str] = []  # names that exist where the target was looked for
+        # for a missing file: the nearest directory it would resolve from (the document's own, or an ancestor of `base`)
+        self.found_from: Optional[Path] = None
 
     @property
     def siblings(self) -> List[str]:
@@ -87,24 +81,23 @@ class RefSite:
         return [k for k in value if k != "$ref"] if isinstance(value, dict) else []
 
 
-@dataclass
-class Note:
+class Note(NamedTuple):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
     kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root
     loc: Loc
     message: str
-    candidates: List[str] = field(default_factory=list)  # spec files that do exist where a missing one was looked for
+    candidates: Sequence[str] = ()  # spec files that do exist where a missing one was looked for
 
 
-@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Step:
     """A packtivity, wherever it is written (inline or reached through `$ref`)."""
 
-    loc: Loc
-    used_by: List[Stage] = field(default_factory=list)
-    refs: List[RefSite] = field(default_factory=list)  # the `$ref`s that led here
-    parts: Dict[str, Loc] = field(default_factory=dict)  # process/publisher/environment, after `$ref`
+    def __init__(self, loc: Loc) -> None:
+        self.loc = loc
+        self.used_by: List[Stage] = []
+        self.refs: List[RefSite] = []  # the `$ref`s that led here
+        self.parts: Dict[str, Loc] = {}  # process/publisher/environment, after `$ref`
 
     def part(self, name: str) -> Optional[Loc]:
         return self.parts.get(name)
@@ -115,35 +108,35 @@ class Step:
         return value if isinstance(value, dict) else {}
 
 
-@dataclass
-class Parameter:
+class Parameter(NamedTuple):
     key: Any
     value: Any
     loc: Loc  # the value
     key_loc: Loc  # where the key is written (the mapping entry, or the `key:` of a key/value item)
 
 
-@dataclass
-class Expression:
+class Expression(NamedTuple):
     text: Any
     loc: Loc
 
 
-@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Stage:
-    name: Any
-    loc: Loc
-    workflow: Workflow
-    index: int
-    dependencies: List[Expression] = field(default_factory=list)
-    dependencies_given: bool = False
-    scheduler: Optional[Loc] = None
-    scheduler_type: Any = None
-    parameters: List[Parameter] = field(default_factory=list)
-    step: Optional[Step] = None
-    subworkflow: Optional[Workflow] = None
-    case_steps: List[Step] = field(default_factory=list)
-    case_workflows: List[Workflow] = field(default_factory=list)
+    """One entry of a workflow's `stages`; the builder fills in what its scheduler names."""
+
+    def __init__(self, name: Any, loc: Loc, workflow: Workflow, index: int) -> None:
+        self.name = name
+        self.loc = loc
+        self.workflow = workflow
+        self.index = index
+        self.dependencies: List[Expression] = []
+        self.dependencies_given = False
+        self.scheduler: Optional[Loc] = None
+        self.scheduler_type: Any = None
+        self.parameters: List[Parameter] = []
+        self.step: Optional[Step] = None
+        self.subworkflow: Optional[Workflow] = None
+        self.case_steps: List[Step] = []
+        self.case_workflows: List[Workflow] = []
 
     def parameter_names(self) -> List[Any]:
         return [p.key for p in self.parameters]
@@ -155,15 +148,15 @@ class Stage:
         return f"{parent.path}.{self.name}" if parent else str(self.name)
 
 
-@dataclass(eq=False)  # compared by identity: stages, steps and workflows point at each other
 class Workflow:
     """One scope of stages: a root workflow, or the `workflow:` of a stage."""
 
-    loc: Loc
-    toplevel: Path
-    parent: Optional[Stage] = None
-    stages: List[Stage] = field(default_factory=list)
-    origin: str = "recast"  # recast | reana | loose | test
+    def __init__(self, loc: Loc, toplevel: Path, parent: Optional[Stage] = None, origin: str = "recast") -> None:
+        self.loc = loc
+        self.toplevel = toplevel
+        self.parent = parent
+        self.stages: List[Stage] = []
+        self.origin = origin  # recast | reana | loose | test
 
     def walk(self) -> Iterator[Workflow]:
         yield self
@@ -172,33 +165,36 @@ class Workflow:
                 yield from sub.walk()
 
 
-@dataclass
-class Example:
+class Example(NamedTuple):
     name: Any
     loc: Loc
     initdata: Any
     dataopts: Any
 
 
-@dataclass
 class Test:
-    name: Any
-    loc: Loc
-    step: Optional[Step]
-    ref: Optional[RefSite]
+    """One `tests:` entry of recast.yml and the step its `spec` reaches."""
+
+    def __init__(self, name: Any, loc: Loc) -> None:
+        self.name = name
+        self.loc = loc
+        self.step: Optional[Step] = None
+        self.ref: Optional[RefSite] = None
 
 
-@dataclass
 class RecastEntry:
-    doc: Document
-    toplevel: Optional[Path]  # local toplevel directory, None when remote or unusable
-    remote_toplevel: Optional[str]
-    workflow: Optional[Workflow]
-    examples: List[Example] = field(default_factory=list)
-    tests: List[Test] = field(default_factory=list)
-    # an index file's `recast_catalogue_entries`: each item, the file it names when that can be read,
-    # and otherwise the spec files beside the path it names
-    index_entries: List[Tuple[Loc, Optional[Document], List[str]]] = field(default_factory=list)
+    """recast.yml: the catalogue entry, or an index file of several."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.toplevel: Optional[Path] = None  # local toplevel directory, None when remote or unusable
+        self.remote_toplevel: Optional[str] = None
+        self.workflow: Optional[Workflow] = None
+        self.examples: List[Example] = []
+        self.tests: List[Test] = []
+        # an index file's `recast_catalogue_entries`: each item, the file it names when that can be read,
+        # and otherwise the spec files beside the path it names
+        self.index_entries: List[Tuple[Loc, Optional[Document], List[str]]] = []
 
     @property
     def loc(self) -> Loc:
@@ -209,8 +205,7 @@ class RecastEntry:
         return isinstance(self.doc.data, dict) and "recast_catalogue_entries" in self.doc.data
 
 
-@dataclass
-class ReanaSpec:
+class ReanaSpec(NamedTuple):
     doc: Document
     workflow: Optional[Workflow]
     toplevel: Path
@@ -232,8 +227,7 @@ class ReanaSpec:
         return options.get("initfiles") if isinstance(options, dict) else None
 
 
-@dataclass(frozen=True)
-class InputDir:
+class InputDir(NamedTuple):
     """A directory a run reads from (`dataopts.initdir`, a test's `data` entry), resolved against the analysis root.
 
     The runner mounts only the analysis root, and REANA resolves relative paths against the directory it is
@@ -265,19 +259,21 @@ class InputDir:
         return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-@dataclass
 class Analysis:
-    root: Path
-    documents: Dict[Path, Document] = field(default_factory=dict)
-    entry: Optional[RecastEntry] = None
-    reana: List[ReanaSpec] = field(default_factory=list)
-    ci: Optional[Document] = None
-    workflows: List[Workflow] = field(default_factory=list)  # roots
-    workflow_locs: List[Loc] = field(default_factory=list)  # every workflow mapping that is validated on its own
-    steps: List[Step] = field(default_factory=list)
-    refs: List[RefSite] = field(default_factory=list)
-    notes: List[Note] = field(default_factory=list)
-    cache: Dict[str, Any] = field(default_factory=dict)  # work several rules share, e.g. one schema pass
+    """One analysis repository: every document read, and the entry, workflows, steps and `$ref`s in them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.documents: Dict[Path, Document] = {}
+        self.entry: Optional[RecastEntry] = None
+        self.reana: List[ReanaSpec] = []
+        self.ci: Optional[Document] = None
+        self.workflows: List[Workflow] = []  # roots
+        self.workflow_locs: List[Loc] = []  # every workflow mapping that is validated on its own
+        self.steps: List[Step] = []
+        self.refs: List[RefSite] = []
+        self.notes: List[Note] = []
+        self.cache: Dict[str, Any] = {}  # work several rules share, e.g. one schema pass
 
     def all_workflows(self) -> Iterator[Workflow]:
         for root in self.workflows:
@@ -356,7 +352,7 @@ class Builder:
     """Builds an ``Analysis``: opens the files the runtime would open, in the order it would."""
 
     def __init__(self, root: Path, explicit: Sequence[Path] = ()):
-        self.analysis = Analysis(root=root.resolve())
+        self.analysis = Analysis(root.resolve())
         self.explicit = [p.resolve() for p in explicit]
         self._steps: Dict[Loc, Step] = {}
         self._workflow_locs: Dict[Loc, None] = {}
@@ -401,7 +397,7 @@ class Builder:
         """Resolve the `$ref` of the mapping at ``loc`` (or ``target``, a reference written as a plain string)."""
         if target is None:
             target = loc.value["$ref"]
-        site = RefSite(loc=loc, target=target, base=base)
+        site = RefSite(loc, target, base)
         self.analysis.refs.append(site)
         if not isinstance(target, str):
             site.problem, site.detail = "not-a-string", "`$ref` must be a string like `steps.yml#/name`"
@@ -449,7 +445,7 @@ class Builder:
 
     # workflows
     def workflow(self, loc: Loc, base: Path, toplevel: Path, origin: str, parent: Optional[Stage] = None) -> Workflow:
-        wf = Workflow(loc=loc, toplevel=toplevel, parent=parent, origin=origin)
+        wf = Workflow(loc, toplevel, parent, origin)
         self._building.append(loc)
         stages = loc.get("stages")
         if isinstance(stages, list):
@@ -464,7 +460,7 @@ class Builder:
         self._workflow_locs.setdefault(loc)
 
     def stage(self, loc: Loc, base: Path, wf: Workflow, index: int) -> Stage:
-        stage = Stage(name=loc.get("name"), loc=loc, workflow=wf, index=index)
+        stage = Stage(loc.get("name"), loc, wf, index)
         deps = loc.get("dependencies")
         if "dependencies" in (loc.value or {}):
             stage.dependencies_given = True
@@ -518,7 +514,7 @@ class Builder:
             return None
         step = self._steps.get(target)
         if step is None:
-            step = Step(loc=target)
+            step = Step(target)
             for part in STEP_PARTS:
                 if target.has(part):
                     part_loc, _, part_refs = self.deref(target.child(part), target_base)
@@ -546,7 +542,7 @@ class Builder:
     # entry points
     def recast_entry(self, path: Path) -> None:
         doc = self.document(path)
-        entry = RecastEntry(doc=doc, toplevel=None, remote_toplevel=None, workflow=None)
+        entry = RecastEntry(doc)
         self.analysis.entry = entry
         if not doc.ok or not isinstance(doc.data, dict):
             return
@@ -596,7 +592,7 @@ class Builder:
                     entry.tests.append(self.test(root_loc.child("tests", i), entry))
 
     def test(self, loc: Loc, entry: RecastEntry) -> Test:
-        test = Test(name=loc.get("name"), loc=loc, step=None, ref=None)
+        test = Test(loc.get("name"), loc)
         spec = loc.get("spec")
         toplevel_value = loc.get("toplevel")
         if isinstance(toplevel_value, str) and not toplevel_value.startswith(REMOTE_PREFIXES):
@@ -644,11 +640,11 @@ class Builder:
         toplevel = path.parent
         if isinstance(options, dict) and isinstance(options.get("toplevel"), str):
             toplevel = Path(os.path.normpath(path.parent / options["toplevel"]))
-        spec = ReanaSpec(doc=doc, workflow=None, toplevel=toplevel)
-        self.analysis.reana.append(spec)
         file_name = workflow.get("file")
+        root = None
         if isinstance(file_name, str):
-            spec.workflow = self.root_workflow(path.parent / file_name, toplevel, Loc(doc, ("workflow", "file")), "reana")
+            root = self.root_workflow(path.parent / file_name, toplevel, Loc(doc, ("workflow", "file")), "reana")
+        self.analysis.reana.append(ReanaSpec(doc, root, toplevel))
 
     def finish(self) -> Analysis:
         referenced_step_docs = {step.loc.doc.path: step.loc.doc for step in list(self._steps.values())}
