@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity
 
@@ -55,20 +54,26 @@ def matches(code: str, name: str, patterns: Sequence[str]) -> bool:
     return any(code.startswith(p) or name == p for p in patterns)
 
 
-@dataclass(frozen=True)
-class FileIgnore:
+class FileIgnore(NamedTuple):
     pattern: str  # fnmatch glob on the path relative to the configuration file's directory
     codes: Tuple[str, ...]
     reason: str
 
 
-@dataclass
 class Config:
-    source: Optional[Path] = None  # the file it was read from; None: the defaults
-    select: List[str] = field(default_factory=list)  # empty: every rule
-    ignore: List[str] = field(default_factory=list)
-    severity: Dict[str, Severity] = field(default_factory=dict)
-    per_file_ignores: List[FileIgnore] = field(default_factory=list)
+    def __init__(
+        self,
+        source: Optional[Path] = None,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        severity: Optional[Dict[str, Severity]] = None,
+        per_file_ignores: Sequence[FileIgnore] = (),
+    ) -> None:
+        self.source = source  # the file it was read from; None: the defaults
+        self.select = list(select)  # empty: every rule
+        self.ignore = list(ignore)
+        self.severity: Dict[str, Severity] = dict(severity or {})
+        self.per_file_ignores = list(per_file_ignores)
 
     def with_command_line(self, select: Sequence[str], ignore: Sequence[str]) -> Config:
         """`--select` replaces the configured selection; `--ignore` adds to the configured ignores."""
@@ -205,7 +210,7 @@ def _parse(path: Path, data: Any, line_of: LineOf) -> Config:
     for key in data:
         if key not in KEYS:
             raise ConfigError(path, line_of((key,)), f"unknown key {key!r}; {_suggest(key, KEYS)}")
-    config = Config(source=path)
+    config = Config(path)
     config.select = _patterns(path, data, ("select",), line_of)
     config.ignore = _patterns(path, data, ("ignore",), line_of)
     severities = _mapping(path, data, "severity", line_of)

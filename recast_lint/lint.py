@@ -8,7 +8,6 @@ Formatting is the caller's business (``recast_lint.report``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
@@ -28,21 +27,25 @@ class InternalError(Exception):
     """A bug in recast-lint itself (exit code 2); carries the original exception as ``__cause__``."""
 
 
-@dataclass
 class Target:
-    root: Path
-    kind: str  # entry | loose
-    files: List[Path] = field(default_factory=list)  # loose: the YAML files to consider
-    explicit: List[Path] = field(default_factory=list)  # files named on the command line
-    toplevel: Optional[Path] = None
+    """What one analysis to lint is: its root, and how it was named on the command line."""
+
+    def __init__(self, root: Path, kind: str, toplevel: Optional[Path] = None) -> None:
+        self.root = root
+        self.kind = kind  # entry | loose
+        self.files: List[Path] = []  # loose: the YAML files to consider
+        self.explicit: List[Path] = []  # files named on the command line
+        self.toplevel = toplevel
 
 
-@dataclass
 class LintResult:
-    diagnostics: List[Diagnostic]
-    analyses: List[Analysis]
-    sources: Dict[str, str]  # display path -> file text, for snippets
-    rules: Dict[str, Rule] = field(default_factory=dict)  # code -> every rule that ran, for formats that describe them
+    def __init__(
+        self, diagnostics: List[Diagnostic], analyses: List[Analysis], sources: Dict[str, str], rules: Optional[Dict[str, Rule]] = None
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.analyses = analyses
+        self.sources = sources  # display path -> file text, for snippets
+        self.rules = rules or {}  # code -> every rule that ran, for formats that describe them
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)

@@ -9,14 +9,12 @@ offset in the template; it judges nothing (the rules do).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 _ROOT = re.compile(r"[^.\[]*")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     text: str  # everything between the braces, e.g. `name[0]:>3`
     start: int  # offset of `{` in the template
     end: int  # offset just past `}`
@@ -38,8 +36,7 @@ class Field:
         return "{" + self.text + "}"
 
 
-@dataclass(frozen=True)
-class BraceError:
+class BraceError(NamedTuple):
     offset: int
     message: str
 

@@ -10,9 +10,8 @@ errors as ``jsonschema.Draft7Validator`` on the real-world corpus.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Tuple
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -33,8 +32,7 @@ _TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class SchemaError:
+class SchemaError(NamedTuple):
     """One failed keyword: where in the instance, which keyword, and the schema holding it."""
 
     path: Tuple[Any, ...]

@@ -18,8 +18,7 @@ that cannot be read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
@@ -35,15 +34,16 @@ _CODE = re.compile(r"[^,\s]+")
 GRAMMAR = "write `# recast-lint: ignore[RL301] reason` (this line or the next node) or `# recast-lint: ignore-file[RL301] reason`"
 
 
-@dataclass
 class Code:
-    pattern: str  # normalized, as `matches` wants it
-    span: Span  # where it is written in the comment
-    used: bool = False
+    """One code written in a directive, and whether it suppressed anything."""
+
+    def __init__(self, pattern: str, span: Span) -> None:
+        self.pattern = pattern  # normalized, as `matches` wants it
+        self.span = span  # where it is written in the comment
+        self.used = False
 
 
-@dataclass
-class Directive:
+class Directive(NamedTuple):
     doc: Document
     kind: str  # line | node | file
     codes: List[Code]
@@ -54,8 +54,7 @@ class Directive:
         return self.first_line <= line <= self.last_line
 
 
-@dataclass
-class Problem:
+class Problem(NamedTuple):
     """A directive that cannot be read or names something that cannot be suppressed."""
 
     doc: Document
@@ -64,13 +63,13 @@ class Problem:
     hint: str
 
 
-@dataclass
 class Suppressions:
     """Every directive in the documents of one analysis, and which of their codes were used."""
 
-    directives: Dict[int, List[Directive]] = field(default_factory=dict)  # id(document) -> directives
-    problems: List[Problem] = field(default_factory=list)
-    ran: List[Tuple[str, str]] = field(default_factory=list)  # (code, name) of the rules that ran
+    def __init__(self) -> None:
+        self.directives: Dict[int, List[Directive]] = {}  # id(document) -> directives
+        self.problems: List[Problem] = []
+        self.ran: List[Tuple[str, str]] = []  # (code, name) of the rules that ran
 
     @classmethod
     def read(cls, documents: Iterable[Document]) -> Suppressions:
