@@ -17,9 +17,8 @@ import shutil
 import sys
 import tempfile
 import types
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from recast_lint.rules.registry import did_you_mean
 
@@ -38,8 +37,7 @@ class ScaffoldError(Exception):
     """A bad answer, setting or target directory (exit code 2); the message is one line."""
 
 
-@dataclass
-class Created:
+class Created(NamedTuple):
     path: Path
     answers: Dict[str, Any]
     had_git: bool  # the target was already a git repository (e.g. a fresh clone)

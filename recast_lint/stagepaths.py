@@ -22,7 +22,6 @@ skip such expressions rather than guess.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from recast_lint.model import Stage, Workflow
@@ -117,9 +116,8 @@ class Slice(NamedTuple):
     end: Optional[int] = None
 
 
-@dataclass(frozen=True)
-class Root:
-    pass
+class Root(NamedTuple):
+    """`$`: the scope the expression starts from."""
 
 
 Segment = Union[Fields, Index, Slice, Root]
@@ -244,8 +242,7 @@ class _Parser:
 # -- the static steps-by-stage index ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A name in a scope: a stage of the workflow, or the `init` stage the runtime adds."""
 
     name: str
@@ -274,8 +271,7 @@ class Entry:
         return None
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """One workflow's stages plus `init` when the runtime adds it."""
 
     workflow: Workflow
@@ -292,15 +288,8 @@ class Scope:
     def names(self) -> List[str]:
         return list(dict.fromkeys(entry.name for entry in self.all_entries()))
 
-    def __hash__(self) -> int:
-        return id(self.workflow)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scope) and other.workflow is self.workflow
-
-
-@dataclass(frozen=True)
-class Reached:
+class Reached(NamedTuple):
     """What an expression reached: a stage's list of steps, one step of it, or one instance of its
     sub-workflow; and the stage of the starting scope it went through."""
 
@@ -315,11 +304,13 @@ class Miss(NamedTuple):
     scope: Scope
 
 
-@dataclass
 class Resolution:
-    reached: List[Reached] = field(default_factory=list)
-    misses: List[Miss] = field(default_factory=list)
-    uncertain: bool = False  # went through something only known at run time
+    """What an expression reaches in its scope, the names it misses, and whether that is only known at run time."""
+
+    def __init__(self) -> None:
+        self.reached: List[Reached] = []
+        self.misses: List[Miss] = []
+        self.uncertain = False  # went through something only known at run time
 
     @property
     def matches_nothing(self) -> bool:

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import shlex
 import sys
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 AUTH_DIR = "authdir"
 PASSWORD_SCRIPT = "getkrb.sh"
 RUN_DIR_PREFIX = "recast-"
 
 
-@dataclass(frozen=True)
-class Offence:
+class Offence(NamedTuple):
     untrack: str  # what to `git rm -r --cached`: the directory (or the file) that must not be tracked
     ignore: str  # the .gitignore line that keeps it out
     why: str

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Step, Workflow, is_selector
@@ -34,8 +33,7 @@ _ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `
 # -- the templates a step renders with its parameters ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """A string the runtime renders with ``str.format``: a `cmd`, a `script` or a publish template."""
 
     loc: Loc
@@ -591,8 +589,7 @@ def _literal_strings(loc: Loc) -> Iterator[Loc]:
         yield loc
 
 
-@dataclass(frozen=True)
-class BraceProblem:
+class BraceProblem(NamedTuple):
     """Braces in a literal string that ``value.format(**dirnames)`` cannot expand."""
 
     needle: str  # the text shown and pointed at

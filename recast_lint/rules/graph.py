@@ -12,8 +12,7 @@ by ``recast_lint.stagepaths``; what it cannot model is skipped, never guessed at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Workflow
@@ -37,8 +36,7 @@ _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflo
 # -- shared understanding of every scope, computed once per analysis ---------------------------
 
 
-@dataclass
-class Reading:
+class Reading(NamedTuple):
     """One expression as the runtime reads it: parsed, then resolved in its scope."""
 
     text: str
@@ -56,8 +54,7 @@ class Reading:
         return self.resolution is not None and not self.resolution.uncertain
 
 
-@dataclass
-class Selector:
+class Selector(NamedTuple):
     stage: Stage
     parameter: Parameter
     key: str  # step | stages | steps: the first one written
@@ -72,12 +69,14 @@ class Selector:
         return self.parameter.loc
 
 
-@dataclass
 class ScopeGraph:
-    scope: Scope
-    dependencies: Dict[int, List[Reading]] = field(default_factory=dict)  # by stage index
-    selectors: List[Selector] = field(default_factory=list)
-    unaddressable: List[Stage] = field(default_factory=list)
+    """One workflow scope: what each stage's dependencies and selectors reach, and the stages no expression can name."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.dependencies: Dict[int, List[Reading]] = {}  # by stage index
+        self.selectors: List[Selector] = []
+        self.unaddressable: List[Stage] = []
 
     @property
     def stages(self) -> List[Stage]:
@@ -120,14 +119,11 @@ class ScopeGraph:
 def _read(text: Any, loc: Loc, scope: Scope) -> Optional[Reading]:
     if not isinstance(text, str):
         return None
-    reading = Reading(text, loc)
     try:
-        reading.path = parse(text)
+        path = parse(text)
     except ExpressionError as error:
-        reading.error = error
-        return reading
-    reading.resolution = resolve(reading.path, scope)
-    return reading
+        return Reading(text, loc, error=error)
+    return Reading(text, loc, path, resolution=resolve(path, scope))
 
 
 def _init_sources(analysis: Analysis, root: Workflow) -> List[Tuple[str, Loc, Any]]:

@@ -11,18 +11,15 @@ docstring is its documentation (``recast-lint explain CODE``). Codes are grouped
 
 from __future__ import annotations
 
-import difflib
 import inspect
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule found: where, what, and how to fix it. The engine adds code, name and severity."""
 
     doc: Document
@@ -46,8 +43,7 @@ class Finding:
 Check = Callable[[Analysis], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -93,6 +89,8 @@ def did_you_mean(word: object, choices: Iterable[object], limit: int = 8) -> Opt
 def closest(word: object, choices: Sequence[object]) -> Optional[str]:
     """The most similar choice, or None. Ties in similarity go to the choice with more characters
     in the same places (`RL2O1` is `RL201`, not `RL621`), then to the earlier choice."""
+    import difflib  # only when there is a name to correct, not on a clean run
+
     text = str(word)
     close = difflib.get_close_matches(text, [str(c) for c in choices], n=5, cutoff=0.6)
     if not close:

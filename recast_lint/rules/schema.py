@@ -8,8 +8,7 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc
@@ -17,8 +16,7 @@ from recast_lint.rules.registry import Finding, did_you_mean, rule
 from recast_lint.schemacheck import SchemaError, Schemas
 
 
-@dataclass(frozen=True)
-class SchemaIssue:
+class SchemaIssue(NamedTuple):
     kind: str  # unknown-type | unknown-key | missing-key | wrong-type | placeholder-mapping | invalid-value
     finding: Finding
 

@@ -6,9 +6,8 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import click
 import yaml
@@ -78,8 +77,7 @@ def check_tag(tag: str, option: str = "--tag") -> str:
     return tag
 
 
-@dataclass
-class Prepared:
+class Prepared(NamedTuple):
     """A linted analysis, ready to run."""
 
     root: Path
@@ -141,8 +139,7 @@ def _lint_or_refuse(root: Path) -> Analysis:
     return result.analyses[0]
 
 
-@dataclass
-class Inputs:
+class Inputs(NamedTuple):
     label: str  # for messages: "example 'default'" or "inputs file 'in.yml'"
     initdata: Dict[str, Any]
     dataopts: Dict[str, Any]

@@ -18,9 +18,8 @@ import subprocess
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Deque, Dict, List, Optional, Sequence, Tuple
+from typing import Deque, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import click
 import yaml
@@ -60,12 +59,14 @@ _DOCKER_FAILED = 125  # `docker run` itself failed (bad mount, bad option): the 
 _STEP_FAILED = re.compile(r"non-zero return code|failed container execution|Traceback|\|\s+ERROR\s+\|")
 
 
-@dataclass
 class Command:
-    argv: List[str]
-    env: Dict[str, str]  # the environment docker runs with (the values behind `-e NAME`)
-    stdin: Optional[str] = None
-    notes: List[str] = field(default_factory=list)
+    """A docker command line, the environment it runs with, and what it reads on standard input."""
+
+    def __init__(self, argv: List[str], env: Dict[str, str]) -> None:
+        self.argv = argv
+        self.env = env  # the environment docker runs with (the values behind `-e NAME`)
+        self.stdin: Optional[str] = None
+        self.notes: List[str] = []
 
     def show(self) -> str:
         """The exact command, shell-quoted for copying; it holds no credential values by construction."""
@@ -315,8 +316,7 @@ def failing_log(logs: List[Path]) -> Optional[Path]:
 # -- test ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class TestPlan:
+class TestPlan(NamedTuple):
     name: str
     command: Command
     parfile: Path

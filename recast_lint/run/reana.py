@@ -13,9 +13,8 @@ import re
 import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import click
 import yaml
@@ -148,8 +147,7 @@ def inlined_workflow(prepared: Prepared) -> Dict[str, Any]:
         raise RunError(f"{exc}; run `recast-lint check {prepared.root}`") from exc
 
 
-@dataclass
-class Submission:
+class Submission(NamedTuple):
     name: str
     directory: Path
     spec: Dict[str, Any]
