@@ -307,6 +307,16 @@ class Analysis:
             listed = [path.relative_to(self.root) for path in itertools.islice(walk_files(self.root), MAX_REPO_FILES)]
         return listed
 
+    def repo_files_named(self, name: str) -> List[Path]:
+        """The files called ``name`` that ``repo_files`` holds, found on disk first so that git only runs
+        when such a file exists (starting git costs ~6 ms, a tenth of a check). Run directories
+        (`recast-*`) are not searched: committing one is what the no-credentials hook refuses."""
+        on_disk = [path.relative_to(self.root) for path in walk_files(self.root, hidden=True) if path.name == name]
+        if not on_disk:
+            return []
+        listed = set(self.repo_files)
+        return [path for path in on_disk if path in listed]
+
     def initdata_sources(self) -> List[Tuple[str, Loc, Any]]:
         """Every set of initdata a run may start from: recast examples and reana `inputs.parameters`."""
         sources: List[Tuple[str, Loc, Any]] = [
@@ -689,11 +699,12 @@ def find_entry_root(start: Path) -> Optional[Path]:
     return None
 
 
-def walk_files(root: Path, max_depth: int = 8) -> Iterator[Path]:
+def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator[Path]:
+    """Files below ``root``, without VCS, tool and run directories, and hidden ones unless ``hidden``."""
     for dirpath, dirnames, filenames in os.walk(root):
         depth = len(Path(dirpath).relative_to(root).parts)
         dirnames[:] = sorted(
-            d for d in dirnames if d not in _SKIPPED_DIRS and not d.startswith(".") and not d.startswith("recast-")
+            d for d in dirnames if d not in _SKIPPED_DIRS and (hidden or not d.startswith(".")) and not d.startswith("recast-")
         )
         if depth >= max_depth:
             dirnames[:] = []

@@ -131,3 +131,30 @@ def test_git_ignored_kerberos_script_is_not_reported(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(analysis)], check=True)
     (analysis / ".gitignore").write_text("authdir/\n", encoding="utf-8")
     assert where(run(analysis), "RL713") == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_kerberos_script_in_a_hidden_directory_is_reported(tmp_path: Path) -> None:
+    analysis = tmp_path / "analysis"
+    shutil.copytree(FIXTURES / "helloworld", analysis)
+    subprocess.run(["git", "init", "-q", str(analysis)], check=True)
+    (analysis / ".ci").mkdir()
+    (analysis / ".ci" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
+    assert where(run(analysis), "RL713") == [(".ci/getkrb.sh", 1, 1)]
+
+
+def test_git_runs_only_when_a_file_it_would_judge_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # starting git is a tenth of a check's time, and pre-commit runs the check on every commit
+    calls = tmp_path / "git-calls"
+    stand_in = tmp_path / "bin" / "git"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexit 128\n', encoding="utf-8")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", str(stand_in.parent))
+    analysis = tmp_path / "analysis"
+    shutil.copytree(FIXTURES / "helloworld", analysis)
+    assert run(analysis) == [] and not calls.exists()
+    (analysis / "authdir").mkdir()
+    (analysis / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
+    assert where(run(analysis), "RL713") == [("authdir/getkrb.sh", 1, 1)]  # git failed: every file counts
+    assert "ls-files" in calls.read_text(encoding="utf-8")

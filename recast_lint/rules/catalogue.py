@@ -904,8 +904,9 @@ def root_input_yml(analysis: Analysis) -> Iterable[Finding]:
 
     Fixed: rename it (e.g. `inputs/example.yml`) and pass it explicitly.
     """
-    if analysis.entry is not None and any(path.as_posix() == "input.yml" for path in analysis.repo_files):
-        path = analysis.root / "input.yml"
+    path = analysis.root / "input.yml"
+    # git is asked only when the file exists: starting it costs a tenth of a check
+    if analysis.entry is not None and path.is_file() and path.relative_to(analysis.root) in analysis.repo_files:
         doc = analysis.documents.get(path) or Document(path=path)
         yield Finding(
             doc,

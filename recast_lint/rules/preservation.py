@@ -433,12 +433,10 @@ def committed_kerberos_script(analysis: Analysis) -> Iterable[Finding]:
     Fixed: `git rm --cached authdir/getkrb.sh`, add `authdir/` to `.gitignore`, change the
     password; in CI, run `recast auth write` in the job from masked variables.
     """
-    for path in analysis.repo_files:
-        if path.name == PASSWORD_SCRIPT:
-            absolute = analysis.root / path
-            yield Finding(
-                Document(path=absolute),
-                Span.point(),
-                f"'{path.as_posix()}' is in the repository; `recast auth write` puts the Kerberos password in it in clear",
-                f"remove it from git (`git rm --cached {path.as_posix()}`), ignore it, and change the password",
-            )
+    for path in analysis.repo_files_named(PASSWORD_SCRIPT):
+        yield Finding(
+            Document(path=analysis.root / path),
+            Span.point(),
+            f"'{path.as_posix()}' is in the repository; `recast auth write` puts the Kerberos password in it in clear",
+            f"remove it from git (`git rm --cached {path.as_posix()}`), ignore it, and change the password",
+        )
