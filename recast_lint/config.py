@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -169,15 +170,10 @@ def _toml_header_line(text: str) -> Optional[int]:
 def _read_toml(path: Path) -> Tuple[Any, LineOf]:
     text = _read(path)
     header = _toml_header_line(text) or 1
-    try:
-        import tomllib  # Python 3.11+
-    except ImportError:
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise ConfigError(
-                path, header, "reading [tool.recast-lint] needs Python 3.11+ or the `tomli` package; install tomli or move the settings to .recast-lint.yml"
-            ) from None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the same parser, a dependency on Python 3.9 and 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

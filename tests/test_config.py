@@ -7,7 +7,6 @@ configuration fixture from `tests/fixtures/config/<form>/` next to it, with `.gi
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import List, Tuple
 
@@ -123,14 +122,6 @@ def test_invalid_yaml_in_the_configuration_is_a_config_error(tmp_path: Path) -> 
     project = _project(tmp_path)
     (project / ".recast-lint.yml").write_text("select: [RL2\nignore: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.recast-lint\.yml:\d+: invalid YAML"):
-        load_config(project / "analysis")
-
-
-def test_pyproject_needs_tomllib_or_tomli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = _project(tmp_path, "pyproject")
-    monkeypatch.setitem(sys.modules, "tomllib", None)  # as on Python 3.9/3.10 without tomli
-    monkeypatch.setitem(sys.modules, "tomli", None)
-    with pytest.raises(ConfigError, match=r"pyproject\.toml:5: reading \[tool\.recast-lint\] needs Python 3\.11\+ or the `tomli` package"):
         load_config(project / "analysis")
 
 
