@@ -19,6 +19,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from recast_lint.run.docker import hand_back
 from tests.helpers import FIXTURES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -378,3 +379,43 @@ def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:
     # an alias bomb passed as --inputs stops in one line instead of expanding
     done = recast_lint(["run", "--tag", "t1", "--inputs", str(FIXTURES / "load" / "billion-laughs.yml"), "--dry-run"], hello)
     assert "billion-laughs.yml:" in one_line_failure(done) and "expands to more than" in one_line_failure(done)
+
+
+# -- ownership of the run directory -----------------------------------------------------------
+
+
+@pytest.fixture
+def written_by_containers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A run directory as the engine leaves it, with the stand-in docker on PATH."""
+    run_dir = tmp_path / "hello" / "recast-t1"
+    (run_dir / "hello_world" / "_packtivity").mkdir(parents=True)
+    (run_dir / "hello_world" / "hello_world.txt").write_text("Hello\n")
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_LOG", str(tmp_path / "calls.jsonl"))
+    return run_dir
+
+
+def test_a_run_directory_written_as_another_user_is_handed_back(written_by_containers: Path) -> None:
+    run_dir = written_by_containers
+    user = (os.getuid() + 1, os.getgid())  # the files are this process's, so another user's from there
+    hand_back(run_dir, IMAGE, user)
+    owner = f"{user[0]}:{user[1]}"
+    assert [c["argv"] for c in calls(run_dir.parent)] == [
+        ["run", "--rm", "-v", f"{run_dir}:{run_dir}", "--entrypoint", "chown", IMAGE, "-R", owner, str(run_dir)]
+    ]
+    if os.getuid() == 0:  # the stand-in could give the files away, as the container's root does
+        assert {p.stat().st_uid for p in [run_dir, *run_dir.rglob("*")]} == {user[0]}
+
+
+def test_nothing_runs_when_the_files_are_the_users_already_or_the_user_is_root(written_by_containers: Path) -> None:
+    hand_back(written_by_containers, IMAGE, (os.getuid(), os.getgid()))
+    hand_back(written_by_containers, IMAGE, None)
+    assert calls(written_by_containers.parent) == []
+
+
+def test_a_failed_hand_back_says_how_to_do_it_by_hand(
+    written_by_containers: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("STANDIN_CHOWN", "fail")
+    hand_back(written_by_containers, IMAGE, (os.getuid() + 1, os.getgid()))
+    assert f"`sudo chown -R {os.getuid() + 1}:{os.getgid()} {written_by_containers}` makes it yours" in capsys.readouterr().err

@@ -267,6 +267,8 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         code = stream(command, tail)
     except KeyboardInterrupt:
         raise RunError(f"interrupted; {run_dir} holds a partial run") from None
+    finally:
+        hand_back(run_dir, image, host_user())
     if code == _DOCKER_FAILED and not run_dir.exists():
         raise RunError(f"docker could not start the engine container ({tail[-1] if tail else 'exit code 125'})")
     if code != 0:
@@ -274,6 +276,38 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         raise RunFailed("workflow failed")
     note(f"workflow finished in {time.monotonic() - started:.0f}s; results from {run_dir}:")
     print_results(prepared, run_dir, as_json)
+
+
+def host_user() -> Optional[Tuple[int, int]]:
+    """(uid, gid) the run's files should belong to; None for root (CI jobs) or where there are no uids."""
+    if not hasattr(os, "getuid") or os.getuid() == 0:
+        return None
+    return os.getuid(), os.getgid()
+
+
+def hand_back(run_dir: Path, image: str, user: Optional[Tuple[int, int]]) -> None:
+    """Give ``user`` what the containers wrote into ``run_dir``.
+
+    The engine and most step images run as root, so with a root Docker daemon (Linux) every file
+    of a run belongs to root, and the user cannot even remove the directory. A `chown` in the
+    engine image, which is already there, hands it back. Nothing runs when the files are the
+    user's already (Docker Desktop, rootless Docker)."""
+    if user is None or not run_dir.is_dir() or not _owned_by_others(run_dir, user[0]):
+        return
+    owner = f"{user[0]}:{user[1]}"
+    done = _quiet(["docker", "run", "--rm", "-v", f"{run_dir}:{run_dir}", "--entrypoint", "chown", image, "-R", owner, str(run_dir)])
+    if done.returncode != 0:
+        warn(f"{run_dir} belongs to root, so you cannot remove it ({_last_line(done)}); `sudo chown -R {owner} {run_dir}` makes it yours")
+
+
+def _owned_by_others(directory: Path, uid: int) -> bool:
+    if directory.lstat().st_uid != uid:
+        return True
+    for dirpath, dirnames, filenames in os.walk(directory):
+        for name in dirnames + filenames:
+            if os.lstat(os.path.join(dirpath, name)).st_uid != uid:
+                return True
+    return False
 
 
 def report_failure(run_dir: Path, code: int, debug: bool) -> None:
@@ -401,24 +435,30 @@ def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dr
         return
     require_docker(image, [plan.step for plan in plans if plan.step is not None])
     run_dir.mkdir(parents=True)
-    failed = 0
-    for plan in plans:
-        plan.parfile.write_text(plan.parameters, encoding="utf-8")
-        tail: Deque[str] = deque(maxlen=_LOG_TAIL)
-        started = time.monotonic()
-        try:
-            code = stream(plan.command, tail, log=plan.log)
-        except KeyboardInterrupt:
-            raise RunError(f"interrupted during test {plan.name!r}; logs so far are in {run_dir}") from None
-        elapsed = time.monotonic() - started
-        if code == 0:
-            click.echo(f"pass  {plan.name}  ({elapsed:.1f}s)")
-            continue
-        failed += 1
-        click.echo(f"FAIL  {plan.name}  ({elapsed:.1f}s, exit code {code}; log: {plan.log})")
-        for line in list(tail)[-8:]:
-            click.echo(f"      {line}")
+    try:
+        failed = sum(not _run_test(plan, run_dir) for plan in plans)
+    finally:
+        hand_back(run_dir, image, host_user())
     passed = len(plans) - failed
     note(f"{passed} passed, {failed} failed; outputs and logs in {run_dir}")
     if failed:
         raise RunFailed(f"{failed} test(s) failed")
+
+
+def _run_test(plan: TestPlan, run_dir: Path) -> bool:
+    """Run one test, print its line (and the end of its log when it fails); True when it passed."""
+    plan.parfile.write_text(plan.parameters, encoding="utf-8")
+    tail: Deque[str] = deque(maxlen=_LOG_TAIL)
+    started = time.monotonic()
+    try:
+        code = stream(plan.command, tail, log=plan.log)
+    except KeyboardInterrupt:
+        raise RunError(f"interrupted during test {plan.name!r}; logs so far are in {run_dir}") from None
+    elapsed = time.monotonic() - started
+    if code == 0:
+        click.echo(f"pass  {plan.name}  ({elapsed:.1f}s)")
+        return True
+    click.echo(f"FAIL  {plan.name}  ({elapsed:.1f}s, exit code {code}; log: {plan.log})")
+    for line in list(tail)[-8:]:
+        click.echo(f"      {line}")
+    return False
