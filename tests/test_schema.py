@@ -64,3 +64,17 @@ def test_no_message_prints_a_whole_instance() -> None:
 
 def test_clean_helloworld_has_no_schema_findings() -> None:
     assert [d for d in run(FIXTURES / "helloworld") if d.code.startswith("RL2")] == []
+
+
+def test_a_missing_key_written_with_a_typo_is_pointed_at_once() -> None:
+    found = [(d.path, d.span.line, d.span.column, d.code, d.message, d.hint) for d in run(FIXTURES / "schema-misspelt") if d.code in ("RL202", "RL203")]
+    assert found == [
+        # metadata takes any key, so only the missing one tells; it points at the look-alike
+        (
+            "recast.yml", 4, 3, "RL203",
+            "missing required key 'short_description' in metadata; is 'short_descripton' a misspelling of it?",
+            "rename 'short_descripton' to 'short_description'",
+        ),
+        # a stage takes no other key: the unknown key already names the missing one
+        ("specs/workflow.yml", 2, 5, "RL202", "unknown key 'nmae' in stage", "did you mean 'name'? (one of: name, dependencies, scheduler)"),
+    ]

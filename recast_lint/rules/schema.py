@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc
-from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
 from recast_lint.schemacheck import SchemaError, Schemas
 
 
@@ -95,6 +95,19 @@ def _context(error: SchemaError, pointer: Tuple[Any, ...]) -> str:
     return f"`{pointer[-1]}`" if pointer else "the document"
 
 
+def _missing_key(loc: Loc, error: SchemaError, key: str, context: str) -> Iterator[SchemaIssue]:
+    """A missing required key, or, when the mapping has a key that looks like a misspelling of it, that key."""
+    allowed = error.schema.get("properties", {})
+    written = [k for k in error.instance if isinstance(k, str) and k not in allowed]
+    misspelt = closest(key, written) if written else None
+    if misspelt is None:
+        yield SchemaIssue("missing-key", Finding.at(loc, f"missing required key '{key}' in {context}", f"add `{key}:` to this mapping", key=True))
+    elif error.schema.get("additionalProperties") is not False or closest(misspelt, list(allowed)) != key:
+        # in a closed mapping the unknown key is reported already, with this name as its did-you-mean
+        message = f"missing required key '{key}' in {context}; is '{misspelt}' a misspelling of it?"
+        yield SchemaIssue("missing-key", Finding.at(loc.child(misspelt), message, f"rename '{misspelt}' to '{key}'", key=True))
+
+
 def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
     loc = base.child(*error.path)
     pointer = loc.pointer
@@ -108,10 +121,7 @@ def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
             )
     elif keyword == "required":
         for key in error.value:
-            yield SchemaIssue(
-                "missing-key",
-                Finding.at(loc, f"missing required key '{key}' in {_context(error, pointer)}", f"add `{key}:` to this mapping", key=True),
-            )
+            yield from _missing_key(loc, error, key, _context(error, pointer))
     elif keyword == "type":
         yield _type_issue(loc, error)
     elif keyword in ("enum", "const"):
