@@ -231,6 +231,11 @@ def missing_key(analysis: Analysis) -> Iterable[Finding]:
           environment: {environment_type: docker-encapsulated, image: busybox}
 
     Fixed: add the `publisher:` the step lacks.
+
+    The diagnostic stands on the mapping that lacks the key, or, when the mapping holds a key that
+    looks like a misspelling of it (`short_descripton`), on that key. Where the mapping accepts no
+    other keys, RL202 reports the misspelt key with the missing name as its did-you-mean, and this
+    rule stays silent about it.
     """
     return _issues(analysis, "missing-key")
 
