@@ -36,7 +36,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 class NodeInfo:
     """Where one key and value stand, and how the value is written."""
 
-    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style")
+    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style")  # one per YAML node
 
     def __init__(self, value: Span, start: int, end: int, key: Optional[Span] = None, style: Optional[str] = None) -> None:
         self.value = value
@@ -57,10 +57,10 @@ class LoadProblem(NamedTuple):
 class Document:
     """One YAML file: its text, the data it holds and where each piece of that data stands."""
 
-    def __init__(self, path: Path, text: str = "", data: Any = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.text = text
-        self.data = data
+        self.text = ""
+        self.data: Any = None
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
         self._line_starts: List[int] = []
