@@ -82,7 +82,8 @@ def main() -> None:
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report in --format to FILE; the log still shows text (github annotations on GitHub Actions).")
 @click.option("--statistics", is_flag=True, help="Show how many diagnostics each rule produced instead of the diagnostics.")
-@click.option("--toplevel", type=click.Path(file_okay=False, path_type=Path), help="Resolve `$ref`s of loose workflow files against DIR.")
+@click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              help="Resolve `$ref`s of loose workflow files against DIR.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--select", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
 @click.option("--ignore", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")

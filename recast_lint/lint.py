@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity
-from recast_lint.model import Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
+from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
 from recast_lint.suppress import Suppressions
@@ -56,20 +56,36 @@ class LintResult:
 
 
 def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Target]:
+    """What to lint for each PATH: the analysis holding it, the analyses below a directory and
+    the loose specs beside them, or a loose spec file."""
     targets: Dict[tuple, Target] = {}
+
+    def analysis(root: Path) -> Target:
+        if toplevel is not None:
+            entry = display_path(root / "recast.yml", Path.cwd().resolve())
+            raise UsageError(f"--toplevel is for workflow files outside an analysis; {entry} names the toplevel (spec.toplevel)")
+        return targets.setdefault((root, "entry"), Target(root, "entry"))
+
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"path '{raw}' does not exist")
         path = path.resolve()
-        entry_root = None if toplevel else find_entry_root(path)
+        entry_root = find_entry_root(path)
         if entry_root is not None:
-            target = targets.setdefault((entry_root, "entry"), Target(entry_root, "entry"))
-            if path.is_file():
+            target = analysis(entry_root)
+            if path.is_file() and path.name.endswith(YAML_SUFFIXES):  # read even if nothing refers to it yet
                 target.explicit.append(path)
         elif path.is_dir():
-            target = targets.setdefault((path, "loose"), Target(path, "loose", toplevel=toplevel))
-            target.files.extend(yaml_files(path))
+            found = yaml_files(path)
+            roots = [p.parent for p in found if p.name == "recast.yml"]
+            for root in roots:
+                analysis(root)
+            loose = [p for p in found if not any(root in p.parents for root in roots)]
+            if loose:
+                targets.setdefault((path, "loose"), Target(path, "loose", toplevel=toplevel)).files.extend(loose)
+        elif not path.name.endswith(YAML_SUFFIXES):
+            raise UsageError(f"'{raw}' is not a YAML file and no analysis (a recast.yml) holds it")
         else:
             base = toplevel.resolve() if toplevel else path.parent
             root = Path(os.path.commonpath([base, path.parent]))

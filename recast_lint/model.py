@@ -26,6 +26,7 @@ REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-githu
 STEP_PARTS = ("process", "publisher", "environment")
 _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
+YAML_SUFFIXES = (".yml", ".yaml")
 
 
 class Loc(NamedTuple):
@@ -334,7 +335,7 @@ def spec_files_in(directory: Path, *more_suffixes: str) -> List[str]:
     """Names of the YAML files (and files with ``more_suffixes``) in ``directory``, for did-you-mean."""
     if not directory.is_dir():
         return []
-    suffixes = (".yml", ".yaml", *more_suffixes)
+    suffixes = (*YAML_SUFFIXES, *more_suffixes)
     return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes)
 
 
@@ -723,11 +724,11 @@ def _git_files(root: Path) -> Optional[List[Path]]:
 
 
 def yaml_files(root: Path, max_depth: int = 8) -> List[Path]:
-    return [path for path in walk_files(root, max_depth) if path.name.endswith((".yml", ".yaml"))]
+    return [path for path in walk_files(root, max_depth) if path.name.endswith(YAML_SUFFIXES)]
 
 
 def _is_reana_name(path: Path) -> bool:
-    return path.name.startswith("reana") and path.suffix in (".yml", ".yaml")
+    return path.name.startswith("reana") and path.suffix in YAML_SUFFIXES
 
 
 def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
@@ -750,7 +751,7 @@ def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[P
     candidates = []
     for path in files:
         doc = builder.document(path)
-        if doc.ok and isinstance(doc.data, dict) and "stages" in doc.data:
+        if doc.ok and isinstance(doc.data, dict) and "stages" in doc.data and not _is_gitlab_ci(doc.data):
             candidates.append(path.resolve())
     reached = {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
     as_reana_workflow = {spec.workflow.loc.doc.path for spec in builder.analysis.reana if spec.workflow}
@@ -777,6 +778,12 @@ def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[P
         elif isinstance(doc.data, list) and doc.data and all(isinstance(s, dict) and "scheduler" in s for s in doc.data):
             builder.analysis.notes.append(Note("not-a-mapping", Loc(doc), "file is a bare list of stages, a legacy format yadage no longer reads"))
     return builder.finish()
+
+
+def _is_gitlab_ci(data: Dict[Any, Any]) -> bool:
+    """GitLab CI also has a top-level `stages:`, a list of stage names; a workflow lists mappings."""
+    stages = data.get("stages")
+    return isinstance(stages, list) and bool(stages) and all(isinstance(stage, str) for stage in stages)
 
 
 def _looks_like_steps_file(data: Dict[Any, Any]) -> bool:

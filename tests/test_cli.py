@@ -118,6 +118,31 @@ def test_in_a_loose_directory_a_workflow_gets_the_nearest_toplevel_where_its_ref
     assert _json(check("--format", "json", "discovery/ancestor"))["diagnostics"] == []
 
 
+def test_a_directory_holding_analyses_lints_each_and_the_loose_specs_beside_them() -> None:
+    result = check("--format", "json", "discovery/monorepo")
+    found = [(d["path"], d["line"], d["code"]) for d in _json(result)["diagnostics"]]
+    # ana-one's own CI file is read as CI; the one above the analyses is not mistaken for a workflow
+    assert found == [("discovery/monorepo/ana-one/recast.yml", 13, "RL604"), ("discovery/monorepo/loose-flow.yml", 11, "RL501")]
+    assert result.exit_code == 1
+
+
+def test_a_non_yaml_file_inside_an_analysis_lints_the_analysis_without_reading_the_file() -> None:
+    result = check("discovery/monorepo/ana-two/README.md")
+    assert result.exit_code == 0 and "no problems found in 3 files" in result.output
+
+
+def test_a_non_yaml_file_outside_any_analysis_is_a_usage_error() -> None:
+    result = check("discovery/monorepo/notes.txt")
+    assert result.exit_code == 2
+    assert result.output.strip() == "recast-lint: error: 'discovery/monorepo/notes.txt' is not a YAML file and no analysis (a recast.yml) holds it"
+
+
+def test_toplevel_inside_an_analysis_is_a_usage_error_naming_its_recast_yml() -> None:
+    result = check("--toplevel", "discovery", "discovery/monorepo/ana-two")
+    assert result.exit_code == 2
+    assert "discovery/monorepo/ana-two/recast.yml names the toplevel" in result.output
+
+
 # -- output basics (formats are pinned by golden tests) ----------------------------------------
 
 

@@ -158,3 +158,12 @@ def test_git_runs_only_when_a_file_it_would_judge_exists(tmp_path: Path, monkeyp
     (analysis / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
     assert where(run(analysis), "RL713") == [("authdir/getkrb.sh", 1, 1)]  # git failed: every file counts
     assert "ls-files" in calls.read_text(encoding="utf-8")
+
+
+def test_a_loose_workflow_file_does_not_judge_what_lies_around_it(tmp_path: Path) -> None:
+    # the directory of a loose file may be /tmp or a home: not a repository whose files are the analysis's
+    shutil.copy(FIXTURES / "helloworld" / "specs" / "workflow.yml", tmp_path / "workflow.yml")
+    shutil.copy(FIXTURES / "helloworld" / "specs" / "steps.yml", tmp_path / "steps.yml")
+    (tmp_path / "someone-else" / "authdir").mkdir(parents=True)
+    (tmp_path / "someone-else" / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit other@CERN.CH\n", encoding="utf-8")
+    assert where(run(tmp_path / "workflow.yml"), "RL713") == []
