@@ -10,6 +10,7 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
+import stat
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
@@ -124,7 +125,13 @@ _FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-ma
 def load_file(path: Path) -> Document:
     doc = Document(path=path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):  # reading a pipe would wait forever
+            doc.problems.append(
+                LoadProblem("syntax", "not a regular file (a pipe, socket or device), so it is not read", Span.point(), "make it a plain file")
+            )
+            return doc
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             doc.problems.append(
                 LoadProblem(

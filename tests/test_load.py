@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -115,3 +116,13 @@ def test_unreadable_path_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
     directory.mkdir()
     doc = load_file(directory)
     assert doc.problems and doc.problems[0].kind == "syntax"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    # opening a pipe for reading waits for a writer; nothing would ever come
+    os.mkfifo(tmp_path / "workflow.yml")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["check", "--format", "concise", str(tmp_path)])
+    assert time.monotonic() - started < 2.0
+    assert result.exit_code == 1 and "RL101 not a regular file" in result.output
