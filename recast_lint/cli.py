@@ -16,6 +16,8 @@ import click
 from recast_lint import __version__
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
+# click 8.2+ reports a group called without a command as this error, whose message is the help
+_HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _codes(value: Optional[str]) -> List[str]:
@@ -27,7 +29,7 @@ def _use_color(choice: str) -> bool:
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def fail(message: str, debug: bool = False) -> None:
@@ -41,8 +43,27 @@ def fail(message: str, debug: bool = False) -> None:
 
 
 class Guarded:
-    """Mixin for click commands: any exception a command did not expect becomes one line and exit 2
-    (the traceback only with --debug), so no user ever sees a Python traceback from us."""
+    """Mixin for click commands: every failure is one line on stderr and exit 2. Usage errors say
+    where the help is; a failing file operation names the file; any exception a command did not
+    expect is an internal error (the traceback only with --debug). No user sees a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def]
+        if not standalone_mode:  # the caller handles click's exceptions itself
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)  # type: ignore[misc]
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)  # type: ignore[misc]
+        except _HELP_INSTEAD as exc:
+            click.echo(exc.format_message(), err=True)
+            sys.exit(EXIT_FAILURE)
+        except click.UsageError as exc:  # click would print the usage, a "Try" line and "Error: ..."
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            fail(message[:1].lower() + message[1:] + where)
+        except click.ClickException as exc:
+            fail(exc.format_message())
+        except click.Abort:
+            fail("aborted")
+        sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # an int: --help or --version ended it
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
@@ -53,6 +74,9 @@ class Guarded:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_PROBLEMS)
+        except OSError as exc:  # the system refused (read-only directory, full disk): not our bug
+            what = exc.strerror or str(exc)
+            fail(f"{what[:1].lower() + what[1:]}: {exc.filename}" if exc.filename else what)
         except Exception as exc:
             debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
@@ -102,6 +126,10 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
     from recast_lint.report import render
 
     log_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if output_file is not None and str(output_file) == "-":  # the usual spelling of standard output
+        output_file = None
+    if statistics and format_name and output_file is None:
+        fail("--statistics prints a table instead of the report; give --format only with --output-file")
     try:
         result = lint(list(paths) or [Path(".")], toplevel, _codes(select), _codes(ignore))
     except (UsageError, ConfigError) as exc:
@@ -123,6 +151,9 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         use_color = _use_color(color)
         # click strips ANSI codes when stdout is not a terminal unless told otherwise
         click.echo(render(log_format, result, use_color), nl=False, color=use_color)
+    if result.found_nothing:
+        where = " ".join(str(p) for p in paths) or "."
+        click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
 

@@ -54,6 +54,11 @@ class LintResult:
     def files(self) -> int:
         return len({path for analysis in self.analyses for path in analysis.documents})
 
+    @property
+    def found_nothing(self) -> bool:
+        """No analysis, workflow, steps file or REANA spec was found (and nothing was reported)."""
+        return not self.diagnostics and not any(a.entry or a.workflows or a.steps or a.reana for a in self.analyses)
+
 
 def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Target]:
     """What to lint for each PATH: the analysis holding it, the analyses below a directory and
@@ -128,6 +133,9 @@ def lint(
     for analysis in analyses:
         config = load_config(analysis.root).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
+        if not rules:  # a clean report would then say nothing about the analysis
+            where = f" and {display_path(config.source, cwd)}" if config.source else ""
+            raise UsageError(f"no rule is left to run; --select/--ignore{where} exclude them all")
         suppressions = Suppressions.read(analysis.documents.values())
         suppressions.ran = [(r.code, r.name) for r in rules]
         analysis.cache[SUPPRESSIONS] = suppressions

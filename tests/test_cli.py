@@ -33,7 +33,7 @@ def _inside(directory: Path) -> Iterator[None]:
 def check(*args: str, cwd: Path = FIXTURES) -> Result:
     """`recast-lint check ARGS` run from ``cwd`` (paths in the output are relative to it)."""
     with _inside(cwd):
-        return CliRunner().invoke(main, ["check", *args])
+        return CliRunner().invoke(main, ["check", *args], prog_name="recast-lint")
 
 
 def _json(result: Result) -> dict:
@@ -64,8 +64,46 @@ def test_missing_path_is_a_usage_error_on_one_line() -> None:
     assert result.output.strip() == "recast-lint: error: path 'no/such/analysis' does not exist"
 
 
-def test_unknown_option_is_a_usage_error() -> None:
-    assert check("--formt", "json").exit_code == 2
+def test_usage_errors_are_one_line_naming_the_help() -> None:
+    result = check("--formt", "json")
+    assert result.exit_code == 2
+    line, = result.output.strip().splitlines()  # click's own wording of the rest differs between versions
+    assert line.startswith("recast-lint: error: no such option") and "--format" in line
+    assert line.endswith("(see `recast-lint check --help`)")
+    result = check("--format", "xml")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith("recast-lint: error: invalid value for '--format': 'xml' is not one of 'text'")
+
+
+def test_conflicting_or_empty_selections_are_usage_errors() -> None:
+    result = check("--statistics", "--format", "json", "helloworld")
+    assert (result.exit_code, result.output.strip()) == (
+        2, "recast-lint: error: --statistics prints a table instead of the report; give --format only with --output-file"
+    )
+    result = check("--select", "RL2", "--ignore", "RL2", "helloworld")
+    assert (result.exit_code, result.output.strip()) == (2, "recast-lint: error: no rule is left to run; --select/--ignore exclude them all")
+
+
+def test_output_file_dash_is_standard_output() -> None:
+    result = check("--format", "json", "--output-file", "-", "refs/missing-file")
+    assert _json(result)["summary"]["errors"] == 1
+    assert not (FIXTURES / "-").exists()
+
+
+def test_a_path_with_nothing_to_check_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.yml").write_text("title: not a spec\n", encoding="utf-8")
+    result = check(str(tmp_path))
+    assert result.exit_code == 0
+    assert f"recast-lint: warning: nothing to check in {tmp_path}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml" in result.output
+
+
+def test_a_refusal_of_the_system_is_one_line_naming_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/analysis/specs/workflow.yml")
+
+    monkeypatch.setattr(lint_module, "build", refuse)
+    result = check("helloworld")
+    assert (result.exit_code, result.output.strip()) == (2, "recast-lint: error: permission denied: /analysis/specs/workflow.yml")
 
 
 def test_internal_error_is_one_line_without_traceback_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:

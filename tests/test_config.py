@@ -73,8 +73,12 @@ def test_severity_from_the_configuration_sets_the_exit_code(tmp_path: Path) -> N
 def test_command_line_select_replaces_and_ignore_adds(tmp_path: Path) -> None:
     project = _project(tmp_path, "yaml")
     assert [c for c, *_ in _found(project, select=["RL306"])] == ["RL306"]
-    assert [c for c, *_ in _found(project, select=["RL305"])] == [], "the configured ignore still applies"
     assert [c for c, *_ in _found(project, ignore=["RL306"])] == ["RL202"]
+    # the configured ignore still applies, so nothing would run: that is said, not reported as clean
+    result = _check(project, "--select", "RL305")
+    assert result.exit_code == 2
+    assert result.output.startswith("recast-lint: error: no rule is left to run; --select/--ignore and ")
+    assert result.output.rstrip().endswith("/.recast-lint.yml exclude them all")
 
 
 def test_the_nearest_configuration_wins_and_yaml_before_pyproject(tmp_path: Path) -> None:
