@@ -190,13 +190,13 @@ def next_steps(created: Created) -> str:
     answers = created.answers
     lines = [] if created.path.resolve() == Path.cwd().resolve() else [f"cd {created.path}"]
     if not created.had_git:
-        lines += [
-            "git init && git add . && git commit -m 'Start the RECAST preservation'",
-            f"git remote add origin https://gitlab.cern.ch/recast-atlas/<group>/{answers['repo_name']}.git",
-        ]
+        lines.append("git init")
+    if answers["use_pre_commit"]:  # before the first commit, so that it is checked too
+        lines.append("python3 -m pip install pre-commit && pre-commit install")
+    lines.append("git add . && git commit -m 'Start the RECAST preservation'")
+    if not created.had_git:  # a clone has its remote already
+        lines.append(f"git remote add origin https://gitlab.cern.ch/recast-atlas/<group>/{answers['repo_name']}.git")
     lines.append("git push -u origin HEAD")
-    if answers["use_pre_commit"]:
-        lines.append("python -m pip install pre-commit && pre-commit install")
     use = (
         "the run job in .gitlab-ci.yml signs in with them"
         if answers["needs_auth"]
