@@ -155,3 +155,8 @@ def test_files_the_reference_rejects_are_rejected(relpath: str, note: str, reque
     if relpath in NOT_YET_CAUGHT:
         request.applymarker(pytest.mark.xfail(reason=NOT_YET_CAUGHT[relpath], strict=True))
     assert _errors(relpath, note), f"reference verdict: {note}"
+
+
+def test_every_diagnostic_on_the_corpus_says_how_to_fix_it() -> None:
+    diagnostics = lint([CORPUS], cwd=CORPUS).diagnostics
+    assert [(d.code, d.path, d.span.line, d.message) for d in diagnostics if not d.hint] == []

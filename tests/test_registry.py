@@ -7,7 +7,9 @@ import re
 from click.testing import CliRunner
 
 from recast_lint.cli import main
+from recast_lint.lint import lint
 from recast_lint.rules.registry import all_rules
+from tests.helpers import FIXTURES
 
 
 def test_every_rule_has_code_name_summary_and_documentation_with_an_example() -> None:
@@ -20,6 +22,7 @@ def test_every_rule_has_code_name_summary_and_documentation_with_an_example() ->
         assert r.summary and not r.summary[0].isupper(), f"{r.code} summary must not start with a capital"
         assert len(r.documentation.splitlines()) >= 3, f"{r.code} needs documentation"
         assert "Why" in r.documentation or "why" in r.documentation, f"{r.code} documentation must say why"
+        assert "Fix" in r.documentation, f"{r.code} documentation must say how to fix it"
 
 
 def test_rules_lists_every_code_and_explain_prints_the_docstring() -> None:
@@ -36,3 +39,10 @@ def test_explain_unknown_code_is_a_usage_error_with_a_suggestion() -> None:
     result = CliRunner().invoke(main, ["explain", "RL2O1"])
     assert result.exit_code == 2
     assert "did you mean 'RL201'?" in result.output
+
+
+def test_every_diagnostic_on_the_fixtures_says_how_to_fix_it() -> None:
+    # the fixtures hold at least one case of nearly every rule; test_corpus does the same on real files
+    diagnostics = lint([FIXTURES], cwd=FIXTURES).diagnostics
+    assert len({d.code for d in diagnostics}) >= 90
+    assert [(d.code, d.path, d.span.line, d.message) for d in diagnostics if not d.hint] == []

@@ -74,6 +74,12 @@ def empty_document(analysis: Analysis) -> Iterable[Finding]:
 
     Why: an empty workflow or steps file loads as nothing, so every `$ref` into it fails at run
     time with an unhelpful error.
+
+    Bad: a `specs/steps.yml` holding only
+
+        # steps go here
+
+    Fixed: write the steps the workflow refers to, or delete the file and its `$ref`s.
     """
     return _problems(analysis, "empty")
 
@@ -86,6 +92,15 @@ def input_limit(analysis: Analysis) -> Iterable[Finding]:
     expands to more than 100,000 nodes through aliases ("billion laughs"), or whose alias contains
     itself, is generated, corrupted or hostile. The linter stops reading it rather than hang or
     run out of memory, and the runtime would choke on it too.
+
+    Bad:
+
+        a: &a [x, x, x, x, x, x, x, x, x, x]
+        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+        c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]     # ... and so on: 10 more levels are 10^13 nodes
+
+    Fix: keep generated data out of the spec files; write each value out, or reuse a mapping
+    through one alias rather than aliases of aliases.
     """
     return _problems(analysis, "too-large", "too-deep", "too-many-nodes", "recursive-alias")
 

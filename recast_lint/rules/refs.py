@@ -47,7 +47,9 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     """
     for site in _sites(analysis, "missing-file"):
         file_part = str(site.target).partition("#")[0]
-        hint = did_you_mean(file_part, site.candidates) if site.candidates else None
+        # the file holding the `$ref` is no candidate: it cannot be the one it was meant to name
+        candidates = [c for c in site.candidates if os.path.normpath(site.base / c) != str(site.loc.doc.path)]
+        hint = did_you_mean(file_part, candidates) or f"write the path relative to {_base_name(analysis, site)}, or add the file"
         if site.found_from == site.loc.doc.path.parent:
             fixed = os.path.relpath(site.found_from / file_part, site.base)
             hint = (
@@ -118,6 +120,13 @@ def ref_loop(analysis: Analysis) -> Iterable[Finding]:
     themselves.
 
     Why: resolution never ends; the runtime recurses until it crashes.
+
+    Bad (in `steps.yml`):
+
+        base: {$ref: '#/derived'}
+        derived: {$ref: '#/base'}
+
+    Fixed: write one of the two out in full, and let only the other refer to it.
     """
     for site in _sites(analysis, "loop"):
         yield Finding.at(_target_loc(site), f"`$ref` '{site.target}' leads back to itself", "point the `$ref` at the real definition")
@@ -132,12 +141,23 @@ def not_checked_remote(analysis: Analysis) -> Iterable[Finding]:
 
     Why: the linter never touches the network, so what they point at is not checked. Lint that
     repository itself to check it.
+
+    Reported:
+
+        step: {$ref: 'https://example.org/specs/steps.yml#/fit'}
+
+    Fix: copy the file into the analysis (it is then checked, and preserved with it), or lint the
+    repository it comes from.
     """
     for note in analysis.notes:
         if note.kind == "remote-toplevel":
             yield Finding.at(note.loc, note.message, "lint the repository the toplevel points at")
     for site in _sites(analysis, "remote"):
-        yield Finding.at(_target_loc(site), f"remote `$ref` '{site.target}' is not fetched; its target was not checked")
+        yield Finding.at(
+            _target_loc(site),
+            f"remote `$ref` '{site.target}' is not fetched; its target was not checked",
+            "copy the file into the analysis so that it is checked and preserved",
+        )
 
 
 @rule("RL306", "ref-siblings", Severity.WARNING, "keys next to `$ref` are ignored")
@@ -194,6 +214,14 @@ def invalid_ref(analysis: Analysis) -> Iterable[Finding]:
     """Catches `$ref` values that are not strings, and `~/...` paths into a home directory.
 
     Why: a home-directory path exists only on the author's machine; the runtime fails elsewhere.
+
+    Bad:
+
+        step: {$ref: '~/analysis/specs/steps.yml#/fit'}
+
+    Fixed: put the file in the analysis and refer to it relative to the toplevel:
+
+        step: {$ref: 'steps.yml#/fit'}
     """
     for site in _sites(analysis, "not-a-string"):
         yield Finding.at(_target_loc(site), "`$ref` must be a string", "write `$ref: 'steps.yml#/name'`")

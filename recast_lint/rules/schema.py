@@ -8,7 +8,7 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, NamedTuple, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc
@@ -134,15 +134,15 @@ def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
             message = f"invalid value {_short(error.instance)} for `{name}`"
             yield SchemaIssue("invalid-value", Finding.at(loc, message, did_you_mean(error.instance, choices)))
     elif keyword == "minimum":
-        name = f"`{pointer[-1]}`" if pointer else "the document"
-        yield SchemaIssue("invalid-value", Finding.at(loc, f"{name} must be at least {error.value}, not {describe(error.instance)}"))
+        message = f"{_value_name(loc)} must be at least {error.value}, not {describe(error.instance)}"
+        yield SchemaIssue("invalid-value", Finding.at(loc, message, f"use {error.value} or more"))
 
 
 def _type_issue(loc: Loc, error: SchemaError) -> SchemaIssue:
     expected_types = error.value if isinstance(error.value, list) else [error.value]
     expected = " or ".join(_TYPE_NAMES.get(t, t) for t in expected_types)
     value = error.instance
-    name = f"`{loc.pointer[-1]}`" if loc.pointer else f"the top level of {loc.doc.path.name}"
+    name = _value_name(loc)
     info = loc.doc.info(loc.pointer)
     if info is not None and info.placeholder_mapping is not None and "string" in expected_types:
         placeholder = "{" + info.placeholder_mapping + "}"
@@ -155,13 +155,36 @@ def _type_issue(loc: Loc, error: SchemaError) -> SchemaIssue:
             ),
         )
     if value is None:
-        return SchemaIssue("wrong-type", Finding.at(loc, f"{name} has no value; expected {expected}", "write a value after the colon"))
-    hint: Optional[str] = None
+        after = "the `-`" if loc.pointer and isinstance(loc.pointer[-1], int) else "the colon"
+        return SchemaIssue("wrong-type", Finding.at(loc, f"{name} has no value; expected {expected}", f"write a value after {after}"))
+    return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", _type_hint(expected_types, value)))
+
+
+def _type_hint(expected_types: List[str], value: Any) -> str:
     if "string" in expected_types and isinstance(value, (bool, int, float)):
-        hint = f"quote it so YAML reads it as text: '{str(value).lower() if isinstance(value, bool) else value}'"
-    elif "array" in expected_types and not isinstance(value, (list, dict)):
-        hint = f"write a list: [{value}]"
-    return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", hint))
+        return f"quote it so YAML reads it as text: '{str(value).lower() if isinstance(value, bool) else value}'"
+    if "array" in expected_types and not isinstance(value, (list, dict)):
+        return f"write a list: [{value}]"
+    if "array" in expected_types:
+        return "write a list: one `- item` line per element, or `[a, b]`"
+    if "object" in expected_types:
+        return "write a mapping: `key: value` lines indented below it, or `{key: value}`"
+    if {"integer", "number"} & set(expected_types) and isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+        return f"remove the quotes so YAML reads it as a number: {value.strip()}"
+    if "boolean" in expected_types:
+        return "write true or false, without quotes"
+    return f"write {' or '.join(_TYPE_NAMES.get(t, t) for t in expected_types)} here"
+
+
+def _value_name(loc: Loc) -> str:
+    """`key` for a mapping value, `item 2 of `stages`` for a list element."""
+    pointer = loc.pointer
+    if not pointer:
+        return f"the top level of {loc.doc.path.name}"
+    if isinstance(pointer[-1], int):
+        within = f" of `{pointer[-2]}`" if len(pointer) > 1 and not isinstance(pointer[-2], int) else ""
+        return f"item {pointer[-1] + 1}{within}"
+    return f"`{pointer[-1]}`"
 
 
 def _issues(analysis: Analysis, kind: str) -> Iterable[Finding]:
@@ -264,6 +287,13 @@ def invalid_value(analysis: Analysis) -> Iterable[Finding]:
     """Catches values of the right type but not allowed, e.g. `batchsize: 0`.
 
     Why: the runtime's schemas reject the document before anything runs.
+
+    Bad:
+
+        scheduler_type: multistep-stage
+        batchsize: 0
+
+    Fixed: `batchsize: 1` or more, the number of scattered items each step gets.
     """
     return _issues(analysis, "invalid-value")
 
