@@ -78,3 +78,14 @@ def test_a_missing_key_written_with_a_typo_is_pointed_at_once() -> None:
         # a stage takes no other key: the unknown key already names the missing one
         ("specs/workflow.yml", 2, 5, "RL202", "unknown key 'nmae' in stage", "did you mean 'name'? (one of: name, dependencies, scheduler)"),
     ]
+
+
+def test_wrong_types_name_list_items_and_say_what_to_write() -> None:
+    found = [(d.path, d.span.line, d.message, d.hint) for d in run(FIXTURES / "schema-types") if d.code == "RL204"]
+    mapping = "write a mapping: `key: value` lines indented below it, or `{key: value}`"
+    assert found == [
+        ("recast.yml", 2, "`metadata` must be a mapping, not the number 1", mapping),
+        ("specs/steps.yml", 7, "`publish` must be a mapping, not a list", mapping),
+        ("specs/workflow.yml", 2, "item 1 of `stages` has no value; expected a mapping", "write a value after the `-`"),
+        ("specs/workflow.yml", 7, "`batchsize` must be a whole number, not the string '2'", "remove the quotes so YAML reads it as a number: 2"),
+    ]
