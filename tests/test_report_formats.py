@@ -31,7 +31,7 @@ EXTENSION = {"text": "txt", "concise": "txt", "json": "json", "gitlab": "json", 
 
 @pytest.fixture(autouse=True)
 def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GITHUB_ACTIONS", "CI_PROJECT_DIR", "NO_COLOR"):
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "CI_PROJECT_DIR", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -82,6 +82,22 @@ def test_gitlab_paths_are_relative_to_the_ci_project_dir(monkeypatch: pytest.Mon
     monkeypatch.setenv("CI_PROJECT_DIR", str(ANALYSIS))
     issues = json.loads(render("gitlab", lint([Path(".")])))
     assert {i["location"]["path"] for i in issues} == {"specs/steps.yml", "specs/workflow.yml"}
+
+
+def test_github_and_sarif_paths_are_relative_to_the_github_workspace(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = {"specs/steps.yml", "specs/workflow.yml"}
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(ANALYSIS))
+    monkeypatch.chdir(ANALYSIS)
+    at_root = json.loads(render("sarif", lint([Path(".")])))
+    monkeypatch.chdir(ANALYSIS / "specs")  # linted from a subdirectory, the report must not change
+    result = lint([Path(".")])
+    annotated = {line.split("file=")[1].split(",")[0] for line in render("github", result).splitlines() if "file=" in line}
+    assert annotated == expected
+    sarif = json.loads(render("sarif", result))
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == expected
+    fingerprints = [r["partialFingerprints"] for r in sarif["runs"][0]["results"]]
+    assert fingerprints == [r["partialFingerprints"] for r in at_root["runs"][0]["results"]]
 
 
 def _issues(root: Path) -> list:

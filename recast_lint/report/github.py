@@ -5,6 +5,7 @@ from __future__ import annotations
 from recast_lint.diagnostics import Diagnostic, Severity
 from recast_lint.lint import LintResult
 from recast_lint.report.text import summary
+from recast_lint.report.workspace import relative_to_workspace
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -19,7 +20,7 @@ def _property(text: str) -> str:
 
 def annotation(d: Diagnostic) -> str:
     properties = {
-        "file": d.path,
+        "file": relative_to_workspace(d.path, "GITHUB_WORKSPACE"),
         "line": d.span.line,
         "col": d.span.column,
         "endLine": d.span.end_line,

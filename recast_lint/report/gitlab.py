@@ -7,19 +7,17 @@ directory. GitLab shows `description` but not `check_name`, so the description s
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 from recast_lint.diagnostics import Severity
 from recast_lint.lint import LintResult
 from recast_lint.report.fingerprint import fingerprints
+from recast_lint.report.workspace import relative_to_workspace
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 def project_path(path: str) -> str:
-    project = os.environ.get("CI_PROJECT_DIR")
-    return Path(os.path.relpath(os.path.abspath(path), project)).as_posix() if project else path
+    return relative_to_workspace(path, "CI_PROJECT_DIR")
 
 
 def render(result: LintResult, color: bool) -> str:
@@ -31,6 +29,6 @@ def render(result: LintResult, color: bool) -> str:
             "severity": SEVERITY[d.severity],
             "location": {"path": project_path(d.path), "lines": {"begin": d.span.line, "end": d.span.end_line}},
         }
-        for d, fingerprint in zip(result.diagnostics, fingerprints(result))
+        for d, fingerprint in zip(result.diagnostics, fingerprints(result, project_path))
     ]
     return json.dumps(issues, indent=2) + "\n"

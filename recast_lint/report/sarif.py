@@ -14,6 +14,7 @@ from recast_lint import __version__
 from recast_lint.diagnostics import Diagnostic, Severity
 from recast_lint.lint import LintResult
 from recast_lint.report.fingerprint import fingerprints
+from recast_lint.report.workspace import relative_to_workspace
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -35,6 +36,10 @@ def _descriptor(first: Diagnostic, result: LintResult) -> Dict[str, Any]:
     return described
 
 
+def _repository_path(path: str) -> str:
+    return relative_to_workspace(path, "GITHUB_WORKSPACE")  # code scanning resolves URIs in the checkout
+
+
 def _result(d: Diagnostic, index: int, fingerprint: str) -> Dict[str, Any]:
     message = f"{d.message} (hint: {d.hint})" if d.hint else d.message
     region = {"startLine": d.span.line, "startColumn": d.span.column, "endLine": d.span.end_line, "endColumn": d.span.end_column}
@@ -43,7 +48,7 @@ def _result(d: Diagnostic, index: int, fingerprint: str) -> Dict[str, Any]:
         "ruleIndex": index,
         "level": LEVEL[d.severity],
         "message": {"text": message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(d.path)}, "region": region}}],
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(_repository_path(d.path))}, "region": region}}],
         "partialFingerprints": {FINGERPRINT: fingerprint},
     }
 
@@ -57,6 +62,6 @@ def render(result: LintResult, color: bool) -> str:
     run = {
         "tool": {"driver": {"name": "recast-lint", "version": __version__, "rules": [_descriptor(first_of[c], result) for c in codes]}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, index[d.code], f) for d, f in zip(result.diagnostics, fingerprints(result))],
+        "results": [_result(d, index[d.code], f) for d, f in zip(result.diagnostics, fingerprints(result, _repository_path))],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
