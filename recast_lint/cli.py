@@ -338,14 +338,14 @@ def run_command(path: Optional[Path], example: Optional[str], inputs: Optional[P
 
 
 @main.command("test")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False)  # kept as written: `./x` and `x/` are paths, `x` may be a test NAME
 @click.argument("names", nargs=-1)
 @click.option("--tag", help="Name of this test run: outputs go to recast-test-TAG (default: the current date and time).")
 @_image_option
 @_dry_run_option
 @_no_lint_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def test_command(path: Optional[Path], names: Tuple[str, ...], tag: Optional[str], image: Optional[str], dry_run: bool,
+def test_command(path: Optional[str], names: Tuple[str, ...], tag: Optional[str], image: Optional[str], dry_run: bool,
                  no_lint: bool, debug: bool) -> None:
     """Run the `tests:` of recast.yml (all, or the NAMEs) with packtivity-run in the engine image.
 
@@ -358,9 +358,9 @@ def test_command(path: Optional[Path], names: Tuple[str, ...], tag: Optional[str
         from recast_lint.run.common import check_tag, default_tag, load_analysis
 
         chosen_tag = check_tag(tag) if tag is not None else default_tag()
-        where, chosen = path, names
-        if where is not None and not where.exists() and "/" not in str(where):
-            where, chosen = None, (str(path), *names)  # `recast-lint test NAME` from inside the analysis
+        where, chosen = (Path(path) if path is not None else None), names
+        if path is not None and not os.path.exists(path) and "/" not in path and os.sep not in path:
+            where, chosen = None, (path, *names)  # `recast-lint test NAME` from inside the analysis
         prepared = load_analysis(_analysis_path(where), no_lint)
         docker.run_tests(prepared, chosen, chosen_tag, image or DEFAULT_IMAGE, dry_run)
 

@@ -320,6 +320,9 @@ def test_failing_test_exits_1_with_its_log(hello: Path) -> None:
 
 def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> None:
     assert "no test 'cuont' in recast.yml; did you mean 'count'?" in one_line_failure(recast_lint(["test", ".", "cuont"], withdata))
+    assert "no test 'cuont' in recast.yml" in one_line_failure(recast_lint(["test", "cuont"], withdata))  # a NAME, from inside
+    for written in ("./typo", "typo/"):  # written as paths, they are paths
+        assert one_line_failure(recast_lint(["test", written], withdata)).endswith("path 'typo' does not exist")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     recast = withdata / "recast.yml"
