@@ -95,7 +95,7 @@ class _Commands(Guarded, click.Group):
 def main() -> None:
     """Lint, scaffold and run RECAST analyses (recast.yml, yadage workflows, packtivity steps).
 
-    Exit codes: 0 clean, 1 problems found, 2 usage or internal error.
+    Exit codes: 0 no errors (warnings alone do not fail), 1 problems found, 2 usage or internal error.
     """
 
 
@@ -109,9 +109,10 @@ def main() -> None:
 @click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
               help="Resolve `$ref`s of loose workflow files against DIR.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--select", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
-@click.option("--ignore", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--select", metavar="CODES", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
+@click.option("--ignore", metavar="CODES", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text output; auto: on a terminal, unless NO_COLOR is set.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
           toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
@@ -171,22 +172,27 @@ def list_rules(format_name: str) -> None:
         data = [{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules]
         click.echo(json.dumps(data, indent=2))
         return
+    width = max(len(r.name) for r in rules)
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<28} {r.severity.value:<8} {r.summary}")
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.summary}")
 
 
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Show the documentation of a rule (by code or name)."""
+    """Show the documentation of a rule (by code or name), or list a family (e.g. RL2)."""
     from recast_lint.rules.registry import all_rules, did_you_mean
 
     rules = all_rules()
     wanted = code.strip()
     for r in rules:
-        if wanted.upper() == r.code or wanted == r.name:
+        if wanted.upper() == r.code or wanted.lower() == r.name:
             click.echo(f"{r.code} {r.name} ({r.severity.value})\n\n{r.summary}\n\n{r.documentation}")
             return
+    family = [r for r in rules if len(wanted) == 3 and r.family == wanted.upper()]
+    if family:
+        click.echo("".join(f"{r.code}  {r.name}: {r.summary}\n" for r in family) + f"(`recast-lint explain {family[0].code}` for one)")
+        return
     hint = did_you_mean(wanted, [r.code for r in rules] + [r.name for r in rules], limit=0)
     fail(f"no rule {wanted!r}; {hint or 'run `recast-lint rules` for the list'}")
 
@@ -297,12 +303,12 @@ def _analysis_path(path: Optional[Path]) -> Path:
     return path if path is not None else Path(".")
 
 
-_example_option = click.option("--example", help="Example of recast.yml `example_inputs` to run (default: `default`).")
+_example_option = click.option("--example", metavar="NAME", help="Example of recast.yml `example_inputs` to run (default: `default`).")
 _inputs_option = click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
                               help="YAML file with `initdata:` (and optional `dataopts:`) to run instead of an example.")
-_image_option = click.option("--image", envvar="RECAST_DOCKER_IMAGE",
+_image_option = click.option("--image", envvar="RECAST_DOCKER_IMAGE", metavar="IMAGE",
                              help="Engine image instead of the pinned recast/recastatlas release (also RECAST_DOCKER_IMAGE).")
-_no_lint_option = click.option("--no-lint", is_flag=True, help="Run even if the linter finds errors.")
+_no_lint_option = click.option("--no-lint", is_flag=True, help="Go on even if the linter finds errors.")
 _dry_run_option = click.option("--dry-run", is_flag=True, help="Print what would run (credentials masked) and stop.")
 
 
@@ -310,7 +316,7 @@ _dry_run_option = click.option("--dry-run", is_flag=True, help="Print what would
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @_example_option
 @_inputs_option
-@click.option("--tag", help="Name of this run: the run directory is recast-TAG (default: the current date and time).")
+@click.option("--tag", metavar="TAG", help="Name of this run: the run directory is recast-TAG (default: the current date and time).")
 @_image_option
 @_dry_run_option
 @_no_lint_option
@@ -340,7 +346,7 @@ def run_command(path: Optional[Path], example: Optional[str], inputs: Optional[P
 @main.command("test")
 @click.argument("path", required=False)  # kept as written: `./x` and `x/` are paths, `x` may be a test NAME
 @click.argument("names", nargs=-1)
-@click.option("--tag", help="Name of this test run: outputs go to recast-test-TAG (default: the current date and time).")
+@click.option("--tag", metavar="TAG", help="Name of this test run: outputs go to recast-test-TAG (default: the current date and time).")
 @_image_option
 @_dry_run_option
 @_no_lint_option
@@ -371,7 +377,7 @@ def test_command(path: Optional[str], names: Tuple[str, ...], tag: Optional[str]
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @_example_option
 @_inputs_option
-@click.option("--name", help="REANA workflow name (default: the last part of the recast.yml name).")
+@click.option("--name", metavar="NAME", help="REANA workflow name (default: the last part of the recast.yml name).")
 @click.option("--dry-run", is_flag=True, help="Write the submission directory and print the reana-client commands; submit nothing.")
 @_no_lint_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")

@@ -35,6 +35,20 @@ def test_rules_lists_every_code_and_explain_prints_the_docstring() -> None:
     assert "string-interpolated-cmd" in shown.output
 
 
+def test_explain_takes_a_name_in_any_case_or_a_family() -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["explain", "Unknown-Type"]).output.startswith("RL201 unknown-type (error)")
+    family = runner.invoke(main, ["explain", "rl2"])
+    assert family.exit_code == 0
+    assert [line.split()[0] for line in family.output.splitlines()[:-1]] == [r.code for r in all_rules() if r.family == "RL2"]
+
+
+def test_rules_lines_up_every_column() -> None:
+    lines = CliRunner().invoke(main, ["rules"]).output.splitlines()
+    # names hold no spaces, so the first severity word after the code is the severity column
+    assert len({line.index(f" {r.severity.value} ") for r, line in zip(all_rules(), lines)}) == 1
+
+
 def test_explain_unknown_code_is_a_usage_error_with_a_suggestion() -> None:
     result = CliRunner().invoke(main, ["explain", "RL2O1"])
     assert result.exit_code == 2
