@@ -382,6 +382,8 @@ def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:
     # an alias bomb passed as --inputs stops in one line instead of expanding
     done = recast_lint(["run", "--tag", "t1", "--inputs", str(FIXTURES / "load" / "billion-laughs.yml"), "--dry-run"], hello)
     assert "billion-laughs.yml:" in one_line_failure(done) and "expands to more than" in one_line_failure(done)
+    missing = one_line_failure(recast_lint(["run", "--tag", "t1", "--inputs", "nope.yml", "--dry-run"], hello))
+    assert missing.endswith("inputs file 'nope.yml' does not exist; give a YAML file with `initdata:`")
 
 
 # -- ownership of the run directory -----------------------------------------------------------

@@ -169,10 +169,12 @@ def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optio
 
 def _read_inputs_file(path: Path) -> Inputs:
     # the linter's own reader: the same limits (size, nesting, alias expansion) and located messages
+    if not path.is_file():
+        raise RunError(f"inputs file '{path}' does not exist; give a YAML file with `initdata:`")
     doc = load_file(path)
     if not doc.ok:
         problem = doc.problems[0]
-        raise RunError(f"inputs file '{path}:{problem.span.line}:{problem.span.column}': {problem.message}")
+        raise RunError(f"inputs file {path}:{problem.span.line}:{problem.span.column}: {problem.message}")
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("initdata"), dict):
         raise RunError(f"inputs file '{path}' needs an `initdata:` mapping, written like an example_inputs entry (optional `dataopts:`)")
