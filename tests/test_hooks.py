@@ -163,7 +163,8 @@ def test_output_is_concise_by_default_and_check_options_pass_through(analysis: P
 # --- recast-lint-no-credentials -------------------------------------------------------------------
 
 
-def test_refusal_names_each_file_and_says_how_to_untrack_and_ignore_them() -> None:
+def test_refusal_names_each_file_and_says_how_to_untrack_and_ignore_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a repository without a .gitignore
     message = explain(["specs/steps.yml", "authdir/getkrb.sh", "authdir/expect_script.sh", "recast-hello/log.txt"])
     assert message is not None
     assert "authdir/getkrb.sh: " in message and "recast-hello/log.txt: " in message
@@ -171,6 +172,17 @@ def test_refusal_names_each_file_and_says_how_to_untrack_and_ignore_them() -> No
     assert "git rm -r --cached authdir recast-hello\n" in message
     assert "printf '%s\\n' authdir/ 'recast-*/' >> .gitignore\n" in message
     assert "change the password" in message
+
+
+def test_lines_already_in_the_gitignore_are_not_suggested_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".gitignore").write_text("authdir\n", encoding="utf-8")
+    paths = ["authdir/getkrb.sh", "recast-hello/log.txt"]
+    assert "printf '%s\\n' 'recast-*/' >> .gitignore\n" in (explain(paths) or "")
+    (tmp_path / ".gitignore").write_text("authdir/\nrecast-*/\n", encoding="utf-8")
+    message = explain(paths) or ""
+    assert "untrack them (the files stay on disk):\n  git rm -r --cached authdir recast-hello\n" in message
+    assert ".gitignore" not in message
 
 
 def test_run_directories_alone_do_not_talk_about_passwords() -> None:

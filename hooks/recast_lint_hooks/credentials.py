@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import PurePosixPath
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 AUTH_DIR = "authdir"
 PASSWORD_SCRIPT = "getkrb.sh"
@@ -57,17 +57,27 @@ def explain(paths: Sequence[str]) -> Optional[str]:
     if not offences:
         return None
     untrack = " ".join(shlex.quote(p) for p in offences)
-    ignore = " ".join(shlex.quote(line) for line in dict.fromkeys(o.ignore for o in offences.values()))
+    missing = _not_ignored_yet(dict.fromkeys(o.ignore for o in offences.values()))
     message = [
         "recast-lint-no-credentials: these files must not be committed:",
         *lines,
-        "untrack them (the files stay on disk) and keep them out of git:",
+        "untrack them (the files stay on disk) and keep them out of git:" if missing else "untrack them (the files stay on disk):",
         f"  git rm -r --cached {untrack}",
-        f"  printf '%s\\n' {ignore} >> .gitignore",
     ]
+    if missing:
+        message.append(f"  printf '%s\\n' {' '.join(shlex.quote(line) for line in missing)} >> .gitignore")
     if any(o.secret for o in offences.values()):
         message.append("if a password was ever committed or pushed, it stays in the history: change the password")
     return "\n".join(message) + "\n"
+
+
+def _not_ignored_yet(lines: Iterable[str], gitignore: Path = Path(".gitignore")) -> List[str]:
+    """The .gitignore lines (of the repository pre-commit runs in) that are not written there yet."""
+    try:
+        present = {line.strip().rstrip("/") for line in gitignore.read_text(encoding="utf-8").splitlines()}
+    except (OSError, UnicodeDecodeError):
+        present = set()
+    return [line for line in lines if line.rstrip("/") not in present]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
