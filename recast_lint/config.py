@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from recast_lint.diagnostics import Severity
+from recast_lint.diagnostics import Severity, display_path
 
 YAML_FILE = ".recast-lint.yml"
 PYPROJECT = "pyproject.toml"
@@ -37,7 +37,7 @@ class ConfigError(Exception):
     """A configuration file that cannot be used: one line naming file:line, the problem and the fix."""
 
     def __init__(self, path: Path, line: int, message: str):
-        super().__init__(f"{path}:{line}: {message}")
+        super().__init__(f"{display_path(path, Path.cwd().resolve())}:{line}: {message}")
 
 
 def normalize(pattern: str) -> str:

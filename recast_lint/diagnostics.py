@@ -8,6 +8,8 @@ of the 87 ms a pre-commit run of ``recast-lint check`` took on a helloworld anal
 from __future__ import annotations
 
 import enum
+import os
+from pathlib import Path
 from typing import NamedTuple, Optional
 
 
@@ -19,6 +21,14 @@ class Severity(str, enum.Enum):
     @property
     def rank(self) -> int:
         return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """How a path is shown in every message: relative to the current directory ``cwd``."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
 
 
 class Span(NamedTuple):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from recast_lint.config import load_config, unknown_pattern
-from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.diagnostics import Diagnostic, Severity, display_path
 from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
@@ -104,13 +104,6 @@ def build(target: Target) -> Analysis:
     if target.kind == "entry":
         return build_entry_analysis(target.root, target.explicit)
     return build_loose_analysis(target.root, target.files, target.toplevel, target.explicit)
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
 
 
 def lint(

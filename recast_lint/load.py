@@ -342,7 +342,7 @@ class _Builder:
                 self.doc.problems.append(
                     LoadProblem(
                         "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key].line}); the runtime keeps only this last value",
+                        f"duplicate key {key!r} (first defined on line {seen[key].line}); only this last value is kept",
                         key_span,
                         "remove or rename one of the two entries",
                     )

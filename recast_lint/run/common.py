@@ -55,7 +55,7 @@ def mask(text: str, environ: Optional[Dict[str, str]] = None) -> str:
 
 def where(loc: Loc, key: str) -> str:
     """`file:line` of ``key`` inside the mapping at ``loc``, for messages."""
-    from recast_lint.lint import display_path
+    from recast_lint.diagnostics import display_path
 
     return f"{display_path(loc.doc.path, Path.cwd())}:{loc.child(key).span(key=True).line}"
 
