@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import click
 
@@ -39,6 +39,17 @@ def fail(message: str, debug: bool = False) -> None:
 
         traceback.print_exc()
     click.echo(f"recast-lint: error: {message}", err=True)
+    sys.exit(EXIT_FAILURE)
+
+
+def _report_crashes(crashes: Sequence[Exception], debug: bool) -> None:
+    """One line per rule that crashed (a bug of ours), and exit 2: the report above is incomplete."""
+    for crash in crashes:
+        if debug:
+            import traceback
+
+            traceback.print_exception(type(crash), crash, None)  # with the rule's own exception, its cause
+        click.echo(f"recast-lint: error: internal error: {crash} (please report it; rerun with --debug for the traceback)", err=True)
     sys.exit(EXIT_FAILURE)
 
 
@@ -123,7 +134,7 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
     """
     from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
-    from recast_lint.lint import InternalError, UsageError, lint
+    from recast_lint.lint import UsageError, lint
     from recast_lint.report import render
 
     log_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -135,8 +146,6 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         result = lint(list(paths) or [Path(".")], toplevel, _codes(select), _codes(ignore))
     except (UsageError, ConfigError) as exc:
         fail(str(exc))
-    except InternalError as exc:
-        fail(f"{exc} (please report this; run with --debug for the traceback)", debug)
     if output_file is not None:
         try:
             output_file.write_text(render(format_name or log_format, result), encoding="utf-8")
@@ -152,6 +161,8 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         use_color = _use_color(color)
         # click strips ANSI codes when stdout is not a terminal unless told otherwise
         click.echo(render(log_format, result, use_color), nl=False, color=use_color)
+    if result.crashes:  # after the report: what the other rules found is still worth reading
+        _report_crashes(result.crashes, debug)
     if result.found_nothing:
         where = " ".join(str(p) for p in paths) or "."
         click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
@@ -217,7 +228,7 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
     schema_base_url. A DIRECTORY holding only .git (a fresh clone) counts as empty.
     """
     from recast_lint.diagnostics import Severity
-    from recast_lint.lint import InternalError, lint
+    from recast_lint.lint import lint
     from recast_lint.report import render
     from recast_lint.scaffold import ScaffoldError, create, next_steps, parse_settings
 
@@ -225,10 +236,9 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
         created = create(directory, parse_settings(settings), no_input, force)
     except ScaffoldError as exc:
         fail(str(exc))
-    try:
-        result = lint([created.path])
-    except InternalError as exc:
-        fail(f"created {created.path}, but linting it failed: {exc} (please report this)")
+    result = lint([created.path])
+    if result.crashes:
+        _report_crashes(result.crashes, debug=False)
     if result.diagnostics:
         click.echo(render("concise", result), nl=False)
         click.echo("recast-lint: the new repository has findings; the template should produce none (please report this)", err=True)

@@ -40,12 +40,18 @@ class Target:
 
 class LintResult:
     def __init__(
-        self, diagnostics: List[Diagnostic], analyses: List[Analysis], sources: Dict[str, str], rules: Optional[Dict[str, Rule]] = None
+        self,
+        diagnostics: List[Diagnostic],
+        analyses: List[Analysis],
+        sources: Dict[str, str],
+        rules: Optional[Dict[str, Rule]] = None,
+        crashes: Sequence[InternalError] = (),
     ) -> None:
         self.diagnostics = diagnostics
         self.analyses = analyses
         self.sources = sources  # display path -> file text, for snippets
         self.rules = rules or {}  # code -> every rule that ran, for formats that describe them
+        self.crashes = list(crashes)  # rules that failed on this input: the report is incomplete
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -123,6 +129,7 @@ def lint(
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
     ran: Dict[str, Rule] = {}
+    crashes: List[InternalError] = []
     for analysis in analyses:
         config = load_config(analysis.root).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
@@ -136,7 +143,7 @@ def lint(
         for rule in sorted(rules, key=lambda r: r.family == "RL9"):
             ran[rule.code] = rule
             severity = config.severity_for(rule.code, rule.name)
-            for finding in _run(rule, analysis):
+            for finding in _run(rule, analysis, crashes):
                 if config.ignored_in(rule.code, rule.name, finding.doc.path):
                     continue
                 if rule.family != "RL9" and suppressions.suppresses(finding.doc, rule.code, rule.name, finding.span):
@@ -155,11 +162,15 @@ def lint(
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
-    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)})
+    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes)
 
 
-def _run(rule: Rule, analysis: Analysis) -> Iterable:
+def _run(rule: Rule, analysis: Analysis, crashes: List[InternalError]) -> Iterable:
+    """The rule's findings; a crash (our bug, never the user's) is kept, and the other rules still run."""
     try:
         return list(rule.check(analysis))
-    except Exception as exc:  # a crash in one rule is our bug, never the user's
-        raise InternalError(f"rule {rule.code} ({rule.name}) crashed on {analysis.root}: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        crash = InternalError(f"rule {rule.code} ({rule.name}) crashed on {analysis.root}: {type(exc).__name__}: {exc}")
+        crash.__cause__ = exc
+        crashes.append(crash)
+        return []

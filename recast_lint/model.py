@@ -344,6 +344,11 @@ def is_selector(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in SELECTOR_TARGET_KEYS)
 
 
+def _plain(value: Any) -> Any:
+    """A name as rules can use it: a list or mapping written as a name is no name (the schema rules report it)."""
+    return None if isinstance(value, (list, dict)) else value
+
+
 def looks_like_step(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
@@ -471,7 +476,7 @@ class Builder:
         self._workflow_locs.setdefault(loc)
 
     def stage(self, loc: Loc, base: Path, wf: Workflow, index: int) -> Stage:
-        stage = Stage(loc.get("name"), loc, wf, index)
+        stage = Stage(_plain(loc.get("name")), loc, wf, index)
         deps = loc.get("dependencies")
         if "dependencies" in (loc.value or {}):
             stage.dependencies_given = True
@@ -603,7 +608,7 @@ class Builder:
                     entry.tests.append(self.test(root_loc.child("tests", i), entry))
 
     def test(self, loc: Loc, entry: RecastEntry) -> Test:
-        test = Test(loc.get("name"), loc)
+        test = Test(_plain(loc.get("name")), loc)
         spec = loc.get("spec")
         toplevel_value = loc.get("toplevel")
         if isinstance(toplevel_value, str) and not toplevel_value.startswith(REMOTE_PREFIXES):
@@ -683,7 +688,7 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
         for i, item in enumerate(params):
             if isinstance(item, dict) and "key" in item:
                 item_loc = scheduler.child("parameters", i)
-                yield Parameter(item["key"], item.get("value"), item_loc.child("value"), item_loc.child("key"))
+                yield Parameter(_plain(item["key"]), item.get("value"), item_loc.child("value"), item_loc.child("key"))
 
 
 # -- discovery ----------------------------------------------------------------------------------

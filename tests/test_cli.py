@@ -117,6 +117,20 @@ def test_internal_error_is_one_line_without_traceback_unless_debug(monkeypatch: 
     assert "internal error" in result.output and "boom" in result.output
 
 
+def test_a_crashing_rule_costs_its_own_findings_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.rules.registry import RULES
+
+    def explode(analysis: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(RULES, "RL204", RULES["RL204"]._replace(check=explode))
+    result = check("--format", "concise", "--debug", "refs/missing-file")
+    assert result.exit_code == 2
+    assert "refs/missing-file/specs/workflow.yml" in result.output and "RL301" in result.output  # the others still report
+    assert "recast-lint: error: internal error: rule RL204 (wrong-type) crashed on" in result.output
+    assert "KeyError: 'boom'" in result.output  # --debug shows the rule's own traceback
+
+
 # -- what a PATH means -------------------------------------------------------------------------
 
 

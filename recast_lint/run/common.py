@@ -122,13 +122,12 @@ def load_analysis(path: Path, no_lint: bool) -> Prepared:
 
 def _lint_or_refuse(root: Path) -> Analysis:
     from recast_lint.diagnostics import Severity
-    from recast_lint.lint import InternalError, LintResult, lint
+    from recast_lint.lint import LintResult, lint
     from recast_lint.report import render
 
-    try:
-        result = lint([root])
-    except InternalError as exc:
-        raise RunError(f"{exc}; pass --no-lint to run anyway and please report this") from exc
+    result = lint([root])
+    if result.crashes:
+        raise RunError(f"internal error: {result.crashes[0]}; pass --no-lint to run anyway, and please report it")
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors:
         click.echo(render("concise", LintResult(errors, result.analyses, result.sources)), err=True, nl=False)
