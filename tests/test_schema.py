@@ -89,3 +89,11 @@ def test_wrong_types_name_list_items_and_say_what_to_write() -> None:
         ("specs/workflow.yml", 2, "item 1 of `stages` has no value; expected a mapping", "write a value after the `-`"),
         ("specs/workflow.yml", 7, "`batchsize` must be a whole number, not the string '2'", "remove the quotes so YAML reads it as a number: 2"),
     ]
+
+
+def test_names_written_as_a_list_or_mapping_are_wrong_types_not_crashes() -> None:
+    found = [(d.path, d.span.line, d.code, d.message) for d in run(FIXTURES / "schema-names")]
+    assert found == [
+        ("recast.yml", 15, "RL204", "`name` must be a string, not a mapping"),
+        ("specs/workflow.yml", 2, "RL204", "`name` must be a string, not a list"),
+    ]
