@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity, display_path
-from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, yaml_files
+from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
 from recast_lint.suppress import Suppressions
@@ -80,8 +80,9 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Tar
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            raise UsageError(f"path '{raw}' does not exist")
-        path = path.resolve()
+            what = "is a symbolic link to nothing (a missing target, or a loop)" if path.is_symlink() else "does not exist"
+            raise UsageError(f"path '{raw}' {what}")
+        path = real(path)
         entry_root = find_entry_root(path)
         if entry_root is not None:
             target = analysis(entry_root)
@@ -98,7 +99,7 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Tar
         elif not path.name.endswith(YAML_SUFFIXES):
             raise UsageError(f"'{raw}' is not a YAML file and no analysis (a recast.yml) holds it")
         else:
-            base = toplevel.resolve() if toplevel else path.parent
+            base = real(toplevel) if toplevel else path.parent
             root = Path(os.path.commonpath([base, path.parent]))
             target = targets.setdefault((root, "loose"), Target(root, "loose", toplevel=base))
             target.files.append(path)

@@ -336,12 +336,20 @@ def spec_files_in(directory: Path, *more_suffixes: str) -> List[str]:
     if not directory.is_dir():
         return []
     suffixes = (*YAML_SUFFIXES, *more_suffixes)
-    return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes)
+    return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
 
 
 def is_selector(value: Any) -> bool:
     """A `{step|stages|steps: ..., output: ...}` mapping, read by the runtime as a reference to a stage's output."""
     return isinstance(value, dict) and any(key in value for key in SELECTOR_TARGET_KEYS)
+
+
+def real(path: Path) -> Path:
+    """``path`` with its symlinks resolved; a symlink loop is left as written (reading it then fails, located)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # a loop: RuntimeError before Python 3.13, OSError since
+        return Path(os.path.abspath(path))
 
 
 def _plain(value: Any) -> Any:
@@ -368,15 +376,15 @@ class Builder:
     """Builds an ``Analysis``: opens the files the runtime would open, in the order it would."""
 
     def __init__(self, root: Path, explicit: Sequence[Path] = ()):
-        self.analysis = Analysis(root.resolve())
-        self.explicit = [p.resolve() for p in explicit]
+        self.analysis = Analysis(real(root))
+        self.explicit = [real(p) for p in explicit]
         self._steps: Dict[Loc, Step] = {}
         self._workflow_locs: Dict[Loc, None] = {}
         self._building: List[Loc] = []
 
     # documents
     def document(self, path: Path) -> Document:
-        path = path.resolve()
+        path = real(path)
         doc = self.analysis.documents.get(path)
         if doc is None:
             doc = load_file(path)
@@ -385,7 +393,7 @@ class Builder:
 
     def inside_root(self, path: Path) -> bool:
         try:
-            path.resolve().relative_to(self.analysis.root)
+            real(path).relative_to(self.analysis.root)
             return True
         except ValueError:
             return False
@@ -696,7 +704,7 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 
 def find_entry_root(start: Path) -> Optional[Path]:
     """The nearest directory at or above ``start`` holding a `recast.yml`."""
-    current = start.resolve()
+    current = real(start)
     if current.is_file():
         current = current.parent
     for candidate in [current, *current.parents]:
@@ -757,7 +765,7 @@ def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[P
     for path in files:
         doc = builder.document(path)
         if doc.ok and isinstance(doc.data, dict) and "stages" in doc.data and not _is_gitlab_ci(doc.data):
-            candidates.append(path.resolve())
+            candidates.append(real(path))
     reached = {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
     as_reana_workflow = {spec.workflow.loc.doc.path for spec in builder.analysis.reana if spec.workflow}
     for path in candidates:
@@ -775,7 +783,7 @@ def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[P
         wf for wf in builder.analysis.workflows if wf.origin != "loose" or wf.loc.doc.path not in included
     ]
     for path in files:
-        doc = builder.analysis.documents.get(path.resolve())
+        doc = builder.analysis.documents.get(real(path))
         if doc is None or not doc.ok:
             continue
         if isinstance(doc.data, dict) and "stages" not in doc.data and _looks_like_steps_file(doc.data):

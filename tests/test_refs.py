@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from recast_lint.diagnostics import Severity
@@ -61,3 +64,18 @@ def test_remote_toplevel_is_an_info_and_the_run_is_clean() -> None:
 
 def test_missing_workflow_suggests_the_existing_name() -> None:
     assert only(_case("missing-workflow"), "RL307").hint.startswith("did you mean 'workflow.yml'?")
+
+
+def test_symbolic_links_to_nothing_are_reported_not_crashes(tmp_path: Path) -> None:
+    # Path.resolve() raises on a loop (RuntimeError before Python 3.13)
+    analysis = tmp_path / "analysis"
+    shutil.copytree(FIXTURES / "helloworld", analysis)
+    for name in ("workflow.yml", "steps.yml"):
+        (analysis / "specs" / name).unlink()
+        (analysis / "specs" / name).symlink_to(name)  # itself
+    found = [(d.code, d.path, d.span.line) for d in run(analysis)]
+    assert ("RL307", "recast.yml", 6) in found
+    assert "symbolic link to nothing" in only(run(analysis), "RL307").message
+    loose = tmp_path / "loose.yml"
+    loose.symlink_to("loose.yml")
+    assert [d.code for d in run(tmp_path)] == ["RL307", "RL301", "RL101"]

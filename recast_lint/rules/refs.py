@@ -201,9 +201,14 @@ def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
           workflow: workflow.yml
     """
     for note in analysis.notes:
-        if note.kind == "missing-workflow":
+        if note.kind == "missing-workflow" and os.path.islink(note.message):
             missing = os.path.relpath(note.message, analysis.root)
-            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", did_you_mean(os.path.basename(missing), note.candidates))
+            message = f"workflow file '{missing}' is a symbolic link to nothing (its target is missing, or the link leads back to itself)"
+            yield Finding.at(note.loc, message, "point the link at the workflow file, or put the file in its place")
+        elif note.kind == "missing-workflow":
+            missing = os.path.relpath(note.message, analysis.root)
+            hint = did_you_mean(os.path.basename(missing), note.candidates) or "write the path relative to the toplevel (`spec.toplevel`, default specs/)"
+            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", hint)
         elif note.kind == "missing-toplevel":
             missing = os.path.relpath(note.message, analysis.root)
             yield Finding.at(note.loc, f"toplevel directory '{missing}' does not exist", "create it, or set `spec.toplevel` to the directory holding the specs")
