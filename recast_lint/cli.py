@@ -148,7 +148,8 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         fail(str(exc))
     if output_file is not None:
         try:
-            output_file.write_text(render(format_name or log_format, result), encoding="utf-8")
+            # errors="replace": a file name that is not UTF-8 can reach a hint through a directory listing
+            output_file.write_text(render(format_name or log_format, result), encoding="utf-8", errors="replace")
         except OSError as exc:
             fail(f"cannot write {output_file}: {exc.strerror or exc}")
     elif format_name:

@@ -24,11 +24,13 @@ class Severity(str, enum.Enum):
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """How a path is shown in every message: relative to the current directory ``cwd``."""
+    """How a path is shown in every message: relative to the current directory ``cwd``, and
+    printable (bytes of a file name that are not UTF-8 become U+FFFD)."""
     try:
-        return path.relative_to(cwd).as_posix()
+        shown = path.relative_to(cwd).as_posix()
     except ValueError:
-        return os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
+        shown = os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class Span(NamedTuple):

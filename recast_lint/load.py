@@ -318,6 +318,14 @@ class _Builder:
                 LoadProblem("tag", f"cannot read value: {exc.problem}", _mark_span(node), "remove the custom `!tag`")
             )
             return node.value
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):  # PyYAML's own types on a value not of that type
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            if self.doc.text[node.start_mark.index : node.start_mark.index + 1] == "!":
+                hint = f"remove the `{tag}`, or write a value of that type"
+            else:  # YAML took it for a date or a number by its look
+                hint = f"quote it so YAML reads it as text: '{node.value}'"
+            self.doc.problems.append(LoadProblem("tag", f"cannot read {node.value!r} as {tag}", _mark_span(node), hint))
+            return node.value
 
     def _mapping(self, node: yaml.MappingNode, pointer: Pointer, depth: int, active: set, info: NodeInfo) -> dict:
         result: Dict[Any, Any] = {}

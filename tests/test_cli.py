@@ -237,3 +237,16 @@ def test_select_or_ignore_naming_no_rule_is_a_usage_error_with_a_suggestion() ->
     assert result.exit_code == 2
     assert result.output.strip() == "recast-lint: error: no rule matches 'RL2O1'; did you mean 'RL201'?"
     assert "did you mean 'ref-missing-file'?" in check("--ignore", "ref-mising-file", "helloworld").output
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> None:
+    try:
+        with open(os.fsencode(tmp_path) + b"/\xffbroken.yml", "w", encoding="utf-8") as handle:
+            handle.write("stages:\n  - name: [x\n")
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    report = tmp_path / "report.sarif"
+    result = check("--format", "sarif", "--output-file", str(report), str(tmp_path))
+    assert result.exit_code == 1, result.output
+    uri = json.loads(report.read_text(encoding="utf-8"))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("broken.yml") and "%EF%BF%BD" in uri  # U+FFFD for the byte that is not UTF-8

@@ -126,3 +126,13 @@ def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--format", "concise", str(tmp_path)])
     assert time.monotonic() - started < 2.0
     assert result.exit_code == 1 and "RL101 not a regular file" in result.output
+
+
+def test_values_pyyaml_cannot_build_are_located_with_the_fix() -> None:
+    found = [(d.span.line, d.message, d.hint) for d in run(LOAD / "bad-typed-values.yml") if d.code == "RL101"]
+    assert found == [
+        (2, "cannot read '0x1F zz' as !!int", "remove the `!!int`, or write a value of that type"),
+        (3, "cannot read 'nan foo' as !!float", "remove the `!!float`, or write a value of that type"),
+        (4, "cannot read 'maybe true' as !!bool", "remove the `!!bool`, or write a value of that type"),
+        (5, "cannot read '2020-13-45' as !!timestamp", "quote it so YAML reads it as text: '2020-13-45'"),  # a date by its look
+    ]
