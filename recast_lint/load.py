@@ -10,9 +10,10 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import stat
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import yaml
 
@@ -26,6 +27,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 256
+MAX_INT_BITS = 10_000  # about 3,000 digits: below Python's limit of 4,300 for turning an int into text
 
 Key = Union[str, int]
 Pointer = Tuple[Key, ...]
@@ -275,6 +277,19 @@ class _Builder:
         return NodeInfo(_mark_span(node, self.offsets), start, end, style=style)
 
     def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_span: Optional[Span]) -> Any:
+        self._guard(node, pointer, depth)
+        info = self._info(node)
+        info.key = key_span
+        self.doc.nodes[pointer] = info
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        with self._entered(node, active):
+            if isinstance(node, yaml.SequenceNode):
+                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
+            return self._mapping(node, pointer, depth, active, info)
+
+    def _guard(self, node: yaml.Node, pointer: Pointer, depth: int) -> None:
+        """The limits every node counts toward, merged ones included."""
         self.count += 1
         if self.count > MAX_NODES:
             top = self.doc.nodes.get(pointer[:1])
@@ -288,11 +303,10 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise _Stop(_too_deep(_mark_span(node)))
-        info = self._info(node)
-        info.key = key_span
-        self.doc.nodes[pointer] = info
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
+
+    @contextlib.contextmanager
+    def _entered(self, node: yaml.Node, active: set) -> Iterator[None]:
+        """Inside ``node``: meeting it again below (through an alias or a merge) would never end."""
         if id(node) in active:
             raise _Stop(
                 LoadProblem(
@@ -304,21 +318,25 @@ class _Builder:
             )
         active.add(id(node))
         try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
-            return self._mapping(node, pointer, depth, active, info)
+            yield
         finally:
             active.discard(id(node))
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
-            return self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node)
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # Python cannot even print it
+                self.doc.problems.append(
+                    LoadProblem("too-large", "number with more than 3,000 digits", _mark_span(node), "spec values are small; quote it if it is text")
+                )
+                return node.value
+            return value
         except yaml.constructor.ConstructorError as exc:
             self.doc.problems.append(
                 LoadProblem("tag", f"cannot read value: {exc.problem}", _mark_span(node), "remove the custom `!tag`")
             )
             return node.value
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):  # PyYAML's own types on a value not of that type
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError, IndexError):  # PyYAML's own types on a value not of that type
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             if self.doc.text[node.start_mark.index : node.start_mark.index + 1] == "!":
                 hint = f"remove the `{tag}`, or write a value of that type"
@@ -341,7 +359,9 @@ class _Builder:
                     LoadProblem("syntax", "merge key `<<` must refer to a mapping", _mark_span(source), "merge a mapping alias: `<<: *name`")
                 )
                 continue
-            result.update(self._mapping(source, pointer, depth, active, info))
+            self._guard(source, pointer, depth + 1)
+            with self._entered(source, active):
+                result.update(self._mapping(source, pointer, depth + 1, active, info))
         seen: Dict[Any, Span] = {}
         for key_node, value_node in explicit:
             key = self._key(key_node)

@@ -77,7 +77,7 @@ def test_duplicate_key_is_a_warning_naming_the_first_line() -> None:
     assert "first defined on line 4" in diagnostic.message
 
 
-@pytest.mark.parametrize("name", ["billion-laughs.yml", "deep.yml", "recursive-alias.yml"])
+@pytest.mark.parametrize("name", ["billion-laughs.yml", "deep.yml", "recursive-alias.yml", "merge-recursive.yml", "merge-bomb.yml", "merge-deep.yml"])
 def test_hostile_input_ends_fast_with_an_error_and_exit_1(name: str) -> None:
     started = time.monotonic()
     result = CliRunner().invoke(main, ["check", "--format", "concise", str(LOAD / name)])
@@ -135,4 +135,11 @@ def test_values_pyyaml_cannot_build_are_located_with_the_fix() -> None:
         (3, "cannot read 'nan foo' as !!float", "remove the `!!float`, or write a value of that type"),
         (4, "cannot read 'maybe true' as !!bool", "remove the `!!bool`, or write a value of that type"),
         (5, "cannot read '2020-13-45' as !!timestamp", "quote it so YAML reads it as text: '2020-13-45'"),  # a date by its look
+        (6, "cannot read '' as !!int", "remove the `!!int`, or write a value of that type"),
+    ]
+
+
+def test_a_number_python_cannot_print_is_not_read() -> None:
+    assert [(d.code, d.span.line, d.message) for d in run(LOAD / "huge-number.yml")] == [
+        ("RL105", 2, "number with more than 3,000 digits")
     ]
