@@ -128,7 +128,7 @@ class Stage:
         self.name = name
         self.loc = loc
         self.workflow = workflow
-        self.index = index
+        self.index = index  # its place in `workflow.stages` (entries that are not mappings are left out there)
         self.dependencies: List[Expression] = []
         self.dependencies_given = False
         self.scheduler: Optional[Loc] = None
@@ -476,7 +476,7 @@ class Builder:
             for index, _ in enumerate(stages):
                 stage_loc, stage_base, _refs = self.deref(loc.child("stages", index), base)
                 if stage_loc is not None and isinstance(stage_loc.value, dict):
-                    wf.stages.append(self.stage(stage_loc, stage_base, wf, index))
+                    wf.stages.append(self.stage(stage_loc, stage_base, wf, len(wf.stages)))
         self._building.pop()
         return wf
 

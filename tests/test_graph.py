@@ -232,3 +232,9 @@ def test_an_example_with_empty_initdata_is_reported_once_at_the_example() -> Non
     # no `init` stage exists for that example: RL514 says so at the example, RL414 stays quiet
     diagnostics = run(FIXTURES / "graph" / "empty-example")
     assert [(d.code, d.path, d.span.line) for d in diagnostics] == [("RL514", "recast.yml", 12)]
+
+
+def test_an_entry_of_stages_that_is_not_a_mapping_does_not_shift_the_others() -> None:
+    # stage indexes once counted the `5`, and RL406 then read past the end of the stage list
+    found = [(d.code, d.span.line) for d in run(GRAPH / "not-a-mapping-before")]
+    assert found == [("RL204", 2), ("RL401", 4)]
