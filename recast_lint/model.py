@@ -26,6 +26,7 @@ REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-githu
 STEP_PARTS = ("process", "publisher", "environment")
 _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
+MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -85,7 +86,7 @@ class RefSite:
 class Note(NamedTuple):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
-    kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root
+    kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root | workflow-loop | workflow-too-deep
     loc: Loc
     message: str
     candidates: Sequence[str] = ()  # spec files that do exist where a missing one was looked for
@@ -527,6 +528,11 @@ class Builder:
         if target in self._building:  # a workflow that includes itself would expand forever
             cited = refs[-1].loc.child("$ref") if refs else loc
             self.analysis.notes.append(Note("workflow-loop", cited, "workflow includes itself through `$ref`"))
+            return None
+        if len(self._building) >= MAX_WORKFLOW_NESTING:  # real analyses nest a few levels; this is generated or hostile
+            cited = refs[-1].loc.child("$ref") if refs else loc
+            message = f"sub-workflows nest more than {MAX_WORKFLOW_NESTING} levels deep here; the rest is not read"
+            self.analysis.notes.append(Note("workflow-too-deep", cited, message))
             return None
         if refs:
             self.register_workflow_loc(target)

@@ -79,3 +79,9 @@ def test_symbolic_links_to_nothing_are_reported_not_crashes(tmp_path: Path) -> N
     loose = tmp_path / "loose.yml"
     loose.symlink_to("loose.yml")
     assert [d.code for d in run(tmp_path)] == ["RL307", "RL301", "RL101"]
+
+
+def test_sub_workflows_nested_past_the_limit_are_not_followed() -> None:
+    # each level of nesting is a level of recursion in the model builder
+    found = [(d.code, d.path, d.span.line) for d in run(FIXTURES / "refs" / "nested-too-deep")]
+    assert found == [("RL304", "specs/subs.yml", 505)]  # the `$ref` of w62, the 64th workflow counting the top one

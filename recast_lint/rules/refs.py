@@ -119,7 +119,9 @@ def ref_loop(analysis: Analysis) -> Iterable[Finding]:
     """Catches `$ref` chains that come back to where they started, and workflows that include
     themselves.
 
-    Why: resolution never ends; the runtime recurses until it crashes.
+    Why: resolution never ends; the runtime recurses until it crashes. Sub-workflows nested more
+    than 64 levels deep are reported here too, and not read further: no analysis needs that many,
+    and a generated chain that long is as hard on the runtime as a loop.
 
     Bad (in `steps.yml`):
 
@@ -133,6 +135,8 @@ def ref_loop(analysis: Analysis) -> Iterable[Finding]:
     for note in analysis.notes:
         if note.kind == "workflow-loop":
             yield Finding.at(note.loc, note.message, "a sub-workflow cannot contain the workflow that uses it")
+        elif note.kind == "workflow-too-deep":
+            yield Finding.at(note.loc, note.message, "flatten it: an analysis needs a few levels of sub-workflows, not dozens")
 
 
 @rule("RL305", "not-checked-remote", Severity.INFO, "a remote toplevel or `$ref` is not fetched")
