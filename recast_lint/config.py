@@ -192,7 +192,10 @@ def _read_toml(path: Path) -> Tuple[Any, LineOf]:
                 return number
         return header
 
-    return data.get("tool", {}).get("recast-lint", {}), line_of
+    tool = data.get("tool")
+    if not isinstance(tool, dict):  # the header was found in the text, e.g. inside a string
+        raise ConfigError(path, header, "`tool` is not a table, so there is no [tool.recast-lint]; fix the TOML")
+    return tool.get("recast-lint", {}), line_of
 
 
 # -- checking ------------------------------------------------------------------------------------

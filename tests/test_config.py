@@ -110,6 +110,7 @@ def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
         ("unknown-code", ".recast-lint.yml:3: unknown rule 'RL3O5' in `ignore`; did you mean 'RL305'?"),
         ("no-reason", ".recast-lint.yml:2: per-file-ignores entry 'analysis/specs/legacy/*.yml' has no reason;"),
         ("bad-severity", ".recast-lint.yml:2: severity 'warn' for RL306 is not a severity; did you mean 'warning'?"),
+        ("tool-not-a-table", "pyproject.toml:4: `tool` is not a table, so there is no [tool.recast-lint]; fix the TOML"),
     ],
 )
 def test_a_broken_configuration_is_one_line_naming_file_and_line(
