@@ -251,12 +251,12 @@ class InputDir(NamedTuple):
 
     @property
     def exists(self) -> bool:
-        return self.path.is_dir()
+        return is_dir(self.path)
 
     def neighbours(self) -> List[str]:
         """The directories next to where this one should be, for did-you-mean."""
         parent = self.path.parent
-        if not parent.is_dir():
+        if not is_dir(parent):
             return []
         return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
@@ -334,15 +334,31 @@ class Analysis:
 
 def spec_files_in(directory: Path, *more_suffixes: str) -> List[str]:
     """Names of the YAML files (and files with ``more_suffixes``) in ``directory``, for did-you-mean."""
-    if not directory.is_dir():
+    if not is_dir(directory):
         return []
     suffixes = (*YAML_SUFFIXES, *more_suffixes)
-    return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
+    return sorted(p.name for p in directory.iterdir() if p.suffix in suffixes and is_file(p))
 
 
 def is_selector(value: Any) -> bool:
     """A `{step|stages|steps: ..., output: ...}` mapping, read by the runtime as a reference to a stage's output."""
     return isinstance(value, dict) and any(key in value for key in SELECTOR_TARGET_KEYS)
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False, not an exception, for a name the system refuses (too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; False, not an exception, for a name the system refuses (too long)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def real(path: Path) -> Path:
@@ -439,11 +455,11 @@ class Builder:
             if not self.inside_root(path):
                 site.problem, site.detail = "outside-root", str(path)
                 return site
-            if not path.is_file():
+            if not is_file(path):
                 site.problem = "missing-file"
                 site.candidates = [os.path.relpath(path.parent / name, base) for name in spec_files_in(path.parent, ".json")]
                 elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
-                site.found_from = next((d for d in elsewhere if d != base and (d / file_part).is_file()), None)
+                site.found_from = next((d for d in elsewhere if d != base and is_file(d / file_part)), None)
                 return site
             doc = self.document(path)
         else:
@@ -580,7 +596,7 @@ class Builder:
         entries = root_loc.get("recast_catalogue_entries")
         for index, item in enumerate(entries if isinstance(entries, list) else []):
             target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
-            readable = target is not None and self.inside_root(target) and target.is_file()
+            readable = target is not None and self.inside_root(target) and is_file(target)
             beside = spec_files_in(target.parent) if target is not None and not readable else []
             entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None, beside))
         spec = root_loc.get("spec")
@@ -600,7 +616,7 @@ class Builder:
                 self.analysis.notes.append(
                     Note("toplevel-outside-root", root_loc.child("spec", "toplevel"), f"toplevel {toplevel_value!r}")
                 )
-            elif not toplevel.is_dir():
+            elif not is_dir(toplevel):
                 self.analysis.notes.append(
                     Note("missing-toplevel", root_loc.child("spec", "toplevel") if toplevel_value else root_loc.child("spec"), str(toplevel))
                 )
@@ -642,7 +658,7 @@ class Builder:
             if cited_at is not None:
                 self.analysis.notes.append(Note("workflow-outside-root", cited_at, f"workflow file {str(path)!r}"))
             return None
-        if not path.is_file():
+        if not is_file(path):
             if cited_at is not None:
                 self.analysis.notes.append(Note("missing-workflow", cited_at, str(path), spec_files_in(path.parent)))
             return None
@@ -687,7 +703,7 @@ class Builder:
         self.analysis.steps = list(self._steps.values())
         self.analysis.workflow_locs = list(self._workflow_locs)
         ci = self.analysis.root / ".gitlab-ci.yml"
-        if ci.is_file():
+        if is_file(ci):
             self.analysis.ci = self.document(ci)
         return self.analysis
 
@@ -711,10 +727,10 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 def find_entry_root(start: Path) -> Optional[Path]:
     """The nearest directory at or above ``start`` holding a `recast.yml`."""
     current = real(start)
-    if current.is_file():
+    if is_file(current):
         current = current.parent
     for candidate in [current, *current.parents]:
-        if (candidate / "recast.yml").is_file():
+        if is_file(candidate / "recast.yml"):
             return candidate
     return None
 
@@ -817,7 +833,7 @@ def _infer_toplevel(builder: Builder, path: Path, root: Path) -> Path:
     directory = path.parent
     candidates = [directory] + [p for p in directory.parents if builder.inside_root(p)]
     for candidate in candidates:
-        if all((candidate / target).is_file() for target in local):
+        if all(is_file(candidate / target) for target in local):
             return candidate
     return directory
 

@@ -85,3 +85,7 @@ def test_sub_workflows_nested_past_the_limit_are_not_followed() -> None:
     # each level of nesting is a level of recursion in the model builder
     found = [(d.code, d.path, d.span.line) for d in run(FIXTURES / "refs" / "nested-too-deep")]
     assert found == [("RL304", "specs/subs.yml", 505)]  # the `$ref` of w62, the 64th workflow counting the top one
+
+
+def test_names_too_long_for_the_file_system_are_missing_files_not_crashes() -> None:
+    assert [(d.code, d.span.line) for d in run(FIXTURES / "refs" / "name-too-long")] == [("RL307", 7), ("RL301", 17)]
