@@ -30,7 +30,15 @@ def display_path(path: Path, cwd: Path) -> str:
         shown = path.relative_to(cwd).as_posix()
     except ValueError:
         shown = os.path.relpath(path, cwd) if path.anchor == cwd.anchor else str(path)
-    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return one_line(shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: a newline, NUL or escape a YAML key or value carries into a
+    message is shown escaped (`\\n`), so every format keeps one diagnostic per line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class Span(NamedTuple):

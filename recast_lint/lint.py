@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from recast_lint.config import load_config, unknown_pattern
-from recast_lint.diagnostics import Diagnostic, Severity, display_path
+from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
 from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
@@ -157,8 +157,8 @@ def lint(
                     severity=severity or finding.severity or rule.severity,
                     code=rule.code,
                     rule=rule.name,
-                    message=finding.message,
-                    hint=finding.hint,
+                    message=one_line(finding.message),
+                    hint=one_line(finding.hint) if finding.hint else None,
                     sensitive=finding.sensitive,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)

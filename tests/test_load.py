@@ -143,3 +143,11 @@ def test_a_number_python_cannot_print_is_not_read() -> None:
     assert [(d.code, d.span.line, d.message) for d in run(LOAD / "huge-number.yml")] == [
         ("RL105", 2, "number with more than 3,000 digits")
     ]
+
+
+def test_a_newline_inside_a_key_stays_inside_its_one_line_diagnostic() -> None:
+    result = CliRunner().invoke(main, ["check", "--format", "concise", str(LOAD / "multiline-key.yml")])
+    assert result.exit_code == 1
+    first, summary = result.output.splitlines()
+    assert first.endswith("RL202 unknown key 'multi\\n' in workflow (hint: expected one of: stages)")
+    assert summary == "found 1 error, 0 warnings in 1 file"
