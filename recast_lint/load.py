@@ -67,6 +67,7 @@ class Document:
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
         self._line_starts: List[int] = []
+        self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
 
     def __repr__(self) -> str:
         return f"Document({str(self.path)!r})"
@@ -99,16 +100,20 @@ class Document:
 
     def locate(self, pointer: Pointer, needle: str, occurrence: int = 0) -> Optional[Span]:
         """Where ``needle`` appears inside the source of the value at ``pointer``."""
-        info = self.nodes.get(tuple(pointer))
+        pointer = tuple(pointer)
+        info = self.nodes.get(pointer)
         if info is None or not needle:
             return None
-        start = info.start
-        for _ in range(occurrence + 1):
-            found = self.text.find(needle, start, info.end)
-            if found < 0:
-                return None
-            start = found + 1
-        return self.text_span(found, found + len(needle))
+        places = self._places.get((pointer, needle))
+        if places is None:  # every place at once: a command may hold thousands of fields to point at
+            places, found = [], self.text.find(needle, info.start, info.end)
+            while found >= 0:
+                places.append(found)
+                found = self.text.find(needle, found + 1, info.end)
+            self._places[(pointer, needle)] = places
+        if occurrence >= len(places):
+            return None
+        return self.text_span(places[occurrence], places[occurrence] + len(needle))
 
     def text_span(self, start: int, end: int) -> Span:
         """The span of characters ``start`` to ``end`` of the text (e.g. a regular-expression match)."""

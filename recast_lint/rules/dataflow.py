@@ -110,7 +110,7 @@ def outputmap_leaves(step: Step) -> List[Loc]:
 
 def _at_text(loc: Loc, text: str, needle: str, start: int, message: str, hint: Optional[str] = None, **kw: Any) -> Finding:
     """At the ``needle`` that starts at offset ``start`` of ``text`` (the value at ``loc``)."""
-    occurrence = sum(1 for i in range(start) if text.startswith(needle, i))
+    occurrence = text.count(needle, 0, start)  # a `{field}` cannot overlap itself, so counting is finding
     return Finding.at_text(loc, needle, message, hint, occurrence=occurrence, **kw)
 
 
