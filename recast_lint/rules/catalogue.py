@@ -25,7 +25,8 @@ CI_SCRIPT_KEYS = ("before_script", "script", "after_script")
 CI_NAMED_COMMAND = re.compile(r"\brecast\s+(run|catalogue\s+(?:check|describe))\s+(['\"]?)([^\s;|&)'\"]+)\2")
 RECASTATLAS_IMAGE = re.compile(r"^(?:[^/]+\.[^/]+/)?recast/recastatlas(?P<rest>[:@].*)?$")
 UNPINNED_TAGS = ("latest", "latest-stable")
-CI_RUN_TAG = re.compile(r"\brecast\s+run\b[^;|&]*?\s--tag[=\s]+(['\"]?)([^\s;|&'\"]+)\1")
+CI_RECAST_RUN = re.compile(r"\brecast\s+run\b")
+CI_TAG_OPTION = re.compile(r"\s--tag[=\s]+(['\"]?)([^\s;|&'\"]+)\1")
 
 
 def _entry_data(analysis: Analysis) -> Dict[str, Any]:
@@ -883,8 +884,7 @@ def ci_run_output_not_kept(analysis: Analysis) -> Iterable[Finding]:
         paths = artifacts.get("paths") if isinstance(artifacts, dict) else None
         kept = [str(p).rstrip("/") for p in paths] if isinstance(paths, list) else []
         for loc, line in runs:
-            for match in CI_RUN_TAG.finditer(line):
-                tag = match.group(2)
+            for tag in _run_tags(line):
                 if "$" in tag or f"recast-{tag}" in kept or "recast-*" in kept:
                     continue
                 yield Finding.at_text(
@@ -893,6 +893,15 @@ def ci_run_output_not_kept(analysis: Analysis) -> Iterable[Finding]:
                     f"the run writes to 'recast-{tag}/', which job '{job.pointer[-1]}' does not keep as an artifact",
                     f"add `recast-{tag}` under the job's `artifacts: paths:` (with `when: always`, to keep failed runs too)",
                 )
+
+
+def _run_tags(line: str) -> Iterator[str]:
+    """The `--tag` of each `recast run` in a script line, read once per command (`;`, `|`, `&` end one)."""
+    for command in re.split(r"[;|&]", line):
+        run = CI_RECAST_RUN.search(command)
+        option = CI_TAG_OPTION.search(command, run.end()) if run else None
+        if option:
+            yield option.group(2)
 
 
 @rule("RL632", "root-input-yml", Severity.INFO, "an `input.yml` at the repository root is read as initdata")
