@@ -17,6 +17,7 @@ that cannot be read.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
@@ -104,11 +105,14 @@ class Suppressions:
 
 def _comments(doc: Document) -> Iterator[tuple]:
     """(line number, column of `#`, own line?, text after the marker) of each directive comment."""
-    scalars = [info for info in doc.nodes.values() if info.style is not None]
+    # a `#` inside a string is text, not a comment; scalars do not overlap, so sorted starts find the one around it
+    scalars = sorted((info.start, info.end) for info in doc.nodes.values() if info.style is not None)
+    starts = [start for start, _ in scalars]
     offset = 0
     for number, line in enumerate(doc.text.splitlines(keepends=True), 1):
         found = _DIRECTIVE.search(line)
-        if found and not any(info.start <= offset + found.start() < info.end for info in scalars):
+        around = bisect.bisect_right(starts, offset + found.start()) - 1 if found else -1
+        if found and not (around >= 0 and offset + found.start() < scalars[around][1]):
             own_line = not line[: found.start()].strip()
             yield number, found.start() + 1, own_line, line[found.end() :].rstrip("\r\n")
         offset += len(line)
