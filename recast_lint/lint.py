@@ -96,7 +96,7 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Tar
             loose = [p for p in found if not any(root in p.parents for root in roots)]
             if loose:
                 targets.setdefault((path, "loose"), Target(path, "loose", toplevel=toplevel)).files.extend(loose)
-        elif not path.name.endswith(YAML_SUFFIXES):
+        elif not Path(raw).name.endswith(YAML_SUFFIXES):  # the name as written: a link's target may have another
             raise UsageError(f"'{raw}' is not a YAML file and no analysis (a recast.yml) holds it")
         else:
             base = real(toplevel) if toplevel else path.parent

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
-from recast_lint.load import Document, Pointer, load_file
+from recast_lint.load import Document, LoadProblem, Pointer, load_file
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
 # the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
@@ -401,10 +401,21 @@ class Builder:
 
     # documents
     def document(self, path: Path) -> Document:
+        if not self.inside_root(path):  # a file found inside that links out: nothing outside the analysis is read
+            return self._linked_out(Path(os.path.abspath(path)))
         path = real(path)
         doc = self.analysis.documents.get(path)
         if doc is None:
             doc = load_file(path)
+            self.analysis.documents[path] = doc
+        return doc
+
+    def _linked_out(self, path: Path) -> Document:
+        doc = self.analysis.documents.get(path)
+        if doc is None:
+            doc = Document(path)
+            message = f"a symbolic link to {real(path)}, outside the analysis, which is not read"
+            doc.problems.append(LoadProblem("syntax", message, Span.point(), "copy the file into the analysis"))
             self.analysis.documents[path] = doc
         return doc
 

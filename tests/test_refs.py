@@ -89,3 +89,13 @@ def test_sub_workflows_nested_past_the_limit_are_not_followed() -> None:
 
 def test_names_too_long_for_the_file_system_are_missing_files_not_crashes() -> None:
     assert [(d.code, d.span.line) for d in run(FIXTURES / "refs" / "name-too-long")] == [("RL307", 7), ("RL301", 17)]
+
+
+def test_a_file_found_inside_that_links_outside_is_not_read(tmp_path: Path) -> None:
+    analysis = tmp_path / "analysis"
+    shutil.copytree(FIXTURES / "helloworld", analysis)
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("workflow: {type: yadage, file: ../elsewhere.yml}\n", encoding="utf-8")
+    (analysis / "reana.yaml").symlink_to(outside)
+    diagnostic = only(run(analysis), "RL101")
+    assert (diagnostic.path, diagnostic.message) == ("reana.yaml", f"a symbolic link to {outside}, outside the analysis, which is not read")
