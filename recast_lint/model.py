@@ -159,6 +159,16 @@ class Workflow:
         self.parent = parent
         self.stages: List[Stage] = []
         self.origin = origin  # recast | reana | loose | test
+        self._by_name: Optional[Dict[Any, List[Stage]]] = None
+
+    def stages_named(self, name: Any) -> List[Stage]:
+        """The stages called ``name``. Indexed on first use: rules run once the builder is done, and
+        a lookup per expression would otherwise scan every stage (4,000 stages took seconds)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for stage in self.stages:
+                self._by_name.setdefault(stage.name, []).append(stage)
+        return self._by_name.get(name, [])
 
     def walk(self) -> Iterator[Workflow]:
         yield self

@@ -279,7 +279,7 @@ class Scope(NamedTuple):
 
     def entries(self, name: str) -> List[Entry]:
         found = [Entry(name, None, self)] if name == "init" and self.has_init else []
-        return found + [Entry(name, s, self) for s in self.workflow.stages if s.name == name]
+        return found + [Entry(name, s, self) for s in self.workflow.stages_named(name)]
 
     def all_entries(self) -> List[Entry]:
         named = [Entry(str(s.name), s, self) for s in self.workflow.stages if isinstance(s.name, str)]

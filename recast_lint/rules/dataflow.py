@@ -137,11 +137,7 @@ def _stage_steps(stage: Stage) -> List[Step]:
 
 def _users(step: Step) -> List[Stage]:
     """The stages that pass parameters to ``step``, each once."""
-    users: List[Stage] = []
-    for stage in step.used_by:
-        if stage not in users and step in _stage_steps(stage):
-            users.append(stage)
-    return users
+    return list(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
 
 
 def _checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, List[Stage]]]:
