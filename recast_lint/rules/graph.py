@@ -77,6 +77,7 @@ class ScopeGraph:
         self.dependencies: Dict[int, List[Reading]] = {}  # by stage index
         self.selectors: List[Selector] = []
         self.unaddressable: List[Stage] = []
+        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every closure through the stage
 
     @property
     def stages(self) -> List[Stage]:
@@ -84,13 +85,16 @@ class ScopeGraph:
 
     def upstream(self, stage: Stage) -> List[Stage]:
         """The stages of this scope the dependencies of ``stage`` wait for."""
+        if stage.index in self._upstream:
+            return self._upstream[stage.index]
         found: Dict[int, Stage] = {}
         for reading in self.dependencies.get(stage.index, []):
             if reading.resolution is not None:
                 for entry in reading.resolution.via():
                     if entry.stage is not None and entry.stage.workflow is self.scope.workflow:
                         found.setdefault(entry.stage.index, entry.stage)
-        return list(found.values())
+        self._upstream[stage.index] = list(found.values())
+        return self._upstream[stage.index]
 
     def closure(self, stage: Stage) -> Optional[Set[int]]:
         """Indices of every stage ``stage`` waits for, directly or not; None when some dependency
