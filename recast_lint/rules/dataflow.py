@@ -10,6 +10,7 @@ contracts statically; a step is checked against every stage that uses it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
@@ -60,6 +61,7 @@ class Template(NamedTuple):
                 yield field
 
 
+@functools.lru_cache(maxsize=4096)  # a dozen rules read each template; scanning a long one is not free
 def _template(loc: Loc, where: str) -> Optional[Template]:
     text = loc.value
     if not isinstance(text, str):
@@ -775,13 +777,14 @@ def mapping_in_command(analysis: Analysis) -> Iterable[Finding]:
         cmd: 'select --pt {cuts[pt]} --eta {cuts[eta]}'
     """
     for step, users in _checked_steps(analysis):
+        mapping_parameters = {stage: {p.key for p in stage.parameters if _is_literal_mapping(p.value)} for stage in users}
         for template in templates(step):
             if template.has_workdir:
                 continue  # publish templates are data, not a command line
             for field in template.named():
                 if field.name != field.root:
                     continue
-                mappings = [s for s in users if any(p.key == field.root and _is_literal_mapping(p.value) for p in s.parameters)]
+                mappings = [s for s in users if field.root in mapping_parameters[s]]
                 if mappings:
                     yield _at_field(
                         template,
