@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Step, Workflow, is_selector
@@ -70,15 +70,17 @@ def _template(loc: Loc, where: str) -> Optional[Template]:
     return Template(loc, text, where, tuple(fields), error)
 
 
-def _leaves(loc: Loc) -> Iterator[Loc]:
-    """Every scalar under ``loc``, with its location."""
+def _leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
+    """Every scalar under ``loc``, with its location; nothing under a value ``opaque`` says to leave alone."""
     value = loc.value
+    if opaque(value):
+        return
     if isinstance(value, dict):
         for key in value:
-            yield from _leaves(loc.child(key))
+            yield from _leaves(loc.child(key), opaque)
     elif isinstance(value, list):
         for i in range(len(value)):
-            yield from _leaves(loc.child(i))
+            yield from _leaves(loc.child(i), opaque)
     else:
         yield loc
 
@@ -572,19 +574,14 @@ def _is_reference(value: Any) -> bool:
     return is_selector(value) or isinstance(value, dict) and "expression_type" in value
 
 
+def _not_literal(value: Any) -> bool:
+    """A reference, or a typed value (`{$type: File, ...}`) that its own datamodel renders."""
+    return _is_reference(value) or isinstance(value, dict) and "$type" in value
+
+
 def _literal_strings(loc: Loc) -> Iterator[Loc]:
-    """String leaves of a literal value; references are not literals."""
-    value = loc.value
-    if _is_reference(value) or isinstance(value, dict) and "$type" in value:
-        return  # typed leaves (`{$type: File, ...}`) are rendered by their own datamodel, not checked here
-    if isinstance(value, dict):
-        for key in value:
-            yield from _literal_strings(loc.child(key))
-    elif isinstance(value, list):
-        for i in range(len(value)):
-            yield from _literal_strings(loc.child(i))
-    elif isinstance(value, str):
-        yield loc
+    """String leaves of a literal value."""
+    return (leaf for leaf in _leaves(loc, _not_literal) if isinstance(leaf.value, str))
 
 
 class BraceProblem(NamedTuple):
