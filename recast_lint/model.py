@@ -86,7 +86,9 @@ class RefSite:
 class Note(NamedTuple):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
-    kind: str  # remote-toplevel | missing-workflow | missing-toplevel | not-a-mapping | toplevel-outside-root | workflow-loop | workflow-too-deep
+    # remote-toplevel | missing-workflow | workflow-link-to-nothing | missing-toplevel | not-a-mapping
+    # | toplevel-outside-root | workflow-loop | workflow-too-deep
+    kind: str
     loc: Loc
     message: str
     candidates: Sequence[str] = ()  # spec files that do exist where a missing one was looked for
@@ -478,7 +480,12 @@ class Builder:
                 return site
             if not is_file(path):
                 site.problem = "missing-file"
-                site.candidates = [os.path.relpath(path.parent / name, base) for name in spec_files_in(path.parent, ".json")]
+                # the file holding the `$ref` is no candidate: it cannot be the one it was meant to name
+                site.candidates = [
+                    os.path.relpath(path.parent / name, base)
+                    for name in spec_files_in(path.parent, ".json")
+                    if path.parent / name != loc.doc.path
+                ]
                 elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
                 site.found_from = next((d for d in elsewhere if d != base and is_file(d / file_part)), None)
                 return site
@@ -681,7 +688,8 @@ class Builder:
             return None
         if not is_file(path):
             if cited_at is not None:
-                self.analysis.notes.append(Note("missing-workflow", cited_at, str(path), spec_files_in(path.parent)))
+                kind = "workflow-link-to-nothing" if os.path.islink(path) else "missing-workflow"
+                self.analysis.notes.append(Note(kind, cited_at, str(path), spec_files_in(path.parent)))
             return None
         doc = self.document(path)
         if not doc.ok:

@@ -99,3 +99,8 @@ def test_a_file_found_inside_that_links_outside_is_not_read(tmp_path: Path) -> N
     (analysis / "reana.yaml").symlink_to(outside)
     diagnostic = only(run(analysis), "RL101")
     assert (diagnostic.path, diagnostic.message) == ("reana.yaml", f"a symbolic link to {outside}, outside the analysis, which is not read")
+
+
+def test_the_file_holding_a_missing_ref_is_not_offered_as_its_target() -> None:
+    diagnostic = only(run(FIXTURES / "refs" / "own-file-not-a-candidate" / "wf.yml"), "RL301")
+    assert diagnostic.hint == "write the path relative to the analysis root, or add the file"

@@ -47,9 +47,7 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     """
     for site in _sites(analysis, "missing-file"):
         file_part = str(site.target).partition("#")[0]
-        # the file holding the `$ref` is no candidate: it cannot be the one it was meant to name
-        candidates = [c for c in site.candidates if os.path.normpath(site.base / c) != str(site.loc.doc.path)]
-        hint = did_you_mean(file_part, candidates) or f"write the path relative to {_base_name(analysis, site)}, or add the file"
+        hint = did_you_mean(file_part, site.candidates) or f"write the path relative to {_base_name(analysis, site)}, or add the file"
         if site.found_from == site.loc.doc.path.parent:
             fixed = os.path.relpath(site.found_from / file_part, site.base)
             hint = (
@@ -205,7 +203,7 @@ def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
           workflow: workflow.yml
     """
     for note in analysis.notes:
-        if note.kind == "missing-workflow" and os.path.islink(note.message):
+        if note.kind == "workflow-link-to-nothing":
             missing = os.path.relpath(note.message, analysis.root)
             message = f"workflow file '{missing}' is a symbolic link to nothing (its target is missing, or the link leads back to itself)"
             yield Finding.at(note.loc, message, "point the link at the workflow file, or put the file in its place")
