@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from recast_lint.diagnostics import Severity, Span
@@ -913,9 +914,9 @@ def root_input_yml(analysis: Analysis) -> Iterable[Finding]:
 
     Fixed: rename it (e.g. `inputs/example.yml`) and pass it explicitly.
     """
-    path = analysis.root / "input.yml"
-    # git is asked only when the file exists: starting it costs a tenth of a check
-    if analysis.entry is not None and path.is_file() and path.relative_to(analysis.root) in analysis.repo_files:
+    initdata_file = Path("input.yml")
+    if analysis.entry is not None and analysis.in_repository(initdata_file):
+        path = analysis.root / initdata_file
         doc = analysis.documents.get(path) or Document(path=path)
         yield Finding(
             doc,
