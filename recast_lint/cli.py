@@ -42,6 +42,11 @@ def fail(message: str, debug: bool = False) -> None:
     sys.exit(EXIT_FAILURE)
 
 
+def _lowercase_start(message: str) -> str:
+    """Messages from click and the system, in our style (`No such file` -> `no such file`)."""
+    return message[:1].lower() + message[1:]
+
+
 def _report_crashes(crashes: Sequence[Exception], debug: bool) -> None:
     """One line per rule that crashed (a bug of ours), and exit 2: the report above is incomplete."""
     for crash in crashes:
@@ -67,9 +72,8 @@ class Guarded:
             click.echo(exc.format_message(), err=True)
             sys.exit(EXIT_FAILURE)
         except click.UsageError as exc:  # click would print the usage, a "Try" line and "Error: ..."
-            message = " ".join(exc.format_message().split()).rstrip(".")
             where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-            fail(message[:1].lower() + message[1:] + where)
+            fail(_lowercase_start(" ".join(exc.format_message().split()).rstrip(".")) + where)
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.Abort:
@@ -86,8 +90,8 @@ class Guarded:
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_PROBLEMS)
         except OSError as exc:  # the system refused (read-only directory, full disk): not our bug
-            what = exc.strerror or str(exc)
-            fail(f"{what[:1].lower() + what[1:]}: {exc.filename}" if exc.filename else what)
+            what = _lowercase_start(exc.strerror or str(exc))
+            fail(f"{what}: {exc.filename}" if exc.filename else what)
         except Exception as exc:
             debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)

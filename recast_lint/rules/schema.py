@@ -157,10 +157,10 @@ def _type_issue(loc: Loc, error: SchemaError) -> SchemaIssue:
     if value is None:
         after = "the `-`" if loc.pointer and isinstance(loc.pointer[-1], int) else "the colon"
         return SchemaIssue("wrong-type", Finding.at(loc, f"{name} has no value; expected {expected}", f"write a value after {after}"))
-    return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", _type_hint(expected_types, value)))
+    return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", _type_hint(expected_types, expected, value)))
 
 
-def _type_hint(expected_types: List[str], value: Any) -> str:
+def _type_hint(expected_types: List[str], expected: str, value: Any) -> str:
     if "string" in expected_types and isinstance(value, (bool, int, float)):
         return f"quote it so YAML reads it as text: '{str(value).lower() if isinstance(value, bool) else value}'"
     if "array" in expected_types and not isinstance(value, (list, dict)):
@@ -173,7 +173,7 @@ def _type_hint(expected_types: List[str], value: Any) -> str:
         return f"remove the quotes so YAML reads it as a number: {value.strip()}"
     if "boolean" in expected_types:
         return "write true or false, without quotes"
-    return f"write {' or '.join(_TYPE_NAMES.get(t, t) for t in expected_types)} here"
+    return f"write {expected} here"
 
 
 def _value_name(loc: Loc) -> str:
