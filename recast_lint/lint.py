@@ -66,14 +66,14 @@ class LintResult:
         return not self.diagnostics and not any(a.entry or a.workflows or a.steps or a.reana for a in self.analyses)
 
 
-def discover(paths: Sequence[Path], toplevel: Optional[Path] = None) -> List[Target]:
+def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path) -> List[Target]:
     """What to lint for each PATH: the analysis holding it, the analyses below a directory and
     the loose specs beside them, or a loose spec file."""
     targets: Dict[tuple, Target] = {}
 
     def analysis(root: Path) -> Target:
         if toplevel is not None:
-            entry = display_path(root / "recast.yml", Path.cwd().resolve())
+            entry = display_path(root / "recast.yml", cwd)
             raise UsageError(f"--toplevel is for workflow files outside an analysis; {entry} names the toplevel (spec.toplevel)")
         return targets.setdefault((root, "entry"), Target(root, "entry"))
 
@@ -126,7 +126,7 @@ def lint(
         instead = unknown_pattern(pattern)
         if instead is not None:  # a typo here would silently select nothing, or ignore nothing
             raise UsageError(f"no rule matches {pattern!r}; {instead}")
-    analyses = [build(target) for target in discover(paths, toplevel)]
+    analyses = [build(target) for target in discover(paths, toplevel, cwd)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
     ran: Dict[str, Rule] = {}
