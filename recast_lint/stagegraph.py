@@ -63,7 +63,8 @@ class ScopeGraph:
         self.dependencies: Dict[int, List[Reading]] = {}  # by stage index
         self.selectors: List[Selector] = []
         self.unaddressable: List[Stage] = []
-        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every closure through the stage
+        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every search through the stage
+        self._broken_above: Optional[Set[int]] = None
 
     @property
     def stages(self) -> List[Stage]:
@@ -82,20 +83,41 @@ class ScopeGraph:
         self._upstream[stage.index] = list(found.values())
         return self._upstream[stage.index]
 
-    def closure(self, stage: Stage) -> Optional[Set[int]]:
-        """Indices of every stage ``stage`` waits for, directly or not; None when some dependency
-        on the way could not be understood."""
+    def broken_above(self, stage: Stage) -> bool:
+        """Whether a dependency of ``stage``, or of a stage it waits for, could not be understood
+        (broken ones are reported where they are written): what it waits for is then unknown."""
+        if self._broken_above is None:
+            # from every stage with such a dependency, down to every stage waiting for it: once per scope
+            downstream: Dict[int, List[int]] = {}
+            for current in self.stages:
+                for up in self.upstream(current):
+                    downstream.setdefault(up.index, []).append(current.index)
+            todo = [
+                index for index, readings in self.dependencies.items()
+                if not all(r.understood and not r.matches_nothing for r in readings)
+            ]
+            broken = set(todo)
+            while todo:
+                for down in downstream.get(todo.pop(), []):
+                    if down not in broken:
+                        broken.add(down)
+                        todo.append(down)
+            self._broken_above = broken
+        return stage.index in self._broken_above
+
+    def waits_for(self, stage: Stage, other: Stage) -> bool:
+        """Whether ``stage`` waits for ``other`` (both of this scope), directly or through other stages.
+        The search stops at ``other``: a stage mostly reads one it depends on directly."""
         seen: Set[int] = set()
         todo = [stage]
         while todo:
-            current = todo.pop()
-            if not all(r.understood and not r.matches_nothing for r in self.dependencies.get(current.index, [])):
-                return None  # the dependencies on the way are broken (reported there) or not understood
-            for up in self.upstream(current):
+            for up in self.upstream(todo.pop()):
+                if up.index == other.index:
+                    return True
                 if up.index not in seen:
                     seen.add(up.index)
                     todo.append(up)
-        return seen
+        return False
 
     def names_referenced(self, name: str) -> bool:
         texts = [r.text for rs in self.dependencies.values() for r in rs] + [s.target.text for s in self.selectors]

@@ -67,12 +67,11 @@ def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
             resolution = selector.target.resolution
             if resolution is None or not selector.target.understood:
                 continue
-            closure = graph.closure(selector.stage)
-            if closure is None:
-                continue
             reader = selector.stage
-            for target in [e.stage for e in resolution.via() if e.stage is not None and e.stage.index not in closure]:
-                if target is reader or reader.index in (graph.closure(target) or set()):
+            if graph.broken_above(reader):
+                continue
+            for target in [e.stage for e in resolution.via() if e.stage is not None and not graph.waits_for(reader, e.stage)]:
+                if target is reader or not graph.broken_above(target) and graph.waits_for(target, reader):
                     why = "its own output" if target is reader else f"'{target.name}', which runs only after it"
                     yield Finding.at(
                         selector.target.loc,
