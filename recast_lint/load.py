@@ -10,10 +10,9 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import stat
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 import yaml
 
@@ -34,6 +33,7 @@ Pointer = Tuple[Key, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class NodeInfo:
@@ -288,10 +288,13 @@ class _Builder:
         self.doc.nodes[pointer] = info
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
-        with self._entered(node, active):
+        self._enter(node, active)
+        try:
             if isinstance(node, yaml.SequenceNode):
                 return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
             return self._mapping(node, pointer, depth, active, info)
+        finally:
+            active.discard(id(node))
 
     def _guard(self, node: yaml.Node, pointer: Pointer, depth: int) -> None:
         """The limits every node counts toward, merged ones included."""
@@ -309,9 +312,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Stop(_too_deep(_mark_span(node)))
 
-    @contextlib.contextmanager
-    def _entered(self, node: yaml.Node, active: set) -> Iterator[None]:
-        """Inside ``node``: meeting it again below (through an alias or a merge) would never end."""
+    def _enter(self, node: yaml.Node, active: set) -> None:
+        """Inside ``node`` until the caller discards it from ``active``: meeting it again below (through
+        an alias or a merge) would never end. (Not a context manager: entering one costs more than
+        building the node.)"""
         if id(node) in active:
             raise _Stop(
                 LoadProblem(
@@ -322,12 +326,10 @@ class _Builder:
                 )
             )
         active.add(id(node))
-        try:
-            yield
-        finally:
-            active.discard(id(node))
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR_TAG:  # most values: what the constructor would return, without its bookkeeping
+            return node.value
         try:
             value = self.constructor.construct_object(node)
             if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # Python cannot even print it
@@ -365,8 +367,11 @@ class _Builder:
                 )
                 continue
             self._guard(source, pointer, depth + 1)
-            with self._entered(source, active):
+            self._enter(source, active)
+            try:
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
+            finally:
+                active.discard(id(source))
         seen: Dict[Any, Span] = {}
         for key_node, value_node in explicit:
             key = self._key(key_node)
