@@ -12,6 +12,7 @@ import re
 from typing import List, NamedTuple, Optional, Tuple
 
 _ROOT = re.compile(r"[^.\[]*")
+_NAME_END = re.compile(r"[!:]")
 
 
 class Field(NamedTuple):
@@ -20,12 +21,7 @@ class Field(NamedTuple):
     end: int  # offset just past `}`
     name: str  # the field name, e.g. `name[0]`
     dollar: bool  # written `${...}` (shell variable syntax)
-
-    @property
-    def root(self) -> str:
-        """The parameter the field reads: `files` for `{files[0]}`, `cfg` for `{cfg.x}`."""
-        match = _ROOT.match(self.name)
-        return match.group(0) if match else self.name
+    root: str  # the parameter the field reads: `files` for `{files[0]}`, `cfg` for `{cfg.x}`
 
     @property
     def positional(self) -> bool:
@@ -68,7 +64,8 @@ def scan(template: str) -> Tuple[List[Field], Optional[BraceError]]:
         if depth:
             return fields, BraceError(i, "'{' is never closed")
         text = template[i + 1 : j - 1]
-        name = re.split(r"[!:]", text, maxsplit=1)[0]
-        fields.append(Field(text=text, start=i, end=j, name=name, dollar=i > 0 and template[i - 1] == "$"))
+        name = _NAME_END.split(text, maxsplit=1)[0]
+        root = _ROOT.match(name).group(0)  # type: ignore[union-attr]  # the pattern matches any string, if only its empty start
+        fields.append(Field(text=text, start=i, end=j, name=name, dollar=i > 0 and template[i - 1] == "$", root=root))
         i = j
     return fields, None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+import weakref
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.placeholders import BraceError, Field, scan
@@ -45,7 +46,21 @@ class Template(NamedTuple):
                 yield field
 
 
-@functools.lru_cache(maxsize=4096)  # a dozen rules read each template; scanning a long one is not free
+def _per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``compute(obj)`` once per object (a step, a stage) for as long as the object lives: a dozen rules
+    ask for the same templates and names, and scanning a long command is not free."""
+    results: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def cached(obj: Any) -> Any:
+        found = results.get(obj)
+        if found is None:
+            found = results[obj] = compute(obj)
+        return found
+
+    return cached
+
+
 def _template(loc: Loc, where: str) -> Optional[Template]:
     text = loc.value
     if not isinstance(text, str):
@@ -69,7 +84,8 @@ def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) 
         yield loc
 
 
-def templates(step: Step) -> List[Template]:
+@_per_object
+def templates(step: Step) -> Tuple[Template, ...]:
     """The step's `cmd` or `script` and every string of an `interpolated-pub` `publish`."""
     found: List[Template] = []
     process = step.part("process")
@@ -85,7 +101,7 @@ def templates(step: Step) -> List[Template]:
             template = _template(leaf, "publish template")
             if template:
                 found.append(template)
-    return found
+    return tuple(found)
 
 
 def outputmap_leaves(step: Step) -> List[Loc]:
@@ -141,8 +157,19 @@ def checked_templates(analysis: Analysis) -> Iterator[Template]:
         yield from templates(step)
 
 
-def passed_names(stage: Stage) -> List[str]:
-    return [str(name) for name in stage.parameter_names()]
+@_per_object
+def passed_names(stage: Stage) -> Tuple[str, ...]:
+    return tuple(str(name) for name in stage.parameter_names())
+
+
+@_per_object
+def _passed(stage: Stage) -> FrozenSet[str]:
+    return frozenset(passed_names(stage))
+
+
+def passes(stage: Stage, name: str) -> bool:
+    """Whether ``stage`` passes a parameter called ``name`` (a stage may pass thousands)."""
+    return name in _passed(stage)
 
 
 def stage_list(stages: Sequence[Stage]) -> str:
@@ -168,7 +195,7 @@ def needed_parameters(step: Step) -> Dict[str, str]:
 
 def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
     """No stage passes ``name``: the step itself is wrong (a typo), so report it in the step."""
-    return all(name not in passed_names(stage) for stage in users)
+    return not any(passes(stage, name) for stage in users)
 
 
 def parameter_hint(name: str, names: List[str]) -> str:
@@ -180,7 +207,7 @@ def parameter_hint(name: str, names: List[str]) -> str:
 
 
 def union_names(users: Sequence[Stage]) -> List[str]:
-    names: List[str] = []
+    names: Dict[str, None] = {}  # in order, each once
     for stage in users:
-        names.extend(n for n in passed_names(stage) if n not in names)
-    return names
+        names.update(dict.fromkeys(passed_names(stage)))
+    return list(names)

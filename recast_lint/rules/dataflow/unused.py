@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
-from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passed_names
+from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes
 from recast_lint.rules.registry import Finding, closest, rule
 
 _JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
@@ -120,7 +120,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
         used = _used_by_stage(stage)
         if used is None:
             continue
-        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if n not in passed_names(stage)]
+        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if not passes(stage, n)]
         for parameter in stage.parameters:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
