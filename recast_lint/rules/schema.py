@@ -8,9 +8,10 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, NamedTuple, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
 from recast_lint.schemacheck import SchemaError, Schemas
@@ -28,10 +29,12 @@ def validation_targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
     entry = analysis.entry
     if entry is not None and entry.doc.ok:
         yield entry.loc, "recast.json"
+    workflows_in: Dict[Document, List[Loc]] = {}  # a step is looked for among the workflows of its own file
     for loc in analysis.workflow_locs:
+        workflows_in.setdefault(loc.doc, []).append(loc)
         yield loc, "workflow.json"
     for step in analysis.steps:
-        if not _inside_any(step.loc, analysis.workflow_locs):
+        if not _inside_any(step.loc, workflows_in.get(step.loc.doc, [])):
             yield step.loc, "steps.json#/definitions/step"
         for part, part_loc in step.parts.items():
             if part_loc != step.loc.child(part):  # reached through `$ref`: validated where it is written
