@@ -13,6 +13,7 @@ from typing import List, NamedTuple, Optional, Tuple
 
 _ROOT = re.compile(r"[^.\[]*")
 _NAME_END = re.compile(r"[!:]")
+_BRACE = re.compile(r"[{}]")
 
 
 class Field(NamedTuple):
@@ -40,32 +41,28 @@ class BraceError(NamedTuple):
 def scan(template: str) -> Tuple[List[Field], Optional[BraceError]]:
     """Fields in ``template`` and the first brace error, if any (``str.format`` stops there too)."""
     fields: List[Field] = []
-    i, n = 0, len(template)
-    while i < n:
-        ch = template[i]
-        if ch == "}":
+    n = len(template)
+    brace = _BRACE.search(template)  # from brace to brace: most of a command is no field
+    while brace is not None:
+        i = brace.start()
+        if template[i] == "}":
             if i + 1 < n and template[i + 1] == "}":
-                i += 2
+                brace = _BRACE.search(template, i + 2)
                 continue
             return fields, BraceError(i, "single '}' with no matching '{'")
-        if ch != "{":
-            i += 1
-            continue
         if i + 1 < n and template[i + 1] == "{":
-            i += 2
+            brace = _BRACE.search(template, i + 2)
             continue
         depth, j = 1, i + 1
-        while j < n and depth:
-            if template[j] == "{":
-                depth += 1
-            elif template[j] == "}":
-                depth -= 1
-            j += 1
-        if depth:
-            return fields, BraceError(i, "'{' is never closed")
+        while depth:
+            inner = _BRACE.search(template, j)
+            if inner is None:
+                return fields, BraceError(i, "'{' is never closed")
+            depth += 1 if inner.group() == "{" else -1
+            j = inner.end()
         text = template[i + 1 : j - 1]
         name = _NAME_END.split(text, maxsplit=1)[0]
         root = _ROOT.match(name).group(0)  # type: ignore[union-attr]  # the pattern matches any string, if only its empty start
         fields.append(Field(text=text, start=i, end=j, name=name, dollar=i > 0 and template[i - 1] == "$", root=root))
-        i = j
+        brace = _BRACE.search(template, j)
     return fields, None

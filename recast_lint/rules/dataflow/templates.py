@@ -27,6 +27,7 @@ class Template(NamedTuple):
     where: str  # cmd | script | publish template
     fields: Tuple[Field, ...]
     error: Optional[BraceError]
+    named_fields: Tuple[Field, ...] = ()  # see `named`; filled in once by `_template`
 
     @property
     def has_workdir(self) -> bool:
@@ -41,24 +42,26 @@ class Template(NamedTuple):
 
     def named(self) -> Iterator[Field]:
         """Fields the stage's parameters must provide (in a command, `{workdir}` too)."""
-        for field in self.fields:
-            if self.kind(field) == "named" and not (self.has_workdir and field.root == "workdir"):
-                yield field
+        return iter(self.named_fields)
 
 
-def _per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``compute(obj)`` once per object (a step, a stage) for as long as the object lives: a dozen rules
-    ask for the same templates and names, and scanning a long command is not free."""
+    ask for the same templates and names of a step thousands of stages share. What it returns is shared:
+    read it, never change it."""
     results: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @functools.wraps(compute)
     def cached(obj: Any) -> Any:
-        found = results.get(obj)
-        if found is None:
+        found = results.get(obj, _NOT_YET)
+        if found is _NOT_YET:
             found = results[obj] = compute(obj)
         return found
 
     return cached
+
+
+_NOT_YET = object()
 
 
 def _template(loc: Loc, where: str) -> Optional[Template]:
@@ -66,7 +69,9 @@ def _template(loc: Loc, where: str) -> Optional[Template]:
     if not isinstance(text, str):
         return None
     fields, error = scan(text)
-    return Template(loc, text, where, tuple(fields), error)
+    template = Template(loc, text, where, tuple(fields), error)
+    named = (f for f in fields if template.kind(f) == "named" and not (template.has_workdir and f.root == "workdir"))
+    return template._replace(named_fields=tuple(named))  # a dozen rules ask which fields are named
 
 
 def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
@@ -84,7 +89,7 @@ def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) 
         yield loc
 
 
-@_per_object
+@per_object
 def templates(step: Step) -> Tuple[Template, ...]:
     """The step's `cmd` or `script` and every string of an `interpolated-pub` `publish`."""
     found: List[Template] = []
@@ -139,12 +144,13 @@ def _stage_steps(stage: Stage) -> List[Step]:
     return ([stage.step] if stage.step else []) + stage.case_steps
 
 
-def _users(step: Step) -> List[Stage]:
+@per_object
+def _users(step: Step) -> Tuple[Stage, ...]:
     """The stages that pass parameters to ``step``, each once."""
-    return list(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
+    return tuple(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
 
 
-def checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, List[Stage]]]:
+def checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, Tuple[Stage, ...]]]:
     """Every step some stage passes parameters to, with those stages; a step no stage uses cannot be checked."""
     for step in analysis.steps:
         users = _users(step)
@@ -157,12 +163,12 @@ def checked_templates(analysis: Analysis) -> Iterator[Template]:
         yield from templates(step)
 
 
-@_per_object
+@per_object
 def passed_names(stage: Stage) -> Tuple[str, ...]:
     return tuple(str(name) for name in stage.parameter_names())
 
 
-@_per_object
+@per_object
 def _passed(stage: Stage) -> FrozenSet[str]:
     return frozenset(passed_names(stage))
 
@@ -177,6 +183,7 @@ def stage_list(stages: Sequence[Stage]) -> str:
     return f"stage {names}" if len(stages) == 1 else f"stages {names}"
 
 
+@per_object
 def needed_parameters(step: Step) -> Dict[str, str]:
     """Every parameter name the step reads, with the first place it reads it (for messages).
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
-from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes
+from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes, per_object
 from recast_lint.rules.registry import Finding, closest, rule
 
 _JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
@@ -25,6 +25,7 @@ def _jq_names(script: Any) -> Optional[Set[str]]:
     return names or None
 
 
+@per_object  # a step thousands of stages share is read once
 def _used_by_step(step: Step) -> Optional[Set[str]]:
     """Names the step reads, or None when it may read any parameter (jq over the parameters, manual steps)."""
     process = step.part_value("process")
