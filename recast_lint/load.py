@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import stat
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
 import yaml
 
@@ -39,7 +39,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 class NodeInfo:
     """Where one key and value stand, and how the value is written."""
 
-    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style")  # one per YAML node
+    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style", "data")  # one per YAML node
 
     def __init__(self, value: Span, start: int, end: int, key: Optional[Span] = None, style: Optional[str] = None) -> None:
         self.value = value
@@ -48,6 +48,7 @@ class NodeInfo:
         self.key = key
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
+        self.data: Any = None  # the value built from it
 
 
 class LoadProblem(NamedTuple):
@@ -68,6 +69,7 @@ class Document:
         self.problems: List[LoadProblem] = []
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
+        self._rebuilt: Set[Pointer] = set()  # keys written twice (or merged over): below them `nodes` keeps stale entries
 
     def __repr__(self) -> str:
         return f"Document({str(self.path)!r})"
@@ -83,6 +85,15 @@ class Document:
 
     def info(self, pointer: Pointer) -> Optional[NodeInfo]:
         return self.nodes.get(tuple(pointer))
+
+    def value(self, pointer: Pointer) -> Any:
+        """The data at ``pointer``, or None where there is none. Asked for by nearly every question a rule
+        asks, so it is the node's own value, not a walk from the top; below a key written twice the
+        first value's children are no data any more, so there it walks."""
+        if self._rebuilt and any(pointer[:length] in self._rebuilt for length in range(1, len(pointer))):
+            return _walk(self.data, pointer)
+        info = self.nodes.get(pointer)
+        return None if info is None else info.data
 
     def span(self, pointer: Pointer, key: bool = False) -> Span:
         """The value (or key) at ``pointer``, or the nearest ancestor that exists."""
@@ -124,6 +135,15 @@ class Document:
             self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
+
+
+def _walk(data: Any, pointer: Pointer) -> Any:
+    for key in pointer:
+        if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
 
 
 _FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-many-nodes", "recursive-alias"}
@@ -285,14 +305,19 @@ class _Builder:
         self._guard(node, pointer, depth)
         info = self._info(node)
         info.key = key_span
+        if pointer in self.doc.nodes:  # a duplicate key, or a key merged over
+            self.doc._rebuilt.add(pointer)
         self.doc.nodes[pointer] = info
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
+            info.data = self._scalar(node)
+            return info.data
         self._enter(node, active)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
-            return self._mapping(node, pointer, depth, active, info)
+                info.data = [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
+            else:
+                info.data = self._mapping(node, pointer, depth, active, info)
+            return info.data
         finally:
             active.discard(id(node))
 

@@ -43,13 +43,7 @@ class Loc(NamedTuple):
 
     @property
     def value(self) -> Any:
-        data = self.doc.data
-        for key in self.pointer:
-            if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-                data = data[key]
-            else:
-                return None
-        return data
+        return self.doc.value(self.pointer)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.value
