@@ -11,7 +11,6 @@ docstring is its documentation (``recast-lint explain CODE``). Codes are grouped
 
 from __future__ import annotations
 
-import inspect
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
@@ -56,6 +55,8 @@ class Rule(NamedTuple):
 
     @property
     def documentation(self) -> str:
+        import inspect  # only to show the documentation: a check does not need it
+
         return inspect.getdoc(self.check) or ""
 
 
@@ -66,7 +67,7 @@ def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Ch
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
-        if not inspect.getdoc(check):
+        if not (check.__doc__ or "").strip():
             raise ValueError(f"rule {code} has no documentation")
         RULES[code] = Rule(code, name, severity, summary, check)
         return check
