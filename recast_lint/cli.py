@@ -9,53 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import click
 
 from recast_lint import __version__
+from recast_lint.check_command import EXIT_CLEAN, EXIT_FAILURE, EXIT_PROBLEMS, HELP, OPTIONS, Option, fail, guarded, lowercase_start, report_crashes, run
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 # click 8.2+ reports a group called without a command as this error, whose message is the help
 _HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
-def _codes(value: Optional[str]) -> List[str]:
-    return [c.strip() for c in (value or "").split(",") if c.strip()]  # config.normalize settles the case
-
-
-def _use_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout is not None and sys.stdout.isatty()
-
-
-def fail(message: str, debug: bool = False) -> None:
-    """One line on stderr and exit 2 (with the traceback only under --debug)."""
-    if debug:
-        import traceback
-
-        traceback.print_exc()
-    click.echo(f"recast-lint: error: {message}", err=True)
-    sys.exit(EXIT_FAILURE)
-
-
-def _lowercase_start(message: str) -> str:
-    """Messages from click and the system, in our style (`No such file` -> `no such file`)."""
-    return message[:1].lower() + message[1:]
-
-
-def _report_crashes(crashes: Sequence[Exception], debug: bool) -> None:
-    """One line per rule that crashed (a bug of ours), and exit 2: the report above is incomplete."""
-    for crash in crashes:
-        if debug:
-            import traceback
-
-            traceback.print_exception(type(crash), crash, None)  # with the rule's own exception, its cause
-        click.echo(f"recast-lint: error: internal error: {crash} (please report it; rerun with --debug for the traceback)", err=True)
-    sys.exit(EXIT_FAILURE)
 
 
 class Guarded:
@@ -73,7 +35,7 @@ class Guarded:
             sys.exit(EXIT_FAILURE)
         except click.UsageError as exc:  # click would print the usage, a "Try" line and "Error: ..."
             where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-            fail(_lowercase_start(" ".join(exc.format_message().split()).rstrip(".")) + where)
+            fail(lowercase_start(" ".join(exc.format_message().split()).rstrip(".")) + where)
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.Abort:
@@ -81,20 +43,7 @@ class Guarded:
         sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # an int: --help or --version ended it
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
-        try:
-            return super().invoke(ctx)  # type: ignore[misc]
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(EXIT_PROBLEMS)
-        except OSError as exc:  # the system refused (read-only directory, full disk): not our bug
-            what = _lowercase_start(exc.strerror or str(exc))
-            fail(f"{what}: {exc.filename}" if exc.filename else what)
-        except Exception as exc:
-            debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
-            fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
+        return guarded(lambda: super(Guarded, self).invoke(ctx), (click.exceptions.Exit, click.ClickException, click.Abort))
 
 
 class GuardedCommand(Guarded, click.Command):
@@ -114,65 +63,32 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "format_name", help="Output format [default: text; github when GITHUB_ACTIONS=true].",
-              type=click.Choice(["text", "concise", "json", "gitlab", "sarif", "github"]))
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report in --format to FILE; the log still shows text (github annotations on GitHub Actions).")
-@click.option("--statistics", is_flag=True, help="Show how many diagnostics each rule produced instead of the diagnostics.")
-@click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
-              help="Resolve `$ref`s of loose workflow files against DIR.")
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--select", metavar="CODES", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
-@click.option("--ignore", metavar="CODES", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour the text output; auto: on a terminal, unless NO_COLOR is set.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
-          toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
-    """Lint the analysis at each PATH (default: the current directory).
-
-    A PATH is an analysis directory, a file inside one (the whole analysis is linted), a loose
-    workflow file, or a directory of loose specs.
-    """
-    from recast_lint.config import ConfigError
-    from recast_lint.diagnostics import Severity
-    from recast_lint.lint import UsageError, lint
-    from recast_lint.report import render
-
-    log_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if output_file is not None and str(output_file) == "-":  # the usual spelling of standard output
-        output_file = None
-    if statistics and format_name and output_file is None:
-        fail("--statistics prints a table instead of the report; give --format only with --output-file")
-    try:
-        result = lint(list(paths) or [Path(".")], toplevel, _codes(select), _codes(ignore))
-    except (UsageError, ConfigError) as exc:
-        fail(str(exc))
-    if output_file is not None:
-        try:
-            # errors="replace": a file name that is not UTF-8 can reach a hint through a directory listing
-            output_file.write_text(render(format_name or log_format, result), encoding="utf-8", errors="replace")
-        except OSError as exc:
-            fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    elif format_name:
-        log_format = format_name
-    if statistics:
-        from recast_lint.report.statistics import render as render_statistics
-
-        click.echo(render_statistics(result, False), nl=False)
+def _click_option(option: Option) -> Callable:
+    """The click declaration of one option of ``check_command.OPTIONS``."""
+    if option.is_flag:
+        return click.option(option.flag, option.dest, is_flag=True, help=option.help)
+    if option.choices:
+        kind: Any = click.Choice(list(option.choices))
+    elif option.kind == "file":
+        kind = click.Path(dir_okay=False, path_type=Path)
+    elif option.kind == "dir":
+        kind = click.Path(exists=True, file_okay=False, path_type=Path)
     else:
-        use_color = _use_color(color)
-        # click strips ANSI codes when stdout is not a terminal unless told otherwise
-        click.echo(render(log_format, result, use_color), nl=False, color=use_color)
-    if result.crashes:  # after the report: what the other rules found is still worth reading
-        _report_crashes(result.crashes, debug)
-    if result.found_nothing:
-        where = " ".join(str(p) for p in paths) or "."
-        click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
-    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
-        sys.exit(EXIT_PROBLEMS)
+        kind = None
+    return click.option(option.flag, option.dest, type=kind, metavar=option.metavar, default=option.default,
+                        show_default=option.show_default, help=option.help)
+
+
+def _check_command(callback: Callable) -> Callable:
+    for option in reversed(OPTIONS):
+        callback = _click_option(option)(callback)
+    callback = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(callback)
+    return main.command("check", help=HELP)(callback)
+
+
+@_check_command
+def check(paths: Tuple[Path, ...], **options: Any) -> None:
+    run(paths, **options)
 
 
 @main.command("rules")
@@ -243,7 +159,7 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
         fail(str(exc))
     result = lint([created.path])
     if result.crashes:
-        _report_crashes(result.crashes, debug=False)
+        report_crashes(result.crashes, debug=False)
     if result.diagnostics:
         click.echo(render("concise", result), nl=False)
         click.echo("recast-lint: the new repository has findings; the template should produce none (please report this)", err=True)
