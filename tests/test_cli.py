@@ -250,3 +250,43 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     uri = json.loads(report.read_text(encoding="utf-8"))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri.endswith("broken.yml") and "%EF%BF%BD" in uri  # U+FFFD for the byte that is not UTF-8
+
+
+# -- `check` without click (recast_lint.entry) ---------------------------------------------------
+
+SAME_WITHOUT_CLICK = [
+    ["helloworld"],
+    ["--format", "json", "refs/missing-file"],
+    ["--format=concise", "--strict", "refs/siblings"],
+    ["--statistics", "refs/missing-file"],
+    ["--statistics", "--format", "json", "helloworld"],
+    ["--select", "RL2O1", "--ignore=RL9", "helloworld"],
+    ["no/such/analysis"],
+    ["--color", "always", "--debug", "refs/missing-file"],
+    ["--output-file", "-", "--format", "sarif", "refs/missing-file"],
+    ["--toplevel", "discovery/ancestor", "discovery/ancestor/wf/flow.yml"],
+    ["--", "helloworld", "discovery/monorepo"],
+]
+
+
+@pytest.mark.parametrize("args", SAME_WITHOUT_CLICK, ids=" ".join)
+def test_check_without_click_says_and_exits_exactly_what_the_click_command_does(args: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.check_command import parse
+
+    monkeypatch.chdir(FIXTURES)
+    assert parse(args) is not None  # read without click
+    program = subprocess.run([sys.executable, "-m", "recast_lint", "check", *args], capture_output=True, text=True, cwd=FIXTURES)
+    through_click = subprocess.run(
+        [sys.executable, "-c", "import sys; from recast_lint.cli import main; main(sys.argv[1:], prog_name='recast-lint')", "check", *args],
+        capture_output=True, text=True, cwd=FIXTURES,
+    )
+    assert (program.returncode, program.stdout, program.stderr) == (through_click.returncode, through_click.stdout, through_click.stderr)
+
+
+@pytest.mark.parametrize("args", [["--formt", "json"], ["--format", "xml"], ["--help"], ["-h"], ["--strict=yes"], ["--toplevel", "helloworld/recast.yml"],
+                                  ["--output-file", "helloworld"], ["--select"], ["-"]])
+def test_what_click_would_question_is_left_to_click(args: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.check_command import parse
+
+    monkeypatch.chdir(FIXTURES)
+    assert parse(args) is None
