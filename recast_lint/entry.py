@@ -14,14 +14,15 @@ from typing import List, Optional
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    # one command per process: what it leaves is freed at exit, and collecting it first would walk
-    # every object of the model once more (a tenth of a 10,000-stage check)
-    gc.disable()
     if args[:1] == ["check"]:
         from recast_lint import check_command
 
         options = check_command.parse(args[1:])
         if options is not None:
+            # one lint, then the process ends: what it leaves is freed at exit, and collecting it first would
+            # walk every object of the model once more (a tenth of a 10,000-stage check). Not for commands
+            # that keep running, such as a language server.
+            gc.disable()
             try:
                 check_command.guarded(lambda: check_command.run(**options))
             except KeyboardInterrupt:  # as click reports it: an empty line, then one of ours
