@@ -10,6 +10,8 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple, Union
@@ -132,7 +134,7 @@ class Document:
 
     def _position(self, offset: int) -> Tuple[int, int]:
         if not self._line_starts:
-            self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+            self._line_starts = line_starts(self.text)
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
@@ -210,41 +212,86 @@ def _mark_span(node: yaml.Node, line_starts: Optional[List[int]] = None) -> Span
     return Span(start.line + 1, start.column + 1, end.line + 1, max(end.column + 1, start.column + 2))
 
 
+@functools.cache
+def _composer_limits_nesting() -> bool:
+    """Whether libyaml refuses to nest past a limit of its own (1,000 levels since 0.2.5), so that composing
+    cannot recurse until the C stack is exhausted. Asked once, on 1,100 levels, which composes safely either way."""
+    if _Loader.__name__ != "CSafeLoader":
+        return False
+    try:
+        yaml.compose("[" * 1100 + "]" * 1100, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return "maximum nesting depth" in str(exc)
+    return False
+
+
+def line_starts(text: str) -> List[int]:
+    """The offset of the first character of each line."""
+    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+
+_NEWLINE = re.compile("\n")
+
+
 class _Builder:
     def __init__(self, doc: Document):
         self.doc = doc
         self.count = 0
+        self.deep = False  # a collection as deep as MAX_DEPTH was built, or one was not: the events decide whether it is too deep
         self.constructor = yaml.constructor.SafeConstructor()
         self.offsets: List[int] = []
 
     def build(self) -> None:
         doc = self.doc
+        pre_read = self._maybe_too_deep()
         try:
-            if self._maybe_too_deep():
+            if pre_read and not _composer_limits_nesting():  # composing deep input would exhaust the C stack
                 self._check_depth()
+                pre_read = False  # done
             root = yaml.compose(doc.text, Loader=_Loader)
         except _Stop as stop:
             doc.problems.append(stop.problem)
             return
-        except yaml.YAMLError as exc:
-            doc.problems.append(self._syntax_problem(exc))
-            return
-        except RecursionError:  # pure-Python composer on deep input that slipped past the estimate
-            doc.problems.append(_too_deep(Span.point()))
+        except (yaml.YAMLError, RecursionError) as exc:
+            doc.problems.append(self._pre_read_problem(pre_read) or self._reading_problem(exc))
             return
         if root is None:
             doc.problems.append(
                 LoadProblem("empty", "file holds no YAML document", Span.point(), "add the content this file is meant to hold")
             )
             return
-        self.offsets = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
+        self.offsets = line_starts(doc.text)
         doc._line_starts = self.offsets
         try:
             doc.data = self._build(root, (), 0, set(), None)
+            problem = self._pre_read_problem(pre_read and self.deep)
         except _Stop as stop:
-            doc.problems.append(stop.problem)
+            problem = self._pre_read_problem(pre_read) or stop.problem
+        if problem is not None:
+            doc.problems.append(problem)
             doc.data = None
             doc.nodes.clear()
+
+    def _reading_problem(self, exc: Exception) -> LoadProblem:
+        if isinstance(exc, RecursionError):  # pure-Python composer on deep input that slipped past the estimate
+            return _too_deep(Span.point())
+        return self._syntax_problem(exc)  # type: ignore[arg-type]
+
+    def _pre_read_problem(self, needed: bool) -> Optional[LoadProblem]:
+        """What reading the events first finds (too deep, or broken YAML), when the file might be too deep.
+
+        A composer with a nesting limit of its own cannot crash, so the file was composed without reading
+        its events first; but where something went wrong, or it nests as deep as the limit, the events
+        say what is reported, as they always did."""
+        if not needed:
+            return None
+        try:
+            self._check_depth()
+        except _Stop as stop:
+            return stop.problem
+        except (yaml.YAMLError, RecursionError) as exc:
+            return self._reading_problem(exc)
+        return None
 
     # -- guards --------------------------------------------------------------------------------
     def _maybe_too_deep(self) -> bool:
@@ -311,6 +358,8 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             info.data = self._scalar(node)
             return info.data
+        if depth >= MAX_DEPTH:
+            self.deep = True
         self._enter(node, active)
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -432,6 +481,7 @@ class _Builder:
                 return key
             except TypeError:
                 return str(key)
+        self.deep = True  # its nesting is not built: the events decide whether it is too deep
         self.doc.problems.append(
             LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
         )
