@@ -39,18 +39,46 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class NodeInfo:
-    """Where one key and value stand, and how the value is written."""
+    """Where one key and value stand, and how the value is written.
 
-    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style", "data")  # one per YAML node
+    There is one per YAML node, so it keeps the parser's line and column numbers (each line number one
+    shared object per document) and makes spans and offsets only when asked: a span per key and value
+    and the offsets, made for every node, were two thirds of the memory of a check."""
 
-    def __init__(self, value: Span, start: int, end: int, key: Optional[Span] = None, style: Optional[str] = None) -> None:
-        self.value = value
-        self.start = start  # character offsets of the value in the text, for locating substrings
-        self.end = end
-        self.key = key
+    __slots__ = ("_source", "_line", "_column", "_end_line", "_end_column", "_key_line", "_key_column", "_key_end_line", "_key_end_column",
+                 "placeholder_mapping", "style", "data")
+
+    def __init__(self, source: Tuple[List[int], int], line: int, column: int, end_line: int, end_column: int, style: Optional[str]) -> None:
+        self._source = source  # the document's line starts and length
+        self._line, self._column, self._end_line, self._end_column = line, column, end_line, end_column  # 0-based, as the parser marks them
+        self._key_line: Optional[int] = None
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
         self.data: Any = None  # the value built from it
+
+    def _set_key(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self._key_line, self._key_column, self._key_end_line, self._key_end_column = line, column, end_line, end_column
+
+    @property
+    def value(self) -> Span:
+        return _span(self._line, self._column, self._end_line, self._end_column, self._source[0])
+
+    @property
+    def key(self) -> Optional[Span]:
+        if self._key_line is None:
+            return None
+        return _span(self._key_line, self._key_column, self._key_end_line, self._key_end_column)
+
+    @property
+    def start(self) -> int:
+        """Character offset of the value in the text, for locating substrings."""
+        lines = self._source[0]
+        return lines[self._line] + self._column if self._line < len(lines) else 0
+
+    @property
+    def end(self) -> int:
+        lines, size = self._source
+        return lines[self._end_line] + self._end_column if self._end_line < len(lines) else size
 
 
 class LoadProblem(NamedTuple):
@@ -205,11 +233,16 @@ class _Stop(Exception):
 
 def _mark_span(node: yaml.Node, line_starts: Optional[List[int]] = None) -> Span:
     start, end = node.start_mark, node.end_mark
-    if end.line > start.line and end.column == 0 and line_starts and end.line < len(line_starts):
+    return _span(start.line, start.column, end.line, end.column, line_starts)
+
+
+def _span(line: int, column: int, end_line: int, end_column: int, line_starts: Optional[List[int]] = None) -> Span:
+    """The span of a parser's 0-based marks."""
+    if end_line > line and end_column == 0 and line_starts and end_line < len(line_starts):
         # block collections end at the start of the next line; show them ending on their last line
-        last_line_length = line_starts[end.line] - line_starts[end.line - 1] - 1
-        return Span(start.line + 1, start.column + 1, end.line, last_line_length + 1)
-    return Span(start.line + 1, start.column + 1, end.line + 1, max(end.column + 1, start.column + 2))
+        last_line_length = line_starts[end_line] - line_starts[end_line - 1] - 1
+        return Span(line + 1, column + 1, end_line, last_line_length + 1)
+    return Span(line + 1, column + 1, end_line + 1, max(end_column + 1, column + 2))
 
 
 @functools.cache
@@ -262,6 +295,8 @@ class _Builder:
             return
         self.offsets = line_starts(doc.text)
         doc._line_starts = self.offsets
+        self.source = (self.offsets, len(doc.text))
+        self.line_numbers = list(range(len(self.offsets) + 1))  # every node of a line shares its number
         try:
             doc.data = self._build(root, (), 0, set(), None)
             problem = self._pre_read_problem(pre_read and self.deep)
@@ -342,16 +377,21 @@ class _Builder:
         return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
 
     # -- construction --------------------------------------------------------------------------
-    def _info(self, node: yaml.Node) -> NodeInfo:
-        start = self.offsets[node.start_mark.line] + node.start_mark.column if node.start_mark.line < len(self.offsets) else 0
-        end = self.offsets[node.end_mark.line] + node.end_mark.column if node.end_mark.line < len(self.offsets) else len(self.doc.text)
+    def _info(self, node: yaml.Node, key_node: Optional[yaml.Node]) -> NodeInfo:
+        numbers, count = self.line_numbers, len(self.line_numbers)
+        start, end = node.start_mark, node.end_mark
         style = (node.style or "") if isinstance(node, yaml.ScalarNode) else None
-        return NodeInfo(_mark_span(node, self.offsets), start, end, style=style)
+        info = NodeInfo(self.source, numbers[start.line] if start.line < count else start.line, start.column,
+                        numbers[end.line] if end.line < count else end.line, end.column, style)
+        if key_node is not None:
+            start, end = key_node.start_mark, key_node.end_mark
+            info._set_key(numbers[start.line] if start.line < count else start.line, start.column,
+                          numbers[end.line] if end.line < count else end.line, end.column)
+        return info
 
-    def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_span: Optional[Span]) -> Any:
+    def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_node: Optional[yaml.Node]) -> Any:
         self._guard(node, pointer, depth)
-        info = self._info(node)
-        info.key = key_span
+        info = self._info(node, key_node)
         if pointer in self.doc.nodes:  # a duplicate key, or a key merged over
             self.doc._rebuilt.add(pointer)
         self.doc.nodes[pointer] = info
@@ -446,21 +486,20 @@ class _Builder:
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
             finally:
                 active.discard(id(source))
-        seen: Dict[Any, Span] = {}
+        seen: Dict[Any, yaml.Node] = {}
         for key_node, value_node in explicit:
             key = self._key(key_node)
-            key_span = _mark_span(key_node)
             if key in seen:
                 self.doc.problems.append(
                     LoadProblem(
                         "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key].line}); only this last value is kept",
-                        key_span,
+                        f"duplicate key {key!r} (first defined on line {seen[key].start_mark.line + 1}); only this last value is kept",
+                        _mark_span(key_node),
                         "remove or rename one of the two entries",
                     )
                 )
-            seen[key] = key_span
-            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+            seen[key] = key_node
+            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_node)
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
