@@ -46,7 +46,7 @@ class NodeInfo:
     and the offsets, made for every node, were two thirds of the memory of a check."""
 
     __slots__ = ("_source", "_line", "_column", "_end_line", "_end_column", "_key_line", "_key_column", "_key_end_line", "_key_end_column",
-                 "placeholder_mapping", "style", "data")
+                 "placeholder_mapping", "style", "data", "pointer")
 
     def __init__(self, source: Tuple[List[int], int], line: int, column: int, end_line: int, end_column: int, style: Optional[str]) -> None:
         self._source = source  # the document's line starts and length
@@ -55,6 +55,7 @@ class NodeInfo:
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
         self.data: Any = None  # the value built from it
+        self.pointer: Pointer = ()  # where it is: the one copy of that path every `Loc` of it can share
 
     def _set_key(self, line: int, column: int, end_line: int, end_column: int) -> None:
         self._key_line, self._key_column, self._key_end_line, self._key_end_column = line, column, end_line, end_column
@@ -394,6 +395,7 @@ class _Builder:
         info = self._info(node, key_node)
         if pointer in self.doc.nodes:  # a duplicate key, or a key merged over
             self.doc._rebuilt.add(pointer)
+        info.pointer = pointer
         self.doc.nodes[pointer] = info
         if isinstance(node, yaml.ScalarNode):
             info.data = self._scalar(node)

@@ -39,7 +39,9 @@ class Loc(NamedTuple):
     pointer: Pointer = ()
 
     def child(self, *keys: Any) -> Loc:
-        return Loc(self.doc, self.pointer + tuple(keys))
+        pointer = self.pointer + keys
+        info = self.doc.nodes.get(pointer)  # share the document's copy of the path: the model holds a Loc per parameter
+        return Loc(self.doc, info.pointer if info is not None else pointer)
 
     @property
     def value(self) -> Any:
