@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.placeholders import BraceError, Field, scan
@@ -168,14 +168,9 @@ def passed_names(stage: Stage) -> Tuple[str, ...]:
     return tuple(str(name) for name in stage.parameter_names())
 
 
-@per_object
-def _passed(stage: Stage) -> FrozenSet[str]:
-    return frozenset(passed_names(stage))
-
-
 def passes(stage: Stage, name: str) -> bool:
-    """Whether ``stage`` passes a parameter called ``name`` (a stage may pass thousands)."""
-    return name in _passed(stage)
+    """Whether ``stage`` passes a parameter called ``name``."""
+    return name in passed_names(stage)
 
 
 def stage_list(stages: Sequence[Stage]) -> str:
@@ -183,7 +178,6 @@ def stage_list(stages: Sequence[Stage]) -> str:
     return f"stage {names}" if len(stages) == 1 else f"stages {names}"
 
 
-@per_object
 def needed_parameters(step: Step) -> Dict[str, str]:
     """Every parameter name the step reads, with the first place it reads it (for messages).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage, Step, Workflow, is_selector
@@ -93,12 +93,20 @@ def _used_by_stage(stage: Stage) -> Optional[Set[str]]:
 
 def _init_read_from_outside(stage: Stage) -> bool:
     """Whether a sibling stage reads the sub-workflow's `init` directly (`{stages: 'sub[*].init', ...}`)."""
-    for sibling in stage.workflow.stages:
-        for parameter in sibling.parameters:
-            for selector in selectors_in(parameter.value):
-                if any(str(stage.name) in target and "init" in target for target in selector_targets(selector)):
-                    return True
-    return False
+    return any(str(stage.name) in target for target in _init_targets(stage.workflow))
+
+
+@per_object  # asked for by every sub-workflow stage of the scope
+def _init_targets(workflow: Workflow) -> Tuple[str, ...]:
+    """The selector targets of the workflow's stages that name an `init`."""
+    return tuple(
+        target
+        for sibling in workflow.stages
+        for parameter in sibling.parameters
+        for selector in selectors_in(parameter.value)
+        for target in selector_targets(selector)
+        if "init" in target
+    )
 
 
 @rule("RL507", "unused-parameter", Severity.WARNING, "a parameter the stage passes is never used by its step")
