@@ -51,15 +51,16 @@ results:
 """
 
 
+def _head(name: str, after: str, scheduler_type: str = "singlestep-stage") -> List[str]:
+    """A stage's first lines, down to `parameters:`."""
+    return [f"- name: {name}", f"  dependencies: [{after}]", "  scheduler:", f"    scheduler_type: {scheduler_type}", "    parameters:"]
+
+
 def _stage(name: str, after: str, source: str, key: str = "step", multistep: bool = False, indent: str = "  ") -> str:
     """One stage running the `work` step on the output of ``source`` (``init``: the initdata)."""
     output = "name" if source == "init" else "result"
     lines = [
-        f"- name: {name}",
-        f"  dependencies: [{after}]",
-        "  scheduler:",
-        f"    scheduler_type: {'multistep-stage' if multistep else 'singlestep-stage'}",
-        "    parameters:",
+        *_head(name, after, "multistep-stage" if multistep else "singlestep-stage"),
         f"      input: {{{key}: {source}, output: {output}}}",
         "      outputfile: '{workdir}/out.txt'",
     ]
@@ -72,11 +73,7 @@ def _stage(name: str, after: str, source: str, key: str = "step", multistep: boo
 def _sub_workflow(name: str, after: str, target: str, indent: str = "  ") -> str:
     """A stage whose workflow is the file ``target``; its stages read the initdata through it."""
     lines = [
-        f"- name: {name}",
-        f"  dependencies: [{after}]",
-        "  scheduler:",
-        "    scheduler_type: singlestep-stage",
-        "    parameters:",
+        *_head(name, after),
         "      name: {step: init, output: name}",
         f"    workflow: {{$ref: '{target}'}}",
     ]
@@ -89,11 +86,7 @@ def _placeholder_stage(name: str, after: str, source: str, fields: int = 40) -> 
     names = [f"p{i:02d}" for i in range(fields - 1)]
     command = " ".join("{" + n + "}" for n in ["input", *names]) + " > {outputfile}"
     lines = [
-        f"- name: {name}",
-        f"  dependencies: [{after}]",
-        "  scheduler:",
-        "    scheduler_type: singlestep-stage",
-        "    parameters:",
+        *_head(name, after),
         f"      input: {{step: {source}, output: {output}}}",
         *(f"      {n}: value-{n}" for n in names),
         "      outputfile: '{workdir}/out.txt'",
