@@ -59,7 +59,7 @@ for name in sys.argv[1:]:
 """
 
 sys.path.insert(0, str(HERE))
-from shapes import LABELS, SHAPES  # noqa: E402
+from shapes import LABELS, SHAPES, stages_of  # noqa: E402
 
 
 class Run(NamedTuple):
@@ -196,7 +196,7 @@ def scaling(lint: str, python: str, shapes: Sequence[str], sizes: Sequence[int],
             o, f = median(ours), median(floor)
             status = "" if o.code == 0 else (f"  killed at {timeout:.0f} s" if o.code is None else f"  exit {o.code}")
             print(
-                f"{LABELS[shape]:<34} {size:>7,} {len(files):>5} | {f.cpu:>9.2f} {f.wall:>6.2f} {f.memory:>5.0f} | "
+                f"{LABELS[shape]:<34} {stages_of(shape, size):>7,} {len(files):>5} | {f.cpu:>9.2f} {f.wall:>6.2f} {f.memory:>5.0f} | "
                 f"{o.cpu:>8.2f} {o.wall:>7.2f} {o.memory:>6.0f} | {o.cpu / f.cpu:>5.2f}x {o.memory / f.memory:>4.2f}x{status}"
             )
 

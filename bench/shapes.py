@@ -6,7 +6,8 @@ and not the report. Workflow generators such as recast_workflow compose files li
 
     chain        one scope, each stage waiting for the one before and reading its output; the
                  stages are `$ref`s into files of 1,000 (one document cannot hold 10,000 inline:
-                 a document is limited to 100,000 YAML nodes)
+                 a document is limited to 100,000 YAML nodes, and even as `$ref`s, two nodes
+                 each, a scope holds at most 49,999: ONE_SCOPE_LIMIT)
     chain-files  a chain of sub-workflows of 1,000 stages, one file each
     fan-out      one scope: a `prepare` stage and every other stage reading its output
     scatter      a chain of multistep stages scattering over the output before them, 1,000 per file
@@ -117,6 +118,14 @@ def _chunks(total: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, total))
 
 
+ONE_SCOPE_LIMIT = 49_000  # stages one workflow document can list as `$ref`s under the loader's 100,000-node limit
+
+
+def stages_of(shape: str, stages: int) -> int:
+    """How many stages a generated analysis of ``shape`` has when ``stages`` are asked for."""
+    return min(stages, ONE_SCOPE_LIMIT) if shape in ("chain", "fan-out") else stages
+
+
 def _one_scope(directory: Path, stages: int, source_of: Callable[[int], str]) -> List[Path]:
     """Every stage in the root workflow's scope, written as a `$ref` into a file of 1,000 stages."""
     files: Dict[str, str] = {}
@@ -134,11 +143,11 @@ def _one_scope(directory: Path, stages: int, source_of: Callable[[int], str]) ->
 
 
 def chain(directory: Path, stages: int) -> List[Path]:
-    return _one_scope(directory, stages, lambda i: f"s{i - 1}" if i else "init")
+    return _one_scope(directory, stages_of("chain", stages), lambda i: f"s{i - 1}" if i else "init")
 
 
 def fan_out(directory: Path, stages: int) -> List[Path]:
-    return _one_scope(directory, stages, lambda i: "s0" if i else "init")
+    return _one_scope(directory, stages_of("fan-out", stages), lambda i: "s0" if i else "init")
 
 
 def _chain_of_files(directory: Path, stages: int, per_file: int, write_part: Callable[[range], str], steps: bool = True) -> List[Path]:
