@@ -434,7 +434,7 @@ def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> N
     assert f"data directory {outside} is outside {withdata}, the only host directory the container sees" in last
 
 
-# -- the real engine (stretch) and a real Docker engine (optional) --------------------------------
+# -- the real engine on the host (a real Docker engine: test_docker_e2e.py) ---------------------------
 
 needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason="no yadage in bench/.envs/reference (see CONTRIBUTING in the brief)")
 
@@ -464,21 +464,6 @@ def test_the_test_argv_runs_on_the_real_packtivity(withdata: Path) -> None:
     done = recast_lint(["test", "--tag", "real"], withdata, STANDIN_ENGINE="real", STANDIN_REAL_BIN=str(REAL_BIN))
     assert done.returncode == 0, done.stdout + done.stderr
     assert yaml.safe_load((withdata / "recast-test-real" / "count" / "count.yml").read_text()) == {"events": 1}
-
-
-def _docker_works() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
-
-
-@pytest.mark.skipif(not _docker_works(), reason="no Docker engine here (`docker info` fails)")
-def test_real_docker_run(hello: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("YADAGE_", "PACKTIVITY_"))}
-    done = subprocess.run([sys.executable, "-m", "recast_lint", "run", "--tag", "docker"], cwd=hello, env=env,
-                          capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert yaml.safe_load(done.stdout)[0]["value"] == "Hello my name is hello"
 
 
 def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:
