@@ -7,9 +7,9 @@
 #   scripts/provision-docker.sh status
 #
 # `up`, in order:
-#  1. a Docker daemon that already answers (DOCKER_HOST, else the client's context) and holds
+#  1. the private daemon of a previous `up` is reused if it still answers;
+#  2. else a Docker daemon that already answers (DOCKER_HOST, else the client's context) and holds
 #     recast/recastatlas:v0.4.2 is used as it is: nothing is installed, started or built;
-#  2. else the private daemon of a previous `up` is reused if it still answers;
 #  3. else, as root with apt-get: Debian's docker.io is installed if dockerd is missing, and a
 #     private dockerd is started in the background, with its own data root (the image cache),
 #     exec root and socket, and no iptables, NAT or bridge (containers get loopback only);
@@ -38,7 +38,7 @@ say() { echo "provision-docker: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 cannot() { say "cannot provision: $*"; exit "$CANNOT"; }
 
-private() { DOCKER_HOST=unix://$SOCKET DOCKER_CONTEXT= docker "$@"; }
+private() { DOCKER_HOST=unix://$SOCKET DOCKER_CONTEXT='' docker "$@"; }
 answers() { "$@" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 # -- the daemon ---------------------------------------------------------------------------------
@@ -68,8 +68,8 @@ start_daemon() {
         --storage-driver "${RECAST_DOCKER_STORAGE:-overlay2}" --iptables=false --ip6tables=false \
         --ip-masq=false --bridge=none --host "unix://$SOCKET" \
         </dev/null >"$RUN/dockerd.log" 2>&1 &
-    local pid=$! i
-    for i in $(seq 120); do
+    local pid=$! _
+    for _ in $(seq 120); do
         answers private && return
         kill -0 "$pid" 2>/dev/null || { tail -n 20 "$RUN/dockerd.log" >&2; die "dockerd exited (log above, from $RUN/dockerd.log)"; }
         sleep 0.25
@@ -78,11 +78,11 @@ start_daemon() {
 }
 
 stop_daemon() {
-    local pid i
+    local pid _
     if [ -f "$RUN/dockerd.pid" ] && pid=$(cat "$RUN/dockerd.pid") && kill -0 "$pid" 2>/dev/null; then
         say "stopping dockerd (pid $pid)..."
         kill -TERM "$pid"
-        for i in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
         if kill -0 "$pid" 2>/dev/null; then say "dockerd did not stop within 30 s; killing it"; kill -KILL "$pid"; fi
     else
         say "no dockerd of ours is running"
@@ -202,15 +202,13 @@ build_images() {
 # -- commands -----------------------------------------------------------------------------------
 
 up() {
-    command -v docker >/dev/null 2>&1 && answers docker \
-        && docker image inspect "$ENGINE_IMAGE" >/dev/null 2>&1 && {
-        say "the Docker daemon your client talks to answers and holds $ENGINE_IMAGE; using it"
-        [ -z "${DOCKER_HOST:-}" ] || echo "export DOCKER_HOST=$DOCKER_HOST"
-        return
-    }
     local started=
     if command -v docker >/dev/null 2>&1 && answers private; then
         say "reusing the private dockerd on $SOCKET"
+    elif command -v docker >/dev/null 2>&1 && answers docker && docker image inspect "$ENGINE_IMAGE" >/dev/null 2>&1; then
+        say "the Docker daemon your client talks to answers and holds $ENGINE_IMAGE; using it"
+        [ -z "${DOCKER_HOST:-}" ] || echo "export DOCKER_HOST=$DOCKER_HOST"
+        return
     else
         start_daemon
         started=yes

@@ -1,7 +1,8 @@
 """`recast-lint run`, `test` and a REANA submission's workflow against a real Docker engine.
 
 The engine, chosen once per session by scripts/provision-docker.sh (which says which it took):
-1. a daemon the client already reaches that holds recast/recastatlas:v0.4.2 (a user's machine);
+1. the private dockerd a previous `up` left running, or else a daemon the client already reaches
+   that holds recast/recastatlas:v0.4.2 (a user's machine);
 2. else a private dockerd it starts, with the images built locally (root and apt-get: CI); it is
    stopped at the end if this session started it, and its image cache is kept;
 3. else the daemon the client reaches, if one answers (the runner pulls what it lacks);
