@@ -1,10 +1,10 @@
 """`recast-lint run`, `test` and a REANA submission's workflow against a real Docker engine.
 
-The engine, chosen once per session by scripts/provision-docker.sh (which says which it took):
+The engine, chosen once for this module by scripts/provision-docker.sh (which says which it took):
 1. the private dockerd a previous `up` left running, or else a daemon the client already reaches
    that holds recast/recastatlas:v0.4.2 (a user's machine);
 2. else a private dockerd it starts, with the images built locally (root and apt-get: CI); it is
-   stopped at the end if this session started it, and its image cache is kept;
+   stopped after this module's tests if they started it (its image cache is kept);
 3. else the daemon the client reaches, if one answers (the runner pulls what it lacks);
 4. else the tests are skipped, with the reason the script gave.
 Every analysis is a fresh one from `recast-lint new --no-input`; steps run as real sibling containers.
@@ -53,7 +53,7 @@ def _answers(env: Dict[str, str]) -> bool:
     return shutil.which("docker") is not None and _docker(["version", "--format", "{{.Server.Version}}"], env, 60).returncode == 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
     done = subprocess.run(["bash", str(PROVISION), "up"], env=base, capture_output=True, text=True, timeout=1800)
@@ -74,7 +74,7 @@ def engine() -> Iterator[Engine]:
             subprocess.run(["bash", str(PROVISION), "down"], env=base, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def run_env(engine: Engine) -> Dict[str, str]:
     """The engine's environment, plus PACKTIVITY_DOCKER_NOPULL when the step image exists only here."""
     env = dict(engine.env)
