@@ -61,7 +61,8 @@ def engine() -> Iterator[Engine]:
         if _answers(base):
             yield Engine(base, None)
             return
-        pytest.skip(f"no Docker engine: {done.stderr.strip().splitlines()[-1]}")
+        reason = done.stderr.strip().splitlines()[-1].split("cannot provision: ", 1)[-1]
+        pytest.skip(f"no Docker engine, and scripts/provision-docker.sh cannot provision one: {reason}")
     if done.returncode != 0:
         pytest.fail(f"scripts/provision-docker.sh up failed (exit code {done.returncode}):\n{done.stderr[-4000:]}")
     env = dict(base)
