@@ -1,0 +1,41 @@
+"""RL508: what a step's publisher reads from its parameters."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from recast_lint.diagnostics import Severity
+from recast_lint.model import Analysis
+from recast_lint.rules.dataflow.templates import checked_steps, missing_everywhere, outputmap_leaves, parameter_hint, stage_list, templates, union_names
+from recast_lint.rules.registry import Finding, rule
+
+
+@rule("RL508", "outputmap-unknown-parameter", Severity.ERROR, "a frompar-pub outputmap value names no parameter")
+def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a `frompar-pub` outputmap value (leaf) that no stage using the step passes as a
+    parameter.
+
+    Why: the publisher replaces each leaf by ``parameters[leaf]``; an unknown name raises
+    `KeyError` after the step has run. The keys are the published output names; the values must
+    be parameter names.
+
+    Bad:
+
+        outputmap:
+          outputfile: outfile      # the parameter is `outputfile`
+
+    Fixed:
+
+        outputmap:
+          outputfile: outputfile
+    """
+    for step, users in checked_steps(analysis):
+        names = union_names(users)
+        in_templates = {f.root for t in templates(step) for f in t.named()}
+        for leaf in outputmap_leaves(step):
+            if leaf.value not in in_templates and missing_everywhere(leaf.value, users):  # else RL501 reports it
+                yield Finding.at(
+                    leaf,
+                    f"outputmap value '{leaf.value}' is not a parameter of {stage_list(users)}",
+                    parameter_hint(leaf.value, names),
+                )

@@ -1,0 +1,186 @@
+"""The strings a step renders with its parameters (`cmd`, `script`, publish templates), and which stages pass parameters to which steps."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+from recast_lint.model import Analysis, Loc, Stage, Step
+from recast_lint.placeholders import BraceError, Field, scan
+from recast_lint.rules.registry import Finding, closest, did_you_mean
+
+PLACEHOLDER_NAME = re.compile(r"\w[\w-]*(\[[^\]{}]*\]|\.\w+)*")
+READDIR = re.compile(r"readdir\d+")
+ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `awk '{{print $1}}'`)"
+
+
+# -- the templates a step renders with its parameters ------------------------------------------
+
+
+class Template(NamedTuple):
+    """A string the runtime renders with ``str.format``: a `cmd`, a `script` or a publish template."""
+
+    loc: Loc
+    text: str
+    where: str  # cmd | script | publish template
+    fields: Tuple[Field, ...]
+    error: Optional[BraceError]
+
+    @property
+    def has_workdir(self) -> bool:
+        """`{workdir}` is passed to publish templates, never to `cmd` or `script`."""
+        return self.where == "publish template"
+
+    def kind(self, field: Field) -> str:
+        """shell | positional | named: how the runtime treats this `{...}`."""
+        if field.dollar or not PLACEHOLDER_NAME.fullmatch(field.name):
+            return "positional" if field.text == "" else "shell"
+        return "positional" if field.positional else "named"
+
+    def named(self) -> Iterator[Field]:
+        """Fields the stage's parameters must provide (in a command, `{workdir}` too)."""
+        for field in self.fields:
+            if self.kind(field) == "named" and not (self.has_workdir and field.root == "workdir"):
+                yield field
+
+
+@functools.lru_cache(maxsize=4096)  # a dozen rules read each template; scanning a long one is not free
+def _template(loc: Loc, where: str) -> Optional[Template]:
+    text = loc.value
+    if not isinstance(text, str):
+        return None
+    fields, error = scan(text)
+    return Template(loc, text, where, tuple(fields), error)
+
+
+def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
+    """Every scalar under ``loc``, with its location; nothing under a value ``opaque`` says to leave alone."""
+    value = loc.value
+    if opaque(value):
+        return
+    if isinstance(value, dict):
+        for key in value:
+            yield from value_leaves(loc.child(key), opaque)
+    elif isinstance(value, list):
+        for i in range(len(value)):
+            yield from value_leaves(loc.child(i), opaque)
+    else:
+        yield loc
+
+
+def templates(step: Step) -> List[Template]:
+    """The step's `cmd` or `script` and every string of an `interpolated-pub` `publish`."""
+    found: List[Template] = []
+    process = step.part("process")
+    if process is not None:
+        for key in ("cmd", "script"):
+            if process.has(key):
+                template = _template(process.child(key), key)
+                if template:
+                    found.append(template)
+    publisher = step.part("publisher")
+    if publisher is not None and publisher.get("publisher_type") == "interpolated-pub" and publisher.has("publish"):
+        for leaf in value_leaves(publisher.child("publish")):
+            template = _template(leaf, "publish template")
+            if template:
+                found.append(template)
+    return found
+
+
+def outputmap_leaves(step: Step) -> List[Loc]:
+    """The parameter names a `frompar-pub` outputmap publishes (its string leaves)."""
+    publisher = step.part("publisher")
+    if publisher is None or publisher.get("publisher_type") != "frompar-pub" or not publisher.has("outputmap"):
+        return []
+    return [leaf for leaf in value_leaves(publisher.child("outputmap")) if isinstance(leaf.value, str)]
+
+
+def at_text(loc: Loc, text: str, needle: str, start: int, message: str, hint: Optional[str] = None, **kw: Any) -> Finding:
+    """At the ``needle`` that starts at offset ``start`` of ``text`` (the value at ``loc``)."""
+    occurrence = text.count(needle, 0, start)  # a `{field}` cannot overlap itself, so counting is finding
+    return Finding.at_text(loc, needle, message, hint, occurrence=occurrence, **kw)
+
+
+def at_field(template: Template, field: Field, message: str, hint: Optional[str] = None, **kw: Any) -> Finding:
+    start = field.start - 1 if field.dollar else field.start
+    return at_text(template.loc, template.text, template.text[start : field.end], start, message, hint, **kw)
+
+
+# -- which stages pass parameters to which steps ----------------------------------------------
+
+
+def parameters_unknown(stage: Stage) -> bool:
+    """A jq-stage's parameters come from its stepscript; `parameters: {$ref: ...}` is not resolved by the model."""
+    written = stage.scheduler.get("parameters") if stage.scheduler else None
+    return stage.scheduler_type == "jq-stage" or isinstance(written, dict) and "$ref" in written
+
+
+def _stage_steps(stage: Stage) -> List[Step]:
+    """The steps a stage runs with parameters the linter can see."""
+    if parameters_unknown(stage):
+        return []
+    return ([stage.step] if stage.step else []) + stage.case_steps
+
+
+def _users(step: Step) -> List[Stage]:
+    """The stages that pass parameters to ``step``, each once."""
+    return list(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
+
+
+def checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, List[Stage]]]:
+    """Every step some stage passes parameters to, with those stages; a step no stage uses cannot be checked."""
+    for step in analysis.steps:
+        users = _users(step)
+        if users:
+            yield step, users
+
+
+def checked_templates(analysis: Analysis) -> Iterator[Template]:
+    for step, _ in checked_steps(analysis):
+        yield from templates(step)
+
+
+def passed_names(stage: Stage) -> List[str]:
+    return [str(name) for name in stage.parameter_names()]
+
+
+def stage_list(stages: Sequence[Stage]) -> str:
+    names = ", ".join(f"'{s.path}'" for s in stages)
+    return f"stage {names}" if len(stages) == 1 else f"stages {names}"
+
+
+def needed_parameters(step: Step) -> Dict[str, str]:
+    """Every parameter name the step reads, with the first place it reads it (for messages).
+
+    Only real placeholders count: positional `{}` and shell braces are reported by RL503/RL504,
+    and `{workdir}` in a publish template is the runtime's own. In `cmd`/`script`, `{workdir}`
+    counts (a stage may pass a parameter of that name).
+    """
+    needed: Dict[str, str] = {}
+    for template in templates(step):
+        for field in template.named():
+            needed.setdefault(field.root, f"`{field.literal}` in {template.where}")
+    for leaf in outputmap_leaves(step):
+        needed.setdefault(leaf.value, "the frompar-pub outputmap")
+    return needed
+
+
+def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
+    """No stage passes ``name``: the step itself is wrong (a typo), so report it in the step."""
+    return all(name not in passed_names(stage) for stage in users)
+
+
+def parameter_hint(name: str, names: List[str]) -> str:
+    """The closest parameter name, else what the stage passes and how to add the missing one."""
+    if closest(name, names):
+        return str(did_you_mean(name, names))
+    passed = f" (passed now: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
+    return f"pass '{name}' in `parameters`{passed}, or use a parameter that is passed"
+
+
+def union_names(users: Sequence[Stage]) -> List[str]:
+    names: List[str] = []
+    for stage in users:
+        names.extend(n for n in passed_names(stage) if n not in names)
+    return names

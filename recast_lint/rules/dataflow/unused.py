@@ -1,0 +1,132 @@
+"""RL507: parameters a stage passes that its step never reads."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
+
+from recast_lint.diagnostics import Severity
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage, Step, Workflow, is_selector
+from recast_lint.placeholders import scan
+from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passed_names
+from recast_lint.rules.registry import Finding, closest, rule
+
+_JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
+_JQ_NAME = re.compile(r"\.([A-Za-z_]\w*)")
+_OUTPUT_ROOT = re.compile(r"[A-Za-z_][\w-]*")
+
+
+
+def _jq_names(script: Any) -> Optional[Set[str]]:
+    """The parameters a par_mounts jq script reads, or None when it may read any of them."""
+    if not isinstance(script, str) or not _JQ_PATHS_ONLY.fullmatch(script):
+        return None
+    names = set(_JQ_NAME.findall(script))
+    return names or None
+
+
+def _used_by_step(step: Step) -> Optional[Set[str]]:
+    """Names the step reads, or None when it may read any parameter (jq over the parameters, manual steps)."""
+    process = step.part_value("process")
+    if not any(isinstance(process.get(k), str) for k in ("cmd", "script")):
+        return None
+    if step.part_value("publisher").get("publisher_type") == "fromparjq-pub":
+        return None
+    used = set(needed_parameters(step))
+    environment = step.part_value("environment")
+    workdir = environment.get("workdir")
+    if isinstance(workdir, str):
+        used.update(f.root for f in scan(workdir)[0])
+    mounts = environment.get("par_mounts")
+    for mount in mounts if isinstance(mounts, list) else []:
+        names = _jq_names(mount.get("jqscript") if isinstance(mount, dict) else None)
+        if names is None:
+            return None
+        used.update(names)
+    return used
+
+
+def selectors_in(value: Any) -> Iterator[Dict[str, Any]]:
+    if is_selector(value):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from selectors_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from selectors_in(item)
+
+
+def selector_targets(selector: Dict[str, Any]) -> List[str]:
+    target = next((selector[k] for k in SELECTOR_TARGET_KEYS if k in selector), None)
+    return [part.strip() for part in target.split(",")] if isinstance(target, str) else []
+
+
+def _used_by_workflow(workflow: Workflow) -> Optional[Set[str]]:
+    """Names a sub-workflow reads from its `init` (the stage's parameters), or None when unsure."""
+    used: Set[str] = set()
+    for stage in workflow.stages:
+        if parameters_unknown(stage):
+            return None
+        for parameter in stage.parameters:
+            for selector in selectors_in(parameter.value):
+                if "init" not in selector_targets(selector):
+                    continue
+                output = selector.get("output")
+                root = _OUTPUT_ROOT.match(output) if isinstance(output, str) else None
+                if root is None:
+                    return None
+                used.add(root.group(0))
+    return used
+
+
+def _used_by_stage(stage: Stage) -> Optional[Set[str]]:
+    if parameters_unknown(stage) or stage.case_steps or stage.case_workflows:
+        return None
+    if stage.step is not None:
+        return _used_by_step(stage.step)
+    if stage.subworkflow is not None and not _init_read_from_outside(stage):
+        return _used_by_workflow(stage.subworkflow)
+    return None
+
+
+def _init_read_from_outside(stage: Stage) -> bool:
+    """Whether a sibling stage reads the sub-workflow's `init` directly (`{stages: 'sub[*].init', ...}`)."""
+    for sibling in stage.workflow.stages:
+        for parameter in sibling.parameters:
+            for selector in selectors_in(parameter.value):
+                if any(str(stage.name) in target and "init" in target for target in selector_targets(selector)):
+                    return True
+    return False
+
+
+@rule("RL507", "unused-parameter", Severity.WARNING, "a parameter the stage passes is never used by its step")
+def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
+    """Catches stage parameters that the step never reads: not in `cmd`/`script`, not in the
+    publisher (outputmap leaves, publish templates), not in `environment.workdir` or a
+    `par_mounts` jq script; for a sub-workflow, not read from its `init`.
+
+    Why: the runtime ignores them silently (yadage issue #102), so a misspelt parameter name or a
+    leftover goes unnoticed. Steps whose publisher runs jq over all parameters are not checked.
+
+    Bad:
+
+        parameters: {inputfile: ..., outputfile: '{workdir}/out.root', nevents: 1000}
+        cmd: 'run {inputfile} {outputfile}'          # nevents is never used
+
+    Fixed: use it (`run -n {nevents} ...`) or remove it.
+    """
+    for stage in analysis.all_stages():
+        used = _used_by_stage(stage)
+        if used is None:
+            continue
+        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if n not in passed_names(stage)]
+        for parameter in stage.parameters:
+            name = str(parameter.key)
+            if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
+                continue
+            if stage.step is not None:
+                target, hint = "its step", f"use it as `{{{name}}}` in the command or publisher, or remove it"
+            else:
+                target, hint = "its sub-workflow", f"read it in the sub-workflow with `{{step: init, output: {name}}}`, or remove it"
+            yield Finding.at(parameter.key_loc, f"parameter '{name}' of stage '{stage.path}' is not used by {target}", hint, key=True)

@@ -1,0 +1,176 @@
+"""The stage graph of every workflow scope, as the runtime will see it, computed once per analysis.
+
+For each scope (a root workflow, or the `workflow:` of a stage) it reads every `dependencies`
+expression and every parameter selector (`{step|stages|steps: X, output: Y}`) with
+``recast_lint.stagepaths`` and resolves them against the scope's stages plus `init`. The RL4xx
+rules judge it; anything else that needs to know which stage an expression names reads it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
+
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Workflow
+from recast_lint.stagepaths import (
+    ExpressionError,
+    Resolution,
+    Scope,
+    StagePath,
+    addressable,
+    parse,
+    resolve,
+)
+
+
+class Reading(NamedTuple):
+    """One expression as the runtime reads it: parsed, then resolved in its scope."""
+
+    text: str
+    loc: Loc
+    path: Optional[StagePath] = None
+    error: Optional[ExpressionError] = None
+    resolution: Optional[Resolution] = None
+
+    @property
+    def matches_nothing(self) -> bool:
+        return self.resolution is not None and self.resolution.matches_nothing
+
+    @property
+    def understood(self) -> bool:
+        return self.resolution is not None and not self.resolution.uncertain
+
+
+class Selector(NamedTuple):
+    stage: Stage
+    parameter: Parameter
+    key: str  # step | stages | steps: the first one written
+    target: Reading
+
+    @property
+    def value(self) -> Dict[Any, Any]:
+        return self.parameter.value
+
+    @property
+    def loc(self) -> Loc:
+        return self.parameter.loc
+
+
+class ScopeGraph:
+    """One workflow scope: what each stage's dependencies and selectors reach, and the stages no expression can name."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.dependencies: Dict[int, List[Reading]] = {}  # by stage index
+        self.selectors: List[Selector] = []
+        self.unaddressable: List[Stage] = []
+        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every closure through the stage
+
+    @property
+    def stages(self) -> List[Stage]:
+        return self.scope.workflow.stages
+
+    def upstream(self, stage: Stage) -> List[Stage]:
+        """The stages of this scope the dependencies of ``stage`` wait for."""
+        if stage.index in self._upstream:
+            return self._upstream[stage.index]
+        found: Dict[int, Stage] = {}
+        for reading in self.dependencies.get(stage.index, []):
+            if reading.resolution is not None:
+                for entry in reading.resolution.via():
+                    if entry.stage is not None and entry.stage.workflow is self.scope.workflow:
+                        found.setdefault(entry.stage.index, entry.stage)
+        self._upstream[stage.index] = list(found.values())
+        return self._upstream[stage.index]
+
+    def closure(self, stage: Stage) -> Optional[Set[int]]:
+        """Indices of every stage ``stage`` waits for, directly or not; None when some dependency
+        on the way could not be understood."""
+        seen: Set[int] = set()
+        todo = [stage]
+        while todo:
+            current = todo.pop()
+            if not all(r.understood and not r.matches_nothing for r in self.dependencies.get(current.index, [])):
+                return None  # the dependencies on the way are broken (reported there) or not understood
+            for up in self.upstream(current):
+                if up.index not in seen:
+                    seen.add(up.index)
+                    todo.append(up)
+        return seen
+
+    def names_referenced(self, name: str) -> bool:
+        texts = [r.text for rs in self.dependencies.values() for r in rs] + [s.target.text for s in self.selectors]
+        return any(name in text for text in texts)
+
+    def blames_name(self, reading: Reading) -> bool:
+        """A failing expression that writes an unaddressable stage name: the name is the root cause."""
+        return any(isinstance(s.name, str) and s.name in reading.text for s in self.unaddressable)
+
+
+def _read(text: Any, loc: Loc, scope: Scope) -> Optional[Reading]:
+    if not isinstance(text, str):
+        return None
+    try:
+        path = parse(text)
+    except ExpressionError as error:
+        return Reading(text, loc, error=error)
+    return Reading(text, loc, path, resolution=resolve(path, scope))
+
+
+def init_sources(analysis: Analysis, root: Workflow) -> List[Tuple[str, Loc, Any]]:
+    """The initdata a run of this root workflow may start from."""
+    if root.origin == "recast" and analysis.entry is not None:
+        docs = [analysis.entry.doc]
+    elif root.origin == "reana":
+        docs = [spec.doc for spec in analysis.reana if spec.workflow is root]
+    else:
+        return []
+    return [source for source in analysis.initdata_sources() if any(source[1].doc is doc for doc in docs)]
+
+
+def initfiles_given(analysis: Analysis, root: Workflow) -> bool:
+    """REANA merges `inputs.options.initfiles` into the initdata: keys the linter cannot see."""
+    return root.origin == "reana" and any(spec.workflow is root and spec.initfiles for spec in analysis.reana)
+
+
+def _root_has_init(analysis: Analysis, root: Workflow) -> bool:
+    if root.origin not in ("recast", "reana"):
+        return True  # a loose workflow: whoever runs it may pass initdata
+    return initfiles_given(analysis, root) or any(bool(data) for _, _, data in init_sources(analysis, root))
+
+
+def root_of(workflow: Workflow) -> Workflow:
+    while workflow.parent is not None:
+        workflow = workflow.parent.workflow
+    return workflow
+
+
+def graphs(analysis: Analysis) -> List[ScopeGraph]:
+    if "graph" not in analysis.cache:
+        result = []
+        for workflow in analysis.all_workflows():
+            has_init = workflow.parent is not None or _root_has_init(analysis, workflow)
+            result.append(_scope_graph(Scope(workflow, has_init)))
+        analysis.cache["graph"] = result
+    return analysis.cache["graph"]
+
+
+def _scope_graph(scope: Scope) -> ScopeGraph:
+    graph = ScopeGraph(scope)
+    for stage in scope.workflow.stages:
+        if isinstance(stage.name, str) and not addressable(stage.name):
+            graph.unaddressable.append(stage)
+        dependency_type = stage.loc.get("dependencies", {})
+        if isinstance(dependency_type, dict) and dependency_type.get("dependency_type", "jsonpath_ready") != "jsonpath_ready":
+            continue
+        readings = [_read(e.text, e.loc, scope) for e in stage.dependencies]
+        graph.dependencies[stage.index] = [r for r in readings if r is not None]
+        for parameter in stage.parameters:
+            value = parameter.value
+            if not isinstance(value, dict):
+                continue
+            keys = [k for k in SELECTOR_TARGET_KEYS if k in value]
+            if keys and isinstance(value[keys[0]], str):
+                target = _read(value[keys[0]], parameter.loc.child(keys[0]), scope)
+                assert target is not None
+                graph.selectors.append(Selector(stage, parameter, keys[0], target))
+    return graph
