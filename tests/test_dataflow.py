@@ -174,6 +174,50 @@ def test_severities_follow_the_runtime() -> None:
     assert severities["RL507"] is Severity.WARNING  # works, just unused
     assert severities["RL512"] is Severity.WARNING  # works, fragile
     assert severities["RL513"] is Severity.WARNING
-    assert severities["RL525"] is Severity.WARNING
+    assert severities["RL525"] is Severity.ERROR  # a string scatters its characters, a number raises TypeError
     assert severities["RL516"] is Severity.INFO  # works, renders a Python repr
     assert severities["RL501"] is Severity.ERROR
+
+
+# -- what a multistep stage scatters (verified with yadage 0.21.2 and recast-atlas 0.4.2) ------
+
+
+def _scatter_findings() -> List[tuple]:
+    return [(d.code, d.span.line, d.span.column, d.severity) for d in _case("scatter") if d.code in ("RL415", "RL525", "RL526", "RL527")]
+
+
+def test_scatter_values_are_judged_where_the_parameter_is_written() -> None:
+    assert _scatter_findings() == [
+        ("RL527", 7, 15, Severity.ERROR),  # literal zip: 3 masses, 2 cross sections
+        ("RL527", 17, 15, Severity.ERROR),  # zip over the initdata of example 'default'
+        ("RL525", 27, 15, Severity.ERROR),  # a number: TypeError
+        ("RL525", 37, 15, Severity.ERROR),  # a selected single value: TypeError
+        ("RL526", 47, 15, Severity.ERROR),  # {stages: init} of a list: one step gets it all
+        ("RL527", 57, 15, Severity.ERROR),  # an empty list in example 'default': no step
+        ("RL526", 79, 15, Severity.ERROR),  # {stages: X} of a fromglob-pub list
+        ("RL526", 89, 15, Severity.WARNING),  # {stages: X} of a fromyaml-pub value: only the run knows
+        ("RL526", 99, 15, Severity.INFO),  # {stages: init} of a single value: exactly one step
+    ]
+
+
+def test_zip_lengths_name_the_example_and_where_its_list_is_written() -> None:
+    found = {d.span.line: d for d in _case("scatter") if d.code == "RL527"}
+    assert found[17].message == (
+        "`zip` over lists of different lengths in example 'default' ('mass' 3, 'xsec' 2): it stops at the shortest, "
+        "so 2 steps run and the last value of 'mass' (recast.yml:10) is silently dropped"
+    )
+    assert "example 'balanced'" not in found[17].message  # 3 and 3 there
+    assert "cartesian" in found[17].hint
+
+
+def test_selected_single_value_says_where_it_comes_from() -> None:
+    found = {d.span.line: d for d in _case("scatter") if d.code == "RL525"}
+    assert "'label', a single string in example 'default' (recast.yml:12)" in found[37].message
+    assert "TypeError" in found[37].message
+
+
+def test_scatters_that_work_stay_quiet() -> None:
+    # flatten over init, unwrap over a fromglob-pub list, batches that even out (4 and 3 by 2),
+    # cartesian over different lengths: nothing beyond the findings above, and no RL415 beside RL526
+    found = [(d.code, d.span.line) for d in _case("scatter") if d.code.startswith(("RL4", "RL5"))]
+    assert found == [(code, line) for code, line, _, _ in _scatter_findings()]

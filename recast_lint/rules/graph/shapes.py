@@ -6,8 +6,10 @@ from typing import Any, Iterable
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
+from recast_lint.rules.dataflow.multistep import scatters_whole_list
 from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import graphs
+from recast_lint.stagevalues import single_target
 
 
 @rule("RL415", "stages-selector-without-unwrap", Severity.INFO, "`{stages: X}` on a single-step stage gives a one-element list")
@@ -29,19 +31,17 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
     """
     for graph in graphs(analysis):
         for selector in graph.selectors:
-            resolution = selector.target.resolution
-            if selector.key == "step" or resolution is None or not selector.target.understood or len(resolution.reached) != 1:
+            if selector.key == "step" or selector.value.get("unwrap") or selector.value.get("flatten"):
                 continue
-            if selector.value.get("unwrap") or selector.value.get("flatten"):
+            entry = single_target(selector)
+            if entry is None or scatters_whole_list(analysis, selector):  # RL526 says what scattering it does
                 continue
-            reached = resolution.reached[0]
-            if reached.level == "stage" and reached.via is reached.entry and reached.entry.kind in ("init", "step"):
-                yield Finding.at(
-                    selector.loc.child(selector.key),
-                    f"`stages: {selector.target.text}` gives a one-element list, since '{reached.entry.name}' has one step",
-                    "add `unwrap: true` for the value itself, or use `step:`",
-                    key=True,
-                )
+            yield Finding.at(
+                selector.loc.child(selector.key),
+                f"`stages: {selector.target.text}` gives a one-element list, since '{entry.name}' has one step",
+                "add `unwrap: true` for the value itself, or use `step:`",
+                key=True,
+            )
 
 
 @rule("RL416", "literal-looks-like-selector", Severity.WARNING, "a literal mapping parameter with a `step`, `stages` or `steps` key")
