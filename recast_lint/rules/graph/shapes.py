@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
 from recast_lint.rules.dataflow.multistep import scatters_whole_list
+from recast_lint.rules.graph.cases import judged_in_conditions
 from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import graphs
 from recast_lint.stagevalues import single_target
@@ -34,8 +35,8 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
             if selector.key == "step" or selector.value.get("unwrap") or selector.value.get("flatten"):
                 continue
             entry = single_target(selector)
-            if entry is None or scatters_whole_list(analysis, selector):  # RL526 says what scattering it does
-                continue
+            if entry is None or scatters_whole_list(analysis, selector) or judged_in_conditions(analysis, selector):
+                continue  # RL526 says what scattering the list does, RL419 what comparing it does
             yield Finding.at(
                 selector.loc.child(selector.key),
                 f"`stages: {selector.target.text}` gives a one-element list, since '{entry.name}' has one step",
