@@ -221,3 +221,39 @@ def test_scatters_that_work_stay_quiet() -> None:
     # cartesian over different lengths: nothing beyond the findings above, and no RL415 beside RL526
     found = [(d.code, d.span.line) for d in _case("scatter") if d.code.startswith(("RL4", "RL5"))]
     assert found == [(code, line) for code, line, _, _ in _scatter_findings()]
+
+
+# -- where publishers look for files (verified with packtivity 0.17.1, local steps and Docker) --
+
+
+def test_publisher_findings_point_at_the_path_or_the_write() -> None:
+    found = [(d.code, d.path, d.span.line, d.span.column, d.severity) for d in _case("publishers") if d.code.startswith(("RL4", "RL5"))]
+    assert found == [
+        ("RL528", STEPS, 3, 55, Severity.ERROR),  # yamlfile '{workdir}/summary.yml'
+        ("RL528", STEPS, 7, 55, Severity.ERROR),  # yamlfile /tmp/summary.yml
+        ("RL528", STEPS, 11, 61, Severity.ERROR),  # globexpression '{workdir}/*.root'
+        ("RL529", STEPS, 15, 63, Severity.ERROR),  # constant-pub '{workdir}/hists.root'
+        ("RL529", STEPS, 15, 94, Severity.ERROR),  # constant-pub '{outdir}'
+        ("RL529", STEPS, 19, 62, Severity.WARNING),  # constant-pub bare 'hists.root' the step writes
+        ("RL530", STEPS, 23, 75, Severity.ERROR),  # {name} from {stages: init} without unwrap
+        ("RL530", STEPS, 27, 75, Severity.ERROR),  # {names} a literal list
+        ("RL531", STEPS, 34, 72, Severity.ERROR),  # > summary.yml in a busybox container
+        ("RL531", STEPS, 38, 79, Severity.ERROR),  # tee hello.txt
+    ]
+
+
+def test_publisher_messages_say_what_the_runtime_does() -> None:
+    found = {(d.code, d.span.line, d.span.column): d for d in _case("publishers")}
+    assert found[("RL528", 3, 55)].message == "`yamlfile` is not interpolated: `{workdir}` stays in the path, so the publisher fails with FileNotFoundError"
+    assert found[("RL528", 3, 55)].hint == "write it relative to the step's workdir, e.g. 'summary.yml'"
+    assert "publishes an empty list" in found[("RL528", 11, 61)].message
+    assert "expands `{workdir}` to its own workdir" in found[("RL529", 15, 63)].message
+    assert "KeyError: 'outdir'" in found[("RL529", 15, 94)].message
+    assert found[("RL530", 23, 75)].hint == "add `unwrap: true` to the selector of 'name'"
+    assert "Python repr" in found[("RL530", 27, 75)].message
+    assert "`workdir: '{workdir}'`" in found[("RL531", 34, 72)].hint
+
+
+def test_a_one_element_list_a_publisher_renders_is_reported_once() -> None:
+    # RL530 says what the list does in the template; RL415's note would repeat it
+    assert where(_case("publishers"), "RL415") == []

@@ -7,9 +7,10 @@ from typing import Any, Iterable
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
 from recast_lint.rules.dataflow.multistep import scatters_whole_list
+from recast_lint.rules.dataflow.publishers import publishes_list_repr
 from recast_lint.rules.graph.cases import judged_in_conditions
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.stagegraph import graphs
+from recast_lint.stagegraph import Selector, graphs
 from recast_lint.stagevalues import single_target
 
 
@@ -35,14 +36,20 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
             if selector.key == "step" or selector.value.get("unwrap") or selector.value.get("flatten"):
                 continue
             entry = single_target(selector)
-            if entry is None or scatters_whole_list(analysis, selector) or judged_in_conditions(analysis, selector):
-                continue  # RL526 says what scattering the list does, RL419 what comparing it does
+            if entry is None or _consequence_reported(analysis, selector):
+                continue
             yield Finding.at(
                 selector.loc.child(selector.key),
                 f"`stages: {selector.target.text}` gives a one-element list, since '{entry.name}' has one step",
                 "add `unwrap: true` for the value itself, or use `step:`",
                 key=True,
             )
+
+
+def _consequence_reported(analysis: Analysis, selector: Selector) -> bool:
+    """A rule that says what the one-element list breaks here: RL526 (scattered), RL419 (compared in a
+    `cases` condition), RL530 (rendered by a publisher). Then that is the one report."""
+    return scatters_whole_list(analysis, selector) or judged_in_conditions(analysis, selector) or publishes_list_repr(analysis, selector)
 
 
 @rule("RL416", "literal-looks-like-selector", Severity.WARNING, "a literal mapping parameter with a `step`, `stages` or `steps` key")
