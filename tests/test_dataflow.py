@@ -235,8 +235,8 @@ def test_publisher_findings_point_at_the_path_or_the_write() -> None:
         ("RL529", STEPS, 15, 63, Severity.ERROR),  # constant-pub '{workdir}/hists.root'
         ("RL529", STEPS, 15, 94, Severity.ERROR),  # constant-pub '{outdir}'
         ("RL529", STEPS, 19, 62, Severity.WARNING),  # constant-pub bare 'hists.root' the step writes
-        ("RL530", STEPS, 23, 75, Severity.ERROR),  # {name} from {stages: init} without unwrap
-        ("RL530", STEPS, 27, 75, Severity.ERROR),  # {names} a literal list
+        ("RL530", STEPS, 23, 75, Severity.ERROR),  # {name} from {stages: init} without unwrap, read by 'show'
+        ("RL530", STEPS, 27, 75, Severity.WARNING),  # {names} a literal list, an output nothing reads
         ("RL531", STEPS, 34, 72, Severity.ERROR),  # > summary.yml in a busybox container
         ("RL531", STEPS, 38, 79, Severity.ERROR),  # tee hello.txt
     ]
@@ -250,7 +250,8 @@ def test_publisher_messages_say_what_the_runtime_does() -> None:
     assert "expands `{workdir}` to its own workdir" in found[("RL529", 15, 63)].message
     assert "KeyError: 'outdir'" in found[("RL529", 15, 94)].message
     assert found[("RL530", 23, 75)].hint == "add `unwrap: true` to the selector of 'name'"
-    assert "Python repr" in found[("RL530", 27, 75)].message
+    assert found[("RL530", 23, 75)].message.endswith("so output 'out' is its Python repr, e.g. ['...']; 'show' reads it")
+    assert "nothing reads it yet" in found[("RL530", 27, 75)].message
     assert "`workdir: '{workdir}'`" in found[("RL531", 34, 72)].hint
 
 

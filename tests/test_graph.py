@@ -272,3 +272,8 @@ def test_conditions_the_run_decides_stay_quiet_and_the_list_is_reported_once() -
     diagnostics = run(GRAPH / "cases")
     assert not [d for d in diagnostics if d.code in ("RL418", "RL419") and d.span.line > 45]  # stage decided_by_the_run
     assert where(diagnostics, "RL415") == []  # the one-element list is RL419's, said once
+
+
+def test_a_condition_nested_thousands_deep_is_skipped_not_a_crash() -> None:
+    found = run(LOOSE / "cases-deep.yml")
+    assert [d.code for d in found if d.code in ("RL418", "RL419", "RL901")] == []

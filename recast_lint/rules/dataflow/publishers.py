@@ -22,7 +22,8 @@ from recast_lint.rules.dataflow.templates import (
     value_leaves,
 )
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.stagegraph import Selector
+from recast_lint.stagegraph import Selector, graphs
+from recast_lint.stagepaths import IDENTIFIER
 from recast_lint.stagevalues import parameter_values
 
 
@@ -182,7 +183,8 @@ def list_in_publish_template(analysis: Analysis) -> Iterable[Finding]:
     Why (packtivity 0.17.1, run with `yadage-run` and local steps): commands see lists joined with
     spaces, but publish templates get the parameters as they are, so `{name}` renders the list's
     Python repr: with `name: {stages: init, output: name}` the command wrote `hello.txt` while the
-    publisher published `.../greet/['hello'].txt`, and the next step failed on that path.
+    publisher published `.../greet/['hello'].txt`, and the next step failed on that path. An error
+    when a stage reads that output, a warning while nothing does.
 
     Bad:
 
@@ -225,11 +227,34 @@ def _list_renderings(analysis: Analysis) -> List[Tuple[Finding, Optional[Selecto
                         what, hint = f"a one-element list (`stages: {target}` without `unwrap`)", f"add `unwrap: true` to the selector of '{field.root}'"
                     else:
                         what, hint = "a list", f"publish one element, e.g. `{{{field.root}[0]}}`, or a list of templates"
-                    message = f"`{field.literal}` in publish template is {what} in stage '{stage.path}'; the publisher writes its Python repr, e.g. ['...']"
-                    found.append((at_field(template, field, message, hint), value.wrapped))
+                    publisher_loc = step.part("publisher")
+                    assert publisher_loc is not None  # the template is one of its `publish` values
+                    output = template.loc.pointer[len(publisher_loc.pointer) + 1]  # (..., "publish", <output>, ...)
+                    read = _read_downstream(analysis, stage, output)
+                    consequence = f"'{read}' reads it" if read else "nothing reads it yet"
+                    message = (
+                        f"`{field.literal}` in publish template is {what} in stage '{stage.path}', so output '{output}' is "
+                        f"its Python repr, e.g. ['...']; {consequence}"
+                    )
+                    severity = None if read else Severity.WARNING
+                    found.append((at_field(template, field, message, hint, severity=severity), value.wrapped))
                     break
     analysis.cache["list-renderings"] = found
     return found
+
+
+def _read_downstream(analysis: Analysis, stage: Stage, output: Any) -> Optional[str]:
+    """The first stage whose selector reads ``output`` of ``stage``, or None."""
+    for graph in graphs(analysis):
+        for selector in graph.selectors:
+            resolution = selector.target.resolution
+            wanted = selector.value.get("output")
+            key = IDENTIFIER.match(wanted) if isinstance(wanted, str) else None
+            if resolution is None or key is None or key.group(0) != str(output):
+                continue
+            if any(r.entry.stage is stage for r in resolution.reached):
+                return str(selector.stage.path)
+    return None
 
 
 def _reads_from_workdir(step: Step, users: List[Stage]) -> List[str]:

@@ -42,6 +42,8 @@ def _compiled(analysis: Analysis) -> List[Tuple[Stage, Loc, str, Optional[Progra
                 found.append((stage, loc, text, parse(text), None))
             except JqError as error:
                 found.append((stage, loc, text, None, error))
+            except RecursionError:  # nested thousands deep: hostile, and not worth a verdict
+                continue
         analysis.cache["cases"] = found
     return analysis.cache["cases"]
 
