@@ -21,7 +21,9 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
 
     Why: `stages:` always returns a list, one entry per step: the parameter is `['value']`, not
     `'value'`. A command renders it the same, but a frompar-pub passes the list on, and a
-    downstream `{x[0]}` gets the whole string.
+    downstream `{x[0]}` gets the whole string. Where the list does real harm, the rule that says
+    so reports it instead: scattered (RL526), compared in a `cases` condition (RL419), rendered
+    into a publish template (RL530).
 
     Bad:
 
