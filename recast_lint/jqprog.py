@@ -13,7 +13,7 @@ compare. It evaluates nothing.
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple, TypeVar
 
 # `jq -n 'builtins'` of libjq 1.8 (the jq 1.13.0 package): name/arity
 _BUILTINS = """
@@ -60,6 +60,7 @@ _TOKEN = re.compile(
     re.X,
 )
 _ESCAPES = set('"\\/bfnrt')
+T = TypeVar("T")
 
 
 class JqError(Exception):
@@ -285,15 +286,7 @@ class _Parser:
         return left
 
     def assignment(self) -> Node:
-        start = self.peek().start
-        left = self.disjunction()
-        if self.at(*ASSIGNMENTS):
-            operator = self.take().text
-            right = self.disjunction()
-            if self.at(*ASSIGNMENTS):
-                self.fail("assignments do not chain")
-            return self.node("assign", start, (left, right), value=operator)
-        return left
+        return self._non_assoc(self.disjunction, ASSIGNMENTS, "assign")
 
     def disjunction(self) -> Node:
         return self._left_assoc(self.conjunction, ("or",))
@@ -302,15 +295,19 @@ class _Parser:
         return self._left_assoc(self.comparison, ("and",))
 
     def comparison(self) -> Node:
+        return self._non_assoc(self.additive, COMPARISONS, "compare")
+
+    def _non_assoc(self, operand, operators: Tuple[str, ...], kind: str) -> Node:  # type: ignore[no-untyped-def]
+        """`a OP b` at most once: jq declares these operators %nonassoc, so `a < b < c` does not parse."""
         start = self.peek().start
-        left = self.additive()
-        if self.at(*COMPARISONS):
-            operator = self.take().text
-            right = self.additive()
-            if self.at(*COMPARISONS):
-                self.fail("comparisons do not chain")
-            return self.node("compare", start, (left, right), value=operator)
-        return left
+        left = operand()
+        if not self.at(*operators):
+            return left
+        operator = self.take().text
+        right = operand()
+        if self.at(*operators):
+            self.fail("comparisons do not chain" if kind == "compare" else "assignments do not chain")
+        return self.node(kind, start, (left, right), value=operator)
 
     def additive(self) -> Node:
         return self._left_assoc(self.multiplicative, ("+", "-"))
@@ -524,14 +521,7 @@ class _Parser:
         start = token.start
         if token.text in ("true", "false", "null"):
             return self.node("literal", start, value={"true": True, "false": False, "null": None}[token.text])
-        args: List[Node] = []
-        if self.at("("):
-            self.take()
-            args.append(self.pipe())
-            while self.at(";"):
-                self.take()
-                args.append(self.pipe())
-            self.expect(")")
+        args = self.arguments(self.pipe) if self.at("(") else []
         signature = f"{token.text}/{len(args)}"
         definition = self.defined(signature)
         if definition is None:
@@ -542,6 +532,23 @@ class _Parser:
             definition.calls.clear()
             definition.unbound.clear()
         return self.node("other", start, tuple(args))
+
+    def optional(self, word: str, item: Callable[[], Node]) -> List[Node]:
+        """What follows ``word`` when it is next (`else ...`, `catch ...`), else nothing."""
+        if not self.at(word):
+            return []
+        self.take()
+        return [item()]
+
+    def arguments(self, item: Callable[[], T]) -> List[T]:
+        """`(a; b; ...)`: a call's arguments, or a definition's parameters."""
+        self.expect("(")
+        items = [item()]
+        while self.at(";"):
+            self.take()
+            items.append(item())
+        self.expect(")")
+        return items
 
     def keyword_form(self) -> Node:
         token = self.peek()
@@ -557,17 +564,12 @@ class _Parser:
                 parts.append(self.pipe())
                 self.expect("then")
                 parts.append(self.pipe())
-            if self.at("else"):
-                self.take()
-                parts.append(self.pipe())
+            parts += self.optional("else", self.pipe)
             self.expect("end")
             return self.node("other", start, tuple(parts))
         if word == "try":
             self.take()
-            parts = [self.unary()]
-            if self.at("catch"):
-                self.take()
-                parts.append(self.unary())
+            parts = [self.unary(), *self.optional("catch", self.unary)]
             return self.node("other", start, tuple(parts))
         if word in ("reduce", "foreach"):
             self.take()
@@ -579,9 +581,8 @@ class _Parser:
                 parts = [source, self.pipe()]
                 self.expect(";")
                 parts.append(self.pipe())
-                if word == "foreach" and self.at(";"):
-                    self.take()
-                    parts.append(self.pipe())
+                if word == "foreach":
+                    parts += self.optional(";", self.pipe)
             self.expect(")")
             return self.node("other", start, tuple(parts))
         if word == "break":
@@ -637,14 +638,7 @@ class _Parser:
         name = self.take()
         if name.kind not in ("ident", "keyword"):
             self.fail("expected a function name after `def`")
-        parameters: List[Token] = []
-        if self.at("("):
-            self.take()
-            parameters.append(self.take())
-            while self.at(";"):
-                self.take()
-                parameters.append(self.take())
-            self.expect(")")
+        parameters = self.arguments(self.take) if self.at("(") else []
         self.expect(":")
         signature = f"{name.text}/{len(parameters)}"
         variables = {p.text for p in parameters if p.kind == "binding"}

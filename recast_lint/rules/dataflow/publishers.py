@@ -21,8 +21,9 @@ from recast_lint.rules.dataflow.templates import (
     union_names,
     value_leaves,
 )
+from recast_lint.rules.listharm import Judged, once_per_analysis
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.stagegraph import Selector, graphs
+from recast_lint.stagegraph import graphs
 from recast_lint.stagepaths import IDENTIFIER
 from recast_lint.stagevalues import parameter_values
 
@@ -195,20 +196,13 @@ def list_in_publish_template(analysis: Analysis) -> Iterable[Finding]:
 
         parameters: {name: {stages: init, output: name, unwrap: true}}
     """
-    for finding, _ in _list_renderings(analysis):
-        yield finding
+    yield from (finding for finding, _ in list_renderings(analysis))
 
 
-def publishes_list_repr(analysis: Analysis, selector: Selector) -> bool:
-    """Whether RL530 reports the one-element list this selector makes (RL415 then does not)."""
-    return any(wrapped is selector for _, wrapped in _list_renderings(analysis))
-
-
-def _list_renderings(analysis: Analysis) -> List[Tuple[Finding, Optional[Selector]]]:
+@once_per_analysis
+def list_renderings(analysis: Analysis) -> Judged:
     """RL530's findings, each with the `{stages: X}` selector whose one-element list is rendered."""
-    if "list-renderings" in analysis.cache:
-        return analysis.cache["list-renderings"]
-    found: List[Tuple[Finding, Optional[Selector]]] = []
+    found: Judged = []
     for step, users in checked_steps(analysis):
         for template in templates(step):
             if template.where != "publish template":
@@ -239,7 +233,6 @@ def _list_renderings(analysis: Analysis) -> List[Tuple[Finding, Optional[Selecto
                     severity = None if read else Severity.WARNING
                     found.append((at_field(template, field, message, hint, severity=severity), value.wrapped))
                     break
-    analysis.cache["list-renderings"] = found
     return found
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc, Stage
 from recast_lint.rules.dataflow.templates import parameters_unknown
+from recast_lint.rules.listharm import Judged, once_per_analysis
 from recast_lint.rules.registry import Finding, did_you_mean, rule
-from recast_lint.stagegraph import Selector
 from recast_lint.stagevalues import Sourced, Value, kind_of, parameter_values
 
 if TYPE_CHECKING:
@@ -188,20 +188,13 @@ def case_never_decides(analysis: Analysis) -> Iterable[Finding]:
 
         parameters: {mass: {stages: init, output: mass, unwrap: true}}
     """
-    for finding, _ in _undecided(analysis):
-        yield finding
+    yield from (finding for finding, _ in undecided(analysis))
 
 
-def judged_in_conditions(analysis: Analysis, selector: Selector) -> bool:
-    """Whether RL419 reports a comparison of the one-element list this selector makes (RL415 then does not)."""
-    return any(wrapped is selector for _, wrapped in _undecided(analysis))
-
-
-def _undecided(analysis: Analysis) -> List[Tuple[Finding, Optional[Selector]]]:
+@once_per_analysis
+def undecided(analysis: Analysis) -> Judged:
     """RL419's findings, each with the `{stages: X}` selector whose one-element list it compares."""
-    if "cases-undecided" in analysis.cache:
-        return analysis.cache["cases-undecided"]
-    found: List[Tuple[Finding, Optional[Selector]]] = []
+    found: Judged = []
     for stage, loc, _, program, _ in _compiled(analysis):
         if program is None or stage.scheduler_type != "singlestep-stage" or parameters_unknown(stage):
             continue  # in a multistep stage each step sees one scattered value, which this does not model
@@ -240,5 +233,4 @@ def _undecided(analysis: Analysis) -> List[Tuple[Finding, Optional[Selector]]]:
                 message = f"`{node.text}` is always {str(outcome).lower()}: {why}, and jq {order}"
                 found.append((Finding.at_text(loc, node.text, message, fix), value.wrapped))
                 break
-    analysis.cache["cases-undecided"] = found
     return found

@@ -7,8 +7,9 @@ from typing import Any, Iterable
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
 from recast_lint.rules.dataflow.multistep import scatters_whole_list
-from recast_lint.rules.dataflow.publishers import publishes_list_repr
-from recast_lint.rules.graph.cases import judged_in_conditions
+from recast_lint.rules.dataflow.publishers import list_renderings
+from recast_lint.rules.graph.cases import undecided
+from recast_lint.rules.listharm import speaks_for
 from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import Selector, graphs
 from recast_lint.stagevalues import single_target
@@ -51,7 +52,7 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
 def _consequence_reported(analysis: Analysis, selector: Selector) -> bool:
     """A rule that says what the one-element list breaks here: RL526 (scattered), RL419 (compared in a
     `cases` condition), RL530 (rendered by a publisher). Then that is the one report."""
-    return scatters_whole_list(analysis, selector) or judged_in_conditions(analysis, selector) or publishes_list_repr(analysis, selector)
+    return scatters_whole_list(analysis, selector) or speaks_for(undecided(analysis), selector) or speaks_for(list_renderings(analysis), selector)
 
 
 @rule("RL416", "literal-looks-like-selector", Severity.WARNING, "a literal mapping parameter with a `step`, `stages` or `steps` key")
