@@ -221,7 +221,7 @@ def scatter_not_a_list(analysis: Analysis) -> Iterable[Finding]:
 
     Why (yadage 0.21.2, run with `yadage-run` and local steps): the scheduler iterates over each
     scattered value. A literal string is scattered character by character (`abc` ran three steps
-    with `a`, `b` and `c`); a literal number fails with `TypeError: 'int' object is not iterable`;
+    with `a`, `b` and `c`), a literal mapping key by key; a literal number fails with `TypeError: 'int' object is not iterable`;
     a selected single value, string or number, fails with `TypeError: 'outputReference' object is
     not iterable` before any step runs ("Workflow failed"). A selector whose value is a list
     (`{step: init, output: masses}` with `masses: [100, 200]`) scatters fine.
@@ -413,7 +413,7 @@ def scatter_lengths(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(
                 item.parameter.loc,
                 f"`zip` over lists of different lengths{_source(source)} ({listing}): it stops at the shortest, "
-                f"so {shortest} step{'s' if shortest != 1 else ''} run and {lost} of '{item.parameter.key}'"
+                f"so {shortest} {'step runs' if shortest == 1 else 'steps run'} and {lost} of '{item.parameter.key}'"
                 f"{where_written(analysis, lengths[longest][1])} {'is' if dropped == 1 else 'are'} silently dropped",
                 "give every zipped list one value per step, or use `method: cartesian` for every combination",
             )

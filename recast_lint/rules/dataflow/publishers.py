@@ -166,7 +166,8 @@ def constant_pub_braces(analysis: Analysis) -> Iterable[Finding]:
 
 def _written_in_workdir(name: str, command: str) -> bool:
     """Whether the command writes ``name`` into a directory it is given (`{outdir}/name`) or its working directory."""
-    if not name or name.startswith("/") or not re.fullmatch(r"[\w.\-/]+", name) or "." not in name and "/" not in name:
+    looks_like_a_file = bool(re.fullmatch(r"[\w.\-/]+", name)) and ("." in name or "/" in name)
+    if not looks_like_a_file or name.startswith("/"):
         return False
     return f"}}/{name}" in command or name in _write_targets(command)
 
