@@ -8,20 +8,22 @@ judges; RL415 asks them whether one speaks for a selector before it adds its own
 from __future__ import annotations
 
 import functools
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, TypeVar
 
 from recast_lint.model import Analysis
 from recast_lint.rules.registry import Finding
 from recast_lint.stagegraph import Selector
 
 Judged = List[Tuple[Finding, Optional[Selector]]]
+T = TypeVar("T")
 
 
-def once_per_analysis(compute: Callable[[Analysis], Judged]) -> Callable[[Analysis], Judged]:
+def once_per_analysis(compute: Callable[[Analysis], T]) -> Callable[[Analysis], T]:
+    """``compute`` run once per analysis, however many rules ask for it."""
     key = f"{compute.__module__}.{compute.__name__}"
 
     @functools.wraps(compute)
-    def cached(analysis: Analysis) -> Judged:
+    def cached(analysis: Analysis) -> T:
         if key not in analysis.cache:
             analysis.cache[key] = compute(analysis)
         return analysis.cache[key]

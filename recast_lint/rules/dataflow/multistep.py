@@ -9,6 +9,7 @@ from recast_lint.diagnostics import Severity
 from recast_lint.model import Analysis, Loc, Parameter, Stage, is_selector
 from recast_lint.rules.dataflow.literals import is_list_value
 from recast_lint.rules.dataflow.templates import passed_names
+from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, did_you_mean, rule
 from recast_lint.stagegraph import Selector
 from recast_lint.stagevalues import Sourced, literal, parameter_values, published, selector_of, single_target
@@ -188,10 +189,13 @@ class Scattered(NamedTuple):
     stage: Stage
     parameter: Parameter
     values: List[Sourced]  # one per example whose initdata it depends on
+    whole_list: Optional[Severity]  # what RL526 makes of it: a `{stages: X}` on one step
 
 
-def scattered_parameters(analysis: Analysis) -> Iterator[Tuple[Loc, List[Scattered]]]:
+@once_per_analysis
+def scattered_parameters(analysis: Analysis) -> List[Tuple[Loc, List[Scattered]]]:
     """Each multistep stage's `scatter`, with its scattered parameters (those the stage passes)."""
+    found = []
     for stage, scheduler in _scheduled(analysis, "multistep-stage"):
         scatter = _scatter(scheduler)
         names = scatter.get("parameters") if scatter is not None else None
@@ -199,7 +203,9 @@ def scattered_parameters(analysis: Analysis) -> Iterator[Tuple[Loc, List[Scatter
             continue
         wanted = [str(name) for name in names]
         chosen = sorted((p for p in stage.parameters if str(p.key) in wanted), key=lambda p: wanted.index(str(p.key)))
-        yield scatter, [Scattered(stage, p, parameter_values(analysis, stage, p)) for p in chosen]
+        items = [Scattered(stage, p, parameter_values(analysis, stage, p), _whole_list_severity(analysis, stage, p)) for p in chosen]
+        found.append((scatter, items))
+    return found
 
 
 def where_written(analysis: Analysis, loc: Optional[Loc]) -> str:
@@ -265,11 +271,11 @@ def scatter_not_a_list(analysis: Analysis) -> Iterable[Finding]:
                     break
 
 
-def _whole_list_severity(analysis: Analysis, item: Scattered) -> Optional[Severity]:
+def _whole_list_severity(analysis: Analysis, stage: Stage, parameter: Parameter) -> Optional[Severity]:
     """How wrong scattering a `{stages: X}` on one step is: error when X's output is a list (one step
     gets all of it), warning when unknown, info when it is one value (exactly one step)."""
-    selector = selector_of(analysis, item.stage, item.parameter)
-    value = item.parameter.value
+    selector = selector_of(analysis, stage, parameter) if is_selector(parameter.value) else None
+    value = parameter.value
     if selector is None or selector.key == "step" or value.get("unwrap") or value.get("flatten"):
         return None
     entry = single_target(selector)
@@ -283,14 +289,12 @@ def _whole_list_severity(analysis: Analysis, item: Scattered) -> Optional[Severi
 
 def scatters_whole_list(analysis: Analysis, selector: Selector) -> bool:
     """Whether RL526 judges this selector (RL415 then says nothing about it)."""
-    stage = selector.stage
-    if stage.scheduler_type != "multistep-stage" or stage.scheduler is None:
-        return False
-    scatter = stage.scheduler.get("scatter")
-    names = scatter.get("parameters") if isinstance(scatter, dict) else None
-    if not isinstance(names, list) or str(selector.parameter.key) not in [str(n) for n in names]:
-        return False
-    return _whole_list_severity(analysis, Scattered(stage, selector.parameter, [])) is not None
+    return id(selector.parameter) in _whole_list_parameters(analysis)
+
+
+@once_per_analysis
+def _whole_list_parameters(analysis: Analysis) -> Set[int]:
+    return {id(item.parameter) for _, items in scattered_parameters(analysis) for item in items if item.whole_list is not None}
 
 
 @rule("RL526", "scatter-whole-list", Severity.ERROR, "a scattered `{stages: X}` without `unwrap` gives one step the whole list")
@@ -315,7 +319,7 @@ def scatter_whole_list(analysis: Analysis) -> Iterable[Finding]:
     """
     for _, parameters in scattered_parameters(analysis):
         for item in parameters:
-            severity = _whole_list_severity(analysis, item)
+            severity = item.whole_list
             if severity is None:
                 continue
             target = item.parameter.value.get("stages") or item.parameter.value.get("steps")
@@ -343,13 +347,13 @@ def _grouped(length: int, scheduler: Loc) -> int:
     return length
 
 
-def _lengths(analysis: Analysis, parameters: List[Scattered]) -> Dict[Optional[str], Dict[int, Tuple[int, Optional[Loc]]]]:
+def _lengths(parameters: List[Scattered]) -> Dict[Optional[str], Dict[int, Tuple[int, Optional[Loc]]]]:
     """For each initdata source, the number of values (and where they are written, when they come
     from that source) of every scattered parameter whose length is known, by its place in ``parameters``."""
     sources = list(dict.fromkeys(s.source for item in parameters for s in item.values if s.source is not None)) or [None]
     found: Dict[Optional[str], Dict[int, Tuple[int, Optional[Loc]]]] = {source: {} for source in sources}
     for index, item in enumerate(parameters):
-        if _whole_list_severity(analysis, item) in (Severity.ERROR, Severity.WARNING):
+        if item.whole_list in (Severity.ERROR, Severity.WARNING):
             continue  # RL526 reports it
         for sourced in item.values:
             value = sourced.value
@@ -386,7 +390,7 @@ def scatter_lengths(analysis: Analysis) -> Iterable[Finding]:
         stage = parameters[0].stage
         assert stage.scheduler is not None
         reported: Set[Tuple[int, ...]] = set()
-        for source, lengths in _lengths(analysis, parameters).items():
+        for source, lengths in _lengths(parameters).items():
             empty = [index for index, (length, _) in lengths.items() if length == 0]
             if empty:
                 if (0,) not in reported:
