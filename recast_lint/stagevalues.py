@@ -14,7 +14,7 @@ The rules that judge scatters (RL52x) and `cases` conditions (RL41x) read values
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional
 
 from recast_lint.model import Analysis, Loc, Parameter, Stage, is_selector
 from recast_lint.stagegraph import Selector, graphs, init_sources, initfiles_given, root_of
@@ -172,7 +172,3 @@ def _init_published(analysis: Analysis, entry: Entry, output: str, depth: int) -
         else:
             found.append(Sourced(label, literal(value, loc.child(output))))
     return found or [Sourced(None, None)]
-
-
-def by_source(values: List[Sourced]) -> Dict[Optional[str], Optional[Value]]:
-    return {s.source: s.value for s in values}
