@@ -153,16 +153,8 @@ def load_file(path: Path) -> Document:
                 LoadProblem("syntax", "not a regular file (a pipe, socket or device), so it is not read", Span.point(), "make it a plain file")
             )
             return doc
-        size = status.st_size
-        if size > MAX_FILE_BYTES:
-            doc.problems.append(
-                LoadProblem(
-                    "too-large",
-                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
-                    Span.point(),
-                    "spec files are small; split generated data out of the spec",
-                )
-            )
+        if status.st_size > MAX_FILE_BYTES:
+            doc.problems.append(_too_large(status.st_size))
             return doc
         raw = path.read_bytes()
     except OSError as exc:
@@ -173,6 +165,9 @@ def load_file(path: Path) -> Document:
 
 def load_bytes(raw: bytes, path: Path) -> Document:
     doc = Document(path=path)
+    if len(raw) > MAX_FILE_BYTES:  # the text of an editor's buffer or of a fix is held to the limit of a file
+        doc.problems.append(_too_large(len(raw)))
+        return doc
     try:
         doc.text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -421,6 +416,15 @@ class _Builder:
             LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
         )
         return f"<complex key at line {node.start_mark.line + 1}>"
+
+
+def _too_large(size: int) -> LoadProblem:
+    return LoadProblem(
+        "too-large",
+        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
+        Span.point(),
+        "spec files are small; split generated data out of the spec",
+    )
 
 
 def _too_deep(span: Span) -> LoadProblem:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from recast_lint import load
 from recast_lint.cli import main
-from recast_lint.load import load_file
+from recast_lint.load import load_bytes, load_file
 from tests.helpers import FIXTURES, only, run
 
 LOAD = FIXTURES / "load"
@@ -99,6 +99,9 @@ def test_file_over_the_size_cap_is_not_read(monkeypatch: pytest.MonkeyPatch) -> 
     doc = load_file(LOAD / "big.yml")
     assert [p.kind for p in doc.problems] == ["too-large"]
     assert doc.data is None and doc.text == ""
+    # text that comes from an editor's buffer rather than a file is held to the same limit
+    buffer = load_bytes((LOAD / "big.yml").read_bytes(), LOAD / "big.yml")
+    assert [p.kind for p in buffer.problems] == ["too-large"] and buffer.data is None
 
 
 def test_deep_nesting_never_reaches_the_composer() -> None:
