@@ -101,11 +101,13 @@ def ignore_action(doc: Document, diagnostic: Diagnostic) -> Optional[Action]:
         codes_end = line_start + existing.end("codes")
         return Action(title, "quickfix", [diagnostic], [Change(codes_end, codes_end, f", {code}")])
     directive = f"# recast-lint: ignore[{code}] {REASON_PLACEHOLDER}"
-    scalar_line = _scalar_running_past(doc, end_of_line)
-    if line.strip() and not line.lstrip().startswith("#") and scalar_line is None:
-        return Action(title, "quickfix", [diagnostic], [Change(end_of_line, end_of_line, f"  {directive}")])
-    above = scalar_line if scalar_line is not None else _next_content(lines, number)
-    target = lines[above - 1] if above <= len(lines) else ""
+    if not line.strip() or line.lstrip().startswith("#"):  # a finding about the whole file, shown on its first line
+        title, directive, above = f"ignore {code} in this file", directive.replace("ignore[", "ignore-file[", 1), number
+    else:
+        above = _scalar_running_past(doc, end_of_line) or 0
+        if not above:
+            return Action(title, "quickfix", [diagnostic], [Change(end_of_line, end_of_line, f"  {directive}")])
+    target = lines[above - 1]
     indent = target[: len(target) - len(target.lstrip(" "))]
     newline = "\r\n" if target.endswith("\r") else "\n"
     at = doc.offset(above, 1)
@@ -123,10 +125,3 @@ def _scalar_running_past(doc: Document, end_of_line: int) -> Optional[int]:
             return (info.key or info.value).line
     return None
 
-
-def _next_content(lines: List[str], number: int) -> int:
-    for candidate in range(number, len(lines) + 1):
-        stripped = lines[candidate - 1].strip()
-        if stripped and not stripped.startswith("#"):
-            return candidate
-    return number

@@ -127,7 +127,10 @@ class RecastLintServer(LanguageServer):
         self.session.accept(unit, outcome, generation)
         for failure in outcome.failures:
             self.report(failure)
-        self.publish(unit)
+        try:
+            self.publish(unit)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours in turning diagnostics into LSP: logged, the server goes on
+            self.report(f"internal error while publishing: {type(exc).__name__}: {exc}")
 
     async def fresh(self, path: Path) -> Optional[Unit]:
         """The unit of ``path`` once its lint has caught up with the buffers (a waiting lint starts now)."""
@@ -293,7 +296,7 @@ async def _completion(ls: RecastLintServer, params: types.CompletionParams) -> O
     if path is None or path not in ls.session.buffers:
         return None
     unit = ls.session.unit_for(path)
-    if unit is not None and unit.outcome is None:  # nothing linted yet: wait for the first model
+    if unit is not None and not unit.fresh_but(path):  # the line being typed is read from the buffer; the rest from the model
         unit = await ls.fresh(path)
     analysis = unit.document(path)[0] if unit is not None else None
     if analysis is None and unit is not None and unit.result is not None and unit.result.analyses:

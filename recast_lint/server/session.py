@@ -61,12 +61,12 @@ class Job(NamedTuple):
             try:
                 result = self.lint({error.path: ""})
             except Exception as exc:  # noqa: BLE001 - a server outlives a bug of ours; it is logged
-                return Outcome(None, {error.path}, error, text, (f"internal error: {type(exc).__name__}: {exc}",))
-            return Outcome(result, _reads(result) | {error.path}, error, text, _crashes(result))
+                return Outcome(None, {error.path}, error, text, failures=(f"internal error: {type(exc).__name__}: {exc}",))
+            return Outcome(result, _reads(result) | {error.path}, error, text, failures=_crashes(result))
         except UsageError as exc:  # e.g. the file was deleted under the editor
-            return Outcome(None, set(), None, (str(exc),))
+            return Outcome(None, set(), failures=(str(exc),))
         except Exception as exc:  # noqa: BLE001 - a server outlives a bug of ours; it is logged
-            return Outcome(None, set(), None, (f"internal error: {type(exc).__name__}: {exc}",))
+            return Outcome(None, set(), failures=(f"internal error: {type(exc).__name__}: {exc}",))
         reads = _reads(result)
         for analysis in result.analyses:
             config = find_config_file(analysis.root, self.overlay, self.within)
@@ -110,10 +110,15 @@ class Unit:
         self.linted = -1  # the generation ``outcome`` is of
         self.outcome: Optional[Outcome] = None
         self.reads: Set[Path] = set()
+        self.changed: Dict[Path, int] = {}  # the generation each file last changed in
 
     @property
     def fresh(self) -> bool:
         return self.linted == self.generation
+
+    def fresh_but(self, path: Path) -> bool:
+        """Whether the last lint saw every change except perhaps those of ``path`` (the file being typed)."""
+        return self.outcome is not None and all(generation <= self.linted for changed, generation in self.changed.items() if changed != path)
 
     @property
     def result(self) -> Optional[LintResult]:
@@ -190,6 +195,7 @@ class Session:
                 units[unit.key] = unit
         for unit in units.values():
             unit.generation += 1
+            unit.changed[path] = unit.generation
         return list(units.values())
 
     def unit_for(self, path: Path) -> Optional[Unit]:
@@ -230,11 +236,12 @@ class Session:
     def job(self, unit: Unit) -> Job:
         kind, where = unit.key
         overlay = {path: buffer.text for path, buffer in self.buffers.items()}
+        # a buffer whose file is not on disk (not saved yet, or deleted) is read only where something names it
+        specs = sorted(p for p in self.buffers if p.name.endswith(YAML_SUFFIXES) and p.name not in CONFIG_NAMES and is_file(p))
         if kind == "entry":
-            opened = [p for p in self.buffers if where in p.parents and p.name.endswith(YAML_SUFFIXES) and p.name not in CONFIG_NAMES]
-            paths: Tuple[Path, ...] = (where, *sorted(opened))
+            paths: Tuple[Path, ...] = (where, *(p for p in specs if where in p.parents))
         elif kind == "loose":
-            paths = tuple(sorted(p for p in self.buffers if p.parent == where and p.name.endswith(YAML_SUFFIXES) and p.name not in CONFIG_NAMES))
+            paths = tuple(p for p in specs if p.parent == where)
         else:
             paths = ()
         return Job(unit.key, paths, overlay, unit.within)
