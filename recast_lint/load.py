@@ -163,7 +163,47 @@ def load_file(path: Path) -> Document:
     return load_bytes(raw, path)
 
 
+class _Kept:
+    """The documents parsed last, by path and bytes, for a process that lints the same files again
+    after every keystroke (the editor server); off unless ``keep_parsed`` turns it on. Sharing is
+    safe: a document is never changed once loaded (its caches are of its own text)."""
+
+    def __init__(self, count: int) -> None:
+        import collections
+        import threading
+
+        self.count = count
+        self.documents: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+
+_kept: Optional[_Kept] = None
+
+
+def keep_parsed(count: int) -> None:
+    """Hand back the same document for the same path and bytes, for the last ``count`` files parsed."""
+    global _kept
+    _kept = _Kept(count) if count > 0 else None
+
+
 def load_bytes(raw: bytes, path: Path) -> Document:
+    kept = _kept
+    if kept is None:
+        return _load_bytes(raw, path)
+    with kept.lock:
+        doc = kept.documents.get((path, raw))
+        if doc is not None:
+            kept.documents.move_to_end((path, raw))
+            return doc
+    doc = _load_bytes(raw, path)
+    with kept.lock:
+        kept.documents[(path, raw)] = doc
+        while len(kept.documents) > kept.count:
+            kept.documents.popitem(last=False)
+    return doc
+
+
+def _load_bytes(raw: bytes, path: Path) -> Document:
     doc = Document(path=path)
     if len(raw) > MAX_FILE_BYTES:  # the text of an editor's buffer or of a fix is held to the limit of a file
         doc.problems.append(_too_large(len(raw)))

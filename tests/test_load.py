@@ -154,3 +154,18 @@ def test_a_newline_inside_a_key_stays_inside_its_one_line_diagnostic() -> None:
     first, summary = result.output.splitlines()
     assert first.endswith("RL202 unknown key 'multi\\n' in workflow (hint: expected one of: stages)")
     assert summary == "found 1 error, 0 warnings in 1 file"
+
+
+def test_kept_documents_are_handed_back_for_the_same_path_and_bytes() -> None:
+    raw = (FIXTURES / "helloworld" / "specs" / "steps.yml").read_bytes()
+    path = FIXTURES / "helloworld" / "specs" / "steps.yml"
+    assert load_bytes(raw, path) is not load_bytes(raw, path)  # off unless asked for: `check` parses each file once
+    load.keep_parsed(2)
+    try:
+        kept = load_bytes(raw, path)
+        assert load_bytes(raw, path) is kept
+        assert load_bytes(raw + b"\n", path) is not kept  # another text is parsed again
+        assert load_bytes(raw, FIXTURES / "other.yml") is not kept
+        assert load_bytes(raw, path) is not kept  # two others came since: it was forgotten
+    finally:
+        load.keep_parsed(0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 
+KEPT_DOCUMENTS = 256  # parsed files kept between lints
 INSTALL_HINT = "`recast-lint server` needs pygls; install it with: pip install 'recast-lint[server]'"
 
 
@@ -24,7 +25,9 @@ def serve(debounce_ms: int) -> None:
     """Serve one editor on standard input and output until it exits."""
     if importlib.util.find_spec("pygls") is None:
         raise ServerUnavailable(INSTALL_HINT)
+    from recast_lint.load import keep_parsed
     from recast_lint.server.app import server
 
+    keep_parsed(KEPT_DOCUMENTS)  # an edit parses the edited file again, not every file of the analysis
     server.debounce = debounce_ms / 1000
     server.start_io()
