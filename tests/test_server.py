@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import List
 
-import pytest
 from lsprotocol import types
 
 from tests.editor import Editor, apply, drive, edits_of
