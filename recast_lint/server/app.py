@@ -9,7 +9,6 @@ text they are about, then read its model on a second worker thread.
 from __future__ import annotations
 
 import asyncio
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
@@ -20,6 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from recast_lint import __version__
 from recast_lint.diagnostics import Diagnostic, Severity, Span
+from recast_lint.load import Document
 from recast_lint.server import actions, navigate
 from recast_lint.server.complete import complete
 from recast_lint.server.positions import TextIndex
@@ -42,7 +42,6 @@ _COMPLETION_KIND = {
     "parameter": types.CompletionItemKind.Variable,
 }
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 
 class RecastLintServer(LanguageServer):
@@ -157,11 +156,15 @@ class RecastLintServer(LanguageServer):
                 by_unit[unit.key] = [(text, d) for d in diagnostics]
             seen: Set[tuple] = set()
             shown = []
+            indexes: Dict[int, TextIndex] = {}  # one per text: a file's diagnostics share it
             for other_text, diagnostic in (item for items in by_unit.values() for item in items):
                 key = (diagnostic.span, diagnostic.code, diagnostic.message)
                 if key not in seen:
                     seen.add(key)
-                    shown.append(self.lsp_diagnostic(TextIndex(other_text, self.encoding), diagnostic))
+                    index = indexes.get(id(other_text))
+                    if index is None:
+                        index = indexes[id(other_text)] = TextIndex(other_text, self.encoding)
+                    shown.append(self.lsp_diagnostic(index, diagnostic))
             if not by_unit:
                 self.shown.pop(path, None)
             buffer = self.session.buffers.get(path)
@@ -330,7 +333,7 @@ async def _code_action(ls: RecastLintServer, params: types.CodeActionParams) -> 
     unit, path = await _model(ls, params.text_document.uri)
     if unit is None or path is None:
         return None
-    analysis, doc = unit.document(path)
+    doc = unit.document(path)[1]
     text, diagnostics = unit.diagnostics().get(path, ("", []))
     index = TextIndex(text, ls.encoding)
     first = index.offset_at(params.range.start.line, params.range.start.character)
@@ -341,11 +344,7 @@ async def _code_action(ls: RecastLintServer, params: types.CodeActionParams) -> 
     def wanted(kind: str) -> bool:  # kinds are hierarchical: `source` asks for `source.fixAll.recast-lint` too
         return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
 
-    found: List[actions.Action] = []
-    if wanted(types.CodeActionKind.QuickFix):
-        found += actions.fix_actions(here)
-        if doc is not None:
-            found += [a for a in (actions.ignore_action(doc, d) for d in here) if a is not None]
+    found = await ls.query(_quick_fixes, doc, here) if wanted(types.CodeActionKind.QuickFix) else []
     result: List[types.CodeAction] = [_code_action_of(ls, path, index, action) for action in found]
     if any(d.fix is not None and d.fix.safe for d in diagnostics):
         kind = FIX_ALL_KIND if only is not None and wanted(FIX_ALL_KIND) else types.CodeActionKind.QuickFix
@@ -353,6 +352,13 @@ async def _code_action(ls: RecastLintServer, params: types.CodeActionParams) -> 
             fix_all = types.CodeAction(title="fix all safe problems in this file", kind=kind, data={"uri": params.text_document.uri})
             result.append(fix_all if _resolves_edits(ls) else await _resolve(ls, fix_all))
     return result
+
+
+def _quick_fixes(doc: Optional[Document], diagnostics: List[Diagnostic]) -> List[actions.Action]:
+    found = actions.fix_actions(diagnostics)
+    if doc is not None:
+        found += [a for a in (actions.ignore_action(doc, d) for d in diagnostics) if a is not None]
+    return found
 
 
 def _resolves_edits(ls: RecastLintServer) -> bool:

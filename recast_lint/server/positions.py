@@ -12,6 +12,7 @@ from typing import List, Tuple
 from recast_lint.diagnostics import Span
 
 _LSP_BREAK = re.compile(r"\r\n|\r|\n")
+_MODEL_BREAK = re.compile(r"\n")
 
 
 def _units(text: str, encoding: str) -> int:
@@ -28,7 +29,7 @@ class TextIndex:
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.text = text
         self.encoding = encoding
-        self._model_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self._model_starts = [0] + [m.end() for m in _MODEL_BREAK.finditer(text)]  # in C: a buffer may hold 2 MiB
         self._lsp_starts = [0] + [m.end() for m in _LSP_BREAK.finditer(text)]
 
     # the model's lines and columns
