@@ -188,13 +188,21 @@ def test_without_pygls_the_command_says_what_to_install(tmp_path: Path) -> None:
 # -- code actions -------------------------------------------------------------------------------
 
 
-def test_a_code_action_fixes_a_misspelt_type(tmp_path: Path) -> None:
+def test_code_actions_fix_a_misspelt_type_and_fix_all_safe_problems(tmp_path: Path) -> None:
     workspace = _workspace(tmp_path, MISSPELT)
     steps = (workspace / "specs" / "steps.yml").read_text(encoding="utf-8")
+    both_fixed = steps.replace("string-interpolated-command", "string-interpolated-cmd").replace('"frompar-publisher"', '"frompar-pub"')
 
     async def scenario(editor: Editor) -> None:
         uri = editor.open("specs/steps.yml")
         await editor.diagnostics("specs/steps.yml", lambda found: len(found) == 2)
+        # all at once: one edit, computed on resolve (it lints the file again after each pass of fixes)
+        fix_all = await editor.code_actions("specs/steps.yml", 0, 0, 0, only=["source.fixAll"])
+        assert [(a.title, a.kind, a.edit) for a in fix_all] == [("fix all safe problems in this file", "source.fixAll.recast-lint", None)]
+        resolved = await editor.resolve(fix_all[0])
+        assert len(edits_of(resolved, uri)) == 1 and apply(steps, edits_of(resolved, uri)) == both_fixed
+        assert resolved.edit.document_changes[0].text_document.version == 1  # type: ignore[index,union-attr]
+        # one at a time, from the quick fixes at the diagnostic
         found = await editor.code_actions("specs/steps.yml", 3, 20, 20)
         titles = [a.title for a in found]
         assert titles[0] == "change 'string-interpolated-command' to 'string-interpolated-cmd'"
@@ -207,27 +215,6 @@ def test_a_code_action_fixes_a_misspelt_type(tmp_path: Path) -> None:
         assert _codes(await editor.diagnostics("specs/steps.yml", lambda found: len(found) == 1)) == [("RL201", 7, 21)]
 
     drive(workspace, scenario, "--debounce", "20")
-
-
-def test_fix_all_applies_every_safe_fix_of_the_file_as_one_edit(tmp_path: Path) -> None:
-    workspace = _workspace(tmp_path, MISSPELT)
-    steps = (workspace / "specs" / "steps.yml").read_text(encoding="utf-8")
-
-    async def scenario(editor: Editor) -> None:
-        uri = editor.open("specs/steps.yml")
-        await editor.diagnostics("specs/steps.yml", lambda found: len(found) == 2)
-        found = await editor.code_actions("specs/steps.yml", 0, 0, 0, only=["source.fixAll"])
-        assert [(a.title, a.kind) for a in found] == [("fix all safe problems in this file", "source.fixAll.recast-lint")]
-        assert found[0].edit is None  # computed on resolve: it lints the file again after each pass
-        resolved = await editor.resolve(found[0])
-        edits = edits_of(resolved, uri)
-        assert len(edits) == 1
-        assert apply(steps, edits) == steps.replace("string-interpolated-command", "string-interpolated-cmd").replace(
-            '"frompar-publisher"', '"frompar-pub"'
-        )
-        assert resolved.edit.document_changes[0].text_document.version == 1  # type: ignore[index,union-attr]
-
-    drive(workspace, scenario)
 
 
 def test_ignore_adds_a_suppression_with_a_reason_placeholder(tmp_path: Path) -> None:
