@@ -170,11 +170,13 @@ class _Kept:
 
     def __init__(self, count: int) -> None:
         import collections
+        import hashlib
         import threading
 
         self.count = count
         self.documents: collections.OrderedDict = collections.OrderedDict()
         self.lock = threading.Lock()
+        self.digest = lambda raw: hashlib.blake2b(raw, digest_size=16).digest()  # a key that does not hold the bytes
 
 
 _kept: Optional[_Kept] = None
@@ -190,14 +192,15 @@ def load_bytes(raw: bytes, path: Path) -> Document:
     kept = _kept
     if kept is None:
         return _load_bytes(raw, path)
+    key = (path, kept.digest(raw))
     with kept.lock:
-        doc = kept.documents.get((path, raw))
+        doc = kept.documents.get(key)
         if doc is not None:
-            kept.documents.move_to_end((path, raw))
+            kept.documents.move_to_end(key)
             return doc
     doc = _load_bytes(raw, path)
     with kept.lock:
-        kept.documents[(path, raw)] = doc
+        kept.documents[key] = doc
         while len(kept.documents) > kept.count:
             kept.documents.popitem(last=False)
     return doc

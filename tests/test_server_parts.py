@@ -100,3 +100,25 @@ def test_completion_offers_workdir_in_publish_templates_but_not_in_commands(tmp_
     line = published.split("\n").index("      out: '{")
     labels = [item.label for item in complete(published, line, len("      out: '{"), steps_path, analysis).items]
     assert labels == ["name", "outputfile", "workdir"]
+
+
+def test_stage_names_in_dependencies_and_selectors_lead_to_their_stages() -> None:
+    from recast_lint.server.navigate import find
+
+    root = FIXTURES / "graph" / "clean"
+    analysis = lint([root]).analyses[0]
+    doc = analysis.documents[(root / "specs" / "workflow.yml").resolve()]
+
+    def targets(marker: str, occurrence: int = 0) -> list:
+        offset = doc.text.index(marker) + 2
+        for _ in range(occurrence):
+            offset = doc.text.index(marker, offset) + 2
+        found = find(analysis, doc, offset)
+        assert found is not None, marker
+        return [(t.path.name, t.span.line, t.span.column) for t in found.targets]
+
+    assert targets("['generate']") == [("workflow.yml", 2, 9)]  # a dependency
+    assert targets("{stages: generate") == targets("'generate'") == [("workflow.yml", 2, 9)]  # a selector
+    assert targets("'analysis[*].histogram'") == [("workflow.yml", 21, 15)]  # a stage inside a sub-workflow
+    found = find(analysis, doc, doc.text.index("{stages: generate") + 10)
+    assert found is not None and found.markdown.startswith("stage **generate** (`specs/workflow.yml` line 2): `multistep-stage`")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 
-KEPT_DOCUMENTS = 256  # parsed files kept between lints
+KEPT_DOCUMENTS = 64  # parsed files kept between lints: an analysis's files and the last versions of the edited ones
 INSTALL_HINT = "`recast-lint server` needs pygls; install it with: pip install 'recast-lint[server]'"
 
 

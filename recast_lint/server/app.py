@@ -177,9 +177,9 @@ class RecastLintServer(LanguageServer):
         self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"recast-lint: {failure}"))
         if failure not in self.reported:
             self.reported.add(failure)
-            self.window_show_message(
-                types.ShowMessageParams(types.MessageType.Warning, f"recast-lint: {failure} (the other rules still ran; please report it)")
-            )
+            ours = "crashed" in failure or failure.startswith("internal error")
+            shown = f"recast-lint: {failure}" + (" (the rest still ran; please report it)" if ours else "")
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, shown))
 
     async def query(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.query_pool, function, *args)
