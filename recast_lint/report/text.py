@@ -44,6 +44,6 @@ def summary(result: LintResult) -> str:
 
 
 def render(result: LintResult, color: bool) -> str:
-    blocks = [render_one(d, result.sources.get(d.path, "").splitlines(), color) for d in result.diagnostics]
+    blocks = [render_one(d, result.source_lines(d.path), color) for d in result.diagnostics]
     blocks.append(summary(result))
     return "\n\n".join(blocks) + "\n"
