@@ -60,7 +60,10 @@ class LintResult:
         one recast.yml took 36 s to print)."""
         lines = self._lines.get(path)
         if lines is None:
-            lines = self._lines[path] = self.sources.get(path, "").splitlines()
+            # lines end at "\n" only, as positions count them: `str.splitlines` also ends a line at a
+            # form feed, a vertical tab or U+2028, and every snippet below one would show the wrong line
+            lines = [line[:-1] if line.endswith("\r") else line for line in self.sources.get(path, "").split("\n")]
+            self._lines[path] = lines
         return lines
 
     def count(self, severity: Severity) -> int:

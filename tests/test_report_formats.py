@@ -241,6 +241,10 @@ class _CountedText(str):
         _CountedText.splits += 1
         return super().splitlines(keepends)
 
+    def split(self, sep: object = None, maxsplit: int = -1) -> list:  # type: ignore[override]
+        _CountedText.splits += 1
+        return super().split(sep, maxsplit)  # type: ignore[arg-type]
+
 
 @pytest.fixture(scope="module")
 def many_results(tmp_path_factory: pytest.TempPathFactory) -> LintResult:
