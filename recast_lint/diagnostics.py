@@ -62,7 +62,6 @@ class Diagnostic(NamedTuple):
     rule: str
     message: str
     hint: Optional[str] = None
-    sensitive: bool = False  # the region holds a secret; formatters that show source must mask it
 
     @property
     def sort_key(self) -> tuple:

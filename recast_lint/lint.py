@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
+from recast_lint.masking import blank, region_secrets
 from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
-from recast_lint.rules.registry import Rule, all_rules
+from recast_lint.rules.registry import Finding, Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
 from recast_lint.suppress import Suppressions
 
@@ -144,9 +145,13 @@ def lint(
     sources: Dict[str, str] = {}
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
+    hidden: List[Finding] = []  # findings whose region holds a secret, reported or not
     for analysis in analyses:
         config = load_config(analysis.root).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
+        for rule in all_rules():  # a secret stays hidden when the rule that finds it is not selected
+            if rule.finds_secrets and rule not in rules:
+                hidden += [finding for finding in _run(rule, analysis, crashes) if finding.sensitive]
         if not rules:  # a clean report would then say nothing about the analysis
             where = f" and {display_path(config.source, cwd)}" if config.source else ""
             raise UsageError(f"no rule is left to run; --select/--ignore{where} exclude them all")
@@ -158,6 +163,8 @@ def lint(
             ran[rule.code] = rule
             severity = config.severity_for(rule.code, rule.name)
             for finding in _run(rule, analysis, crashes):
+                if finding.sensitive:
+                    hidden.append(finding)  # a suppressed finding's secret is in the file all the same
                 if config.ignored_in(rule.code, rule.name, finding.doc.path):
                     continue
                 if rule.family != "RL9" and suppressions.suppresses(finding.doc, rule.code, rule.name, finding.span):
@@ -172,11 +179,36 @@ def lint(
                     rule=rule.name,
                     message=one_line(finding.message),
                     hint=one_line(finding.hint) if finding.hint else None,
-                    sensitive=finding.sensitive,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
+    if hidden:
+        ordered, sources = _without_secrets(ordered, sources, hidden, cwd)
     return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes)
+
+
+def _without_secrets(
+    diagnostics: List[Diagnostic], sources: Dict[str, str], hidden: List[Finding], cwd: Path
+) -> Tuple[List[Diagnostic], Dict[str, str]]:
+    """The report with no sensitive region's text in it: each region blanked (`*`, so columns stay
+    put) in the sources every format shows or hashes, and its text masked wherever else it appears,
+    in any file shown and in every message and hint."""
+    regions: Dict[str, List[Tuple[int, int]]] = {}
+    secrets: Set[str] = set()
+    for finding in hidden:
+        doc, span = finding.doc, finding.span
+        start, end = doc.offset(span.line, span.column), doc.offset(span.end_line, span.end_column)
+        regions.setdefault(display_path(doc.path, cwd), []).append((start, end))
+        secrets.update(region_secrets(doc.text[start:end]))
+    longest_first = sorted(secrets, key=len, reverse=True)
+    shown = {path: blank(text, regions.get(path, ()), longest_first) for path, text in sources.items()}
+
+    def masked(text: Optional[str]) -> Optional[str]:
+        for secret in longest_first:
+            text = text.replace(secret, "****") if text else text
+        return text
+
+    return [d._replace(message=masked(d.message), hint=masked(d.hint)) for d in diagnostics], shown
 
 
 def _run(rule: Rule, analysis: Analysis, crashes: List[InternalError]) -> Iterable:

@@ -38,8 +38,6 @@ def render_one(d: Diagnostic, source_lines: List[str], color: bool) -> str:
         raw = source_lines[d.span.line - 1]
         end = d.span.end_column if d.span.end_line == d.span.line else len(raw) + 1
         start, stop = d.span.column - 1, max(d.span.column, min(end, len(raw) + 1)) - 1
-        if d.sensitive:
-            raw = raw[:start] + "*" * (stop - start) + raw[stop:]
         line, starts = _shown(raw)
         if starts is not None:  # character positions to positions in the escaped line (one past its end stays one past)
             start, stop = (starts[min(i, len(raw))] + max(0, i - len(raw)) for i in (start, stop))

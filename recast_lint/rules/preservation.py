@@ -30,11 +30,23 @@ RESOURCE_KEYS = (
 RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
 
 GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
-PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# the whole block when its END line is there: no output may show any line of the key
+PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
 VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
+# one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
+# \" inside a double-quoted one), or bare; the group holds the word without its quotes
+_WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
+AUTH_SETUP = re.compile(r"\brecast\s+auth\s+setup\b")
+AUTH_ANSWER = re.compile(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
+# `recast auth setup` answers: username, password, GitLab token, registry
+AUTH_SECRET_ANSWERS = {1: "the CERN password", 2: "the GitLab token"}
+KINIT_PIPED = re.compile(
+    r"\b(?:echo|printf)(?:[ \t]+-[A-Za-z]+)*(?:[ \t]+(?:'%s[^'\n]*'|\"%s[^\"\n]*\"))?[ \t]+" + _WORD.format("p") + r"[ \t]*\|[ \t]*kinit\b"
+)
+KINIT_HERE_STRING = re.compile(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
 
 
 def _docker_environments(analysis: Analysis) -> Iterator[Tuple[Step, Loc]]:
@@ -309,7 +321,7 @@ def _linted(analysis: Analysis) -> List[Document]:
     return [doc for doc in analysis.documents.values() if doc.text]
 
 
-@rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed")
+@rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed", finds_secrets=True)
 def committed_gitlab_token(analysis: Analysis) -> Iterable[Finding]:
     """Catches a GitLab personal, project or group access token (`glpat-...`) anywhere in a linted
     file, comments included.
@@ -373,7 +385,7 @@ def _secret_values(data: Any, pointer: Pointer = ()) -> Iterator[Tuple[Pointer, 
             yield from _secret_values(item, pointer + (index,))
 
 
-@rule("RL711", "committed-password", Severity.ERROR, "a password, token or secret is written out")
+@rule("RL711", "committed-password", Severity.ERROR, "a password, token or secret is written out", finds_secrets=True)
 def committed_password(analysis: Analysis) -> Iterable[Finding]:
     """Catches a literal value under a key such as `password`, `RECAST_AUTH_PASSWORD`, `token`,
     `YADAGE_SCHEMA_LOAD_TOKEN` or `secret`; references such as `$VAR`, `${VAR}` and
@@ -402,7 +414,7 @@ def committed_password(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL712", "committed-private-key", Severity.ERROR, "a private key is committed")
+@rule("RL712", "committed-private-key", Severity.ERROR, "a private key is committed", finds_secrets=True)
 def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `-----BEGIN ... PRIVATE KEY-----` block in a linted file.
 
@@ -418,6 +430,69 @@ def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
                 doc.text_span(match.start(), match.end()),
                 "a private key is committed in this file",
                 "remove it, revoke it, and pass it to the job as a masked CI file variable",
+                sensitive=True,
+            )
+
+
+def _word(match: re.Match, prefix: str) -> Tuple[int, int]:
+    """Where the word (without its quotes) of group ``prefix`` stands in the text."""
+    group = next(f"{prefix}{n}" for n in range(1, 6) if match.group(f"{prefix}{n}") is not None)
+    return match.span(group)
+
+
+def _written_out(word: str) -> bool:
+    """A credential written in the command, not read from a variable (`$RECAST_PASS`) or filled in (`{password}`)."""
+    return bool(word) and "$" not in word and not WHOLE_PLACEHOLDER.fullmatch(word) and word not in ("default", "none")
+
+
+def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
+    """(start, end, what) of every password or token written out in a `recast auth setup` or `kinit` command."""
+    for setup in AUTH_SETUP.finditer(text):
+        position, index = setup.end(), 0
+        while True:
+            answer = AUTH_ANSWER.match(text, position)
+            if answer is None:
+                break
+            start, end = _word(answer, "a")
+            if index in AUTH_SECRET_ANSWERS and _written_out(text[start:end]) and not GITLAB_TOKEN.fullmatch(text[start:end]):
+                yield start, end, f"{AUTH_SECRET_ANSWERS[index]} (answer {index + 1} of `recast auth setup`)"
+            position, index = answer.end(), index + 1
+    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")):
+        for match in pattern.finditer(text):
+            start, end = _word(match, prefix)
+            if _written_out(text[start:end]):
+                yield start, end, "the password given to `kinit`"
+
+
+@rule("RL714", "credential-in-command", Severity.ERROR, "a password or token is written out in `recast auth setup` or `kinit`", finds_secrets=True)
+def credential_in_command(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a password or token written out, instead of read from a variable, in a command: the
+    second and third answers of `recast auth setup -a USER -a PASSWORD -a TOKEN -a REGISTRY`, or a
+    password piped into `kinit` (`echo 'PASSWORD' | kinit USER@CERN.CH`, `kinit USER <<< PASSWORD`),
+    in any linted file, in a script, a CI job or a comment. A GitLab token there is RL710.
+
+    Why: `recast auth setup` only prints `export` lines from its answers and `recast auth write`
+    puts the password into `getkrb.sh`; written in the CI file or a step's script, the password is
+    readable by everyone with access to the repository, its forks and its history, forever.
+
+    Bad:
+
+        script:
+          - eval "$(recast auth setup -a jdoe -a 'S3cr3t!pw' -a $RECAST_TOKEN -a default)"
+
+    Fixed: define `RECAST_USER`, `RECAST_PASS` and `RECAST_TOKEN` as masked CI/CD variables,
+    change the password, and write
+
+        script:
+          - eval "$(recast auth setup -a $RECAST_USER -a $RECAST_PASS -a $RECAST_TOKEN -a default)"
+    """
+    for doc in _linted(analysis):
+        for start, end, what in _command_credentials(doc.text):
+            yield Finding(
+                doc,
+                doc.text_span(start, end),
+                f"{what} is written out in this command; a credential is committed here",
+                "read it from a masked CI variable (`$RECAST_PASS`, `$RECAST_TOKEN`), and change it",
                 sensitive=True,
             )
 
