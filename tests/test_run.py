@@ -137,6 +137,25 @@ def test_run_passes_only_variables_that_are_set_and_never_their_values(hello: Pa
     assert TOKEN not in done.stdout + done.stderr
 
 
+def test_credentials_are_masked_on_the_stream_in_the_failure_log_and_in_result_values(hello: Path) -> None:
+    password = "S3cr3t-pass-value"
+    halves = (password[: len(password) // 2], password[len(password) // 2:])
+    # the engine prints the password cut across two reads of the pipe and two lines, and the step log holds it wrapped
+    done = recast_lint(["run", "--tag", "t1"], hello, RECAST_PASS=password, STANDIN_ECHO_SPLIT="RECAST_PASS", STANDIN_ENGINE="fail")
+    assert done.returncode == 1
+    assert "authenticating with password *** (wrapped)" in done.stderr  # relayed engine output
+    assert "  kinit: password *** rejected" in done.stderr  # the failing step's log, shown after the failure
+    assert not [half for half in halves if half in done.stdout + done.stderr]
+    # a result file that holds the value, and a variable that is a credential by its name alone
+    written = json.dumps({"hello_world/hello_world.txt": f"password {password}\n"})
+    done = recast_lint(["run", "--tag", "t2"], hello, RECAST_PASS=password, STANDIN_WRITE=written,
+                       EOS_API_TOKEN="another-s3cret", STANDIN_ECHO="EOS_API_TOKEN")
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(done.stdout)[0]["value"] == "password ***"
+    assert "loading spec with token ***" in done.stderr
+    assert password not in done.stdout + done.stderr and "another-s3cret" not in done.stdout + done.stderr
+
+
 def test_dry_run_prints_the_exact_command_and_spec_without_calling_docker(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1", "--dry-run"], hello, YADAGE_SCHEMA_LOAD_TOKEN=TOKEN, DOCKER_DEFAULT_PLATFORM="linux/arm64")
     assert done.returncode == 0, done.stderr

@@ -13,16 +13,27 @@ import click
 import yaml
 
 from recast_lint.load import load_file
+from recast_lint.masking import Masker
 from recast_lint.model import Analysis, Loc, RecastEntry, Step, build_entry_analysis, find_entry_root
 
-# every variable whose value is a credential: masked wherever we print or relay text
+# every variable whose value is a credential, masked wherever we print, relay or write text: the
+# CI/CD variables of the RECAST guide, what `recast auth setup` exports, the engine's and REANA's
+# tokens, GitLab's own; and any other whose name ends like a secret's (`..._TOKEN`, `..._PASSWORD`)
 SECRET_VARIABLES = (
+    "RECAST_USER",
+    "RECAST_PASS",
+    "RECAST_TOKEN",
+    "RECAST_AUTH_USERNAME",
+    "RECAST_AUTH_PASSWORD",
+    "RECAST_REGISTRY_USERNAME",
+    "RECAST_REGISTRY_PASSWORD",
     "YADAGE_SCHEMA_LOAD_TOKEN",
     "YADAGE_INIT_TOKEN",
     "REANA_ACCESS_TOKEN",
-    "RECAST_REGISTRY_PASSWORD",
-    "RECAST_AUTH_PASSWORD",
+    "CI_JOB_TOKEN",
+    "CI_REGISTRY_PASSWORD",
 )
+_SECRET_NAME = re.compile(r"(?:^|_)(?:TOKEN|PASSWORD|PASSWD|PASS|SECRET|API_?KEY)$")
 # a tag names a directory (`recast-<tag>`) and a REANA workflow, so it stays a plain, short word
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
@@ -36,21 +47,38 @@ class RunFailed(Exception):
 
 
 def warn(message: str) -> None:
-    click.echo(f"recast-lint: warning: {message}", err=True)
+    click.echo(mask(f"recast-lint: warning: {message}"), err=True)
 
 
 def note(message: str) -> None:
-    click.echo(f"recast-lint: {message}", err=True)
+    click.echo(mask(f"recast-lint: {message}"), err=True)
+
+
+def secret_values(environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """The values of the credential variables set in ``environ`` (default: ours)."""
+    environ = os.environ if environ is None else environ
+    return [value for name, value in environ.items() if value and (name in SECRET_VARIABLES or _SECRET_NAME.search(name))]
+
+
+def masker(environ: Optional[Dict[str, str]] = None) -> Masker:
+    """A masker of the credential values in ``environ``, for a stream of output."""
+    return Masker(secret_values(environ))
 
 
 def mask(text: str, environ: Optional[Dict[str, str]] = None) -> str:
     """``text`` with the value of every credential variable replaced by ``***``."""
-    environ = os.environ if environ is None else environ
-    for name in SECRET_VARIABLES:
-        value = environ.get(name)
-        if value and len(value) >= 4:  # a 1-3 character "secret" would mask half the output
-            text = text.replace(value, "***")
-    return text
+    return masker(environ).mask(text)
+
+
+def mask_data(data: Any, environ: Optional[Dict[str, str]] = None) -> Any:
+    """``data`` (parsed YAML, a result) with every credential value masked in its strings, keys included."""
+    if isinstance(data, str):
+        return mask(data, environ)
+    if isinstance(data, dict):
+        return {mask_data(key, environ): mask_data(value, environ) for key, value in data.items()}
+    if isinstance(data, list):
+        return [mask_data(item, environ) for item in data]
+    return data
 
 
 def where(loc: Loc, key: str) -> str:
@@ -278,7 +306,7 @@ def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[
                     continue
             elif text is not None and len(raw) <= 65536:
                 item["value"] = text.rstrip("\n")
-        found.append(item)
+        found.append(mask_data(item))
     return found, problems
 
 

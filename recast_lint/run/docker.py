@@ -9,6 +9,7 @@ client config, mounted read-only.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from recast_lint.run.common import (
     check_visible,
     inside,
     mask,
+    masker,
     new_run_dir,
     note,
     print_results,
@@ -181,7 +183,10 @@ def _last_line(done: subprocess.CompletedProcess) -> str:
 
 
 def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> int:
-    """Run ``command``; relay its output line by line (to ``log`` if given, else stderr), masked; keep the last lines."""
+    """Run ``command``; relay its output as it comes (to ``log`` if given, else stderr), masked; keep the last lines.
+
+    The output is masked as a stream, not line by line: a credential split across two reads of the
+    pipe, or across two lines, is masked all the same."""
     try:
         proc = subprocess.Popen(
             command.argv,
@@ -189,9 +194,6 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=command.env,
-            text=True,
-            errors="replace",
-            bufsize=1,
         )
     except OSError as exc:
         raise RunError(f"cannot start {command.argv[0]}: {exc.strerror}") from exc
@@ -200,28 +202,53 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
         writer = threading.Thread(target=_feed, args=(proc, command.stdin), daemon=True)
         writer.start()
     sink = log.open("w", encoding="utf-8") if log else None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    hide = masker(command.env)
+    lines = _Tail(tail)
     try:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            line = mask(line, command.env)
-            tail.append(line.rstrip("\n"))
-            if sink:
-                sink.write(line)
-            else:
-                click.echo(line, nl=False, err=True)
+        while True:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            text = hide.feed(decoder.decode(chunk, final=not chunk)) + (hide.flush() if not chunk else "")
+            if text:
+                lines.add(text)
+                if sink:
+                    sink.write(text)
+                else:
+                    click.echo(text, nl=False, err=True)
+            if not chunk:
+                break
+        lines.close()
         return proc.wait()
     except KeyboardInterrupt:
         proc.wait()  # docker relays the interrupt to the container and removes it (--rm)
         raise
     finally:
+        proc.stdout.close()
         if sink:
             sink.close()
+
+
+class _Tail:
+    """The last lines of a relayed stream, from the pieces it arrives in."""
+
+    def __init__(self, lines: Deque[str]) -> None:
+        self.lines = lines
+        self.partial = ""
+
+    def add(self, text: str) -> None:
+        *complete, self.partial = (self.partial + text).split("\n")
+        self.lines.extend(complete)
+
+    def close(self) -> None:
+        if self.partial:
+            self.lines.append(self.partial)
 
 
 def _feed(proc: subprocess.Popen, text: str) -> None:
     try:
         assert proc.stdin is not None
-        proc.stdin.write(text)
+        proc.stdin.write(text.encode("utf-8"))
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass  # the engine exited early; its output says why
@@ -325,8 +352,9 @@ def report_failure(run_dir: Path, code: int, debug: bool) -> None:
         out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {logs_glob}")
         return
     out(f"step {failing.name.split('.')[0]!r} failed; step logs: {logs_glob}; last lines of {failing}:")
-    for line in failing.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]:
-        click.echo(f"  {mask(line)}", err=True)
+    # masked as a whole before it is cut into lines: a credential may span two of them
+    for line in mask(failing.read_text(encoding="utf-8", errors="replace")).splitlines()[-_LOG_TAIL:]:
+        click.echo(f"  {line}", err=True)
     if not debug:
         out("a step that fails inside the engine may log no reason; rerun with --debug and a new --tag to see its exception")
 
