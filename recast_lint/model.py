@@ -781,12 +781,44 @@ def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator
         yield from (Path(dirpath) / f for f in sorted(filenames))
 
 
+# Which files the repository holds is asked of git, and the repository's own configuration came
+# with the analysis: nothing it names may run. For `ls-files` that is `core.fsmonitor`, a program
+# git runs whenever it looks at the work tree, switched off here. The pager (`core.pager`,
+# `pager.ls-files`) runs only on a terminal and `--no-pager` rules it out; hooks, filters (clean,
+# smudge, textconv), diff and merge drivers, editors, credential helpers, ssh and gpg programs run
+# only for commands that commit, check out, compare, merge, sign or reach a remote, never here.
+# `GIT_OPTIONAL_LOCKS=0` keeps git from refreshing the index on the way (it writes nothing).
+_GIT = ("git", "--no-pager", "-c", "core.fsmonitor=false")
+
+
+def _git_top(root: Path) -> Optional[Path]:
+    """The work tree holding ``root`` when git can be asked about it without leaving it: its `.git` is
+    a plain directory, not a link, a `gitdir:` file or a linked work tree's pointer to a git directory
+    elsewhere (`commondir`), and its configuration and index are not links (to files outside)."""
+    for candidate in (root, *root.parents):
+        dot_git = candidate / ".git"
+        if not os.path.lexists(dot_git):
+            continue
+        if dot_git.is_symlink() or not dot_git.is_dir() or os.path.lexists(dot_git / "commondir"):
+            return None
+        if any((dot_git / name).is_symlink() for name in ("config", "index", "info")):
+            return None
+        return candidate
+    return None
+
+
 def _git_files(root: Path) -> Optional[List[Path]]:
     import subprocess  # only when a rule asks which files the repository holds
 
-    command = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    top = _git_top(root)
+    if top is None:
+        return None
+    # the git directory and work tree are given, so `core.worktree` cannot point git elsewhere
+    command = [*_GIT, f"--git-dir={top / '.git'}", f"--work-tree={top}", "-C", str(root),
+               "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        listed = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+        listed = subprocess.run(command, capture_output=True, check=True, timeout=30,
+                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, stdin=subprocess.DEVNULL).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return [Path(name) for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]

@@ -195,6 +195,7 @@ def test_git_runs_only_when_a_file_it_would_judge_exists(tmp_path: Path, monkeyp
     monkeypatch.setenv("PATH", str(stand_in.parent))
     analysis = tmp_path / "analysis"
     shutil.copytree(FIXTURES / "helloworld", analysis)
+    (analysis / ".git").mkdir()  # a work tree (git itself is never asked outside one)
     assert run(analysis) == [] and not calls.exists()
     (analysis / "authdir").mkdir()
     (analysis / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
