@@ -29,6 +29,7 @@ PYPROJECT = "pyproject.toml"
 TOML_TABLE = "tool.recast-lint"
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
 PER_FILE_KEYS = ("ignore", "reason")
+MAX_BYTES = 2 * 1024 * 1024  # the limit for spec files: a pyproject.toml is read whole to find its table
 
 LineOf = Callable[[Tuple[Any, ...]], int]
 
@@ -113,19 +114,31 @@ class Config:
 
 
 def find_config_file(start: Path) -> Optional[Path]:
-    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up."""
+    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up.
+
+    Files in the repository (or, outside one, in the analysis) came with it: one that is a symbolic
+    link leading out of it is refused, not read."""
     directory = start.resolve()
     if directory.is_file():
         directory = directory.parent
-    for candidate in (directory, *directory.parents):
-        if (candidate / YAML_FILE).is_file():
-            return candidate / YAML_FILE
-        pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _toml_header_line(pyproject.read_text(encoding="utf-8", errors="replace")) is not None:
-            return pyproject
-        if (candidate / ".git").exists():
+    parents = (directory, *directory.parents)
+    boundary = next((candidate for candidate in parents if (candidate / ".git").exists()), directory)
+    for candidate in parents:
+        for path in (candidate / YAML_FILE, candidate / PYPROJECT):
+            if not path.is_file():
+                continue
+            if _within(candidate, boundary) and not _within(path.resolve(), boundary):
+                where = "repository" if (boundary / ".git").exists() else "analysis"
+                raise ConfigError(path, 1, f"a symbolic link that leads out of the {where}, so it is not read; copy the file in instead")
+            if path.name == YAML_FILE or _toml_header_line(_read(path, errors="replace")) is not None:
+                return path
+        if candidate == boundary and (candidate / ".git").exists():
             return None
     return None
+
+
+def _within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
 def load_config(start: Path) -> Config:
@@ -142,9 +155,11 @@ def read_config(path: Path) -> Config:
     return _parse(path, data, line_of)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, errors: str = "strict") -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(path, 1, f"file is over the {MAX_BYTES:,}-byte limit for a configuration, so it is not read")
+        return path.read_text(encoding="utf-8", errors=errors)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, 1, f"cannot read the configuration: {exc}; save it as UTF-8 text") from None
 

@@ -259,16 +259,19 @@ class InputDir(NamedTuple):
 
     @property
     def inside_root(self) -> bool:
-        return self.path == self.root or self.root in self.path.parents
+        """Inside the analysis, also once symbolic links are followed."""
+        resolved = real(self.path)
+        return resolved == self.root or self.root in resolved.parents
 
     @property
     def exists(self) -> bool:
-        return is_dir(self.path)
+        """Whether the directory exists; never looked up outside the analysis."""
+        return self.inside_root and is_dir(self.path)
 
     def neighbours(self) -> List[str]:
-        """The directories next to where this one should be, for did-you-mean."""
+        """The directories next to where this one should be, for did-you-mean (only inside the analysis)."""
         parent = self.path.parent
-        if not is_dir(parent):
+        if not self.inside_root or not is_dir(parent):
             return []
         return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
@@ -492,7 +495,9 @@ class Builder:
                     if path.parent / name != loc.doc.path
                 ]
                 elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
-                site.found_from = next((d for d in elsewhere if d != base and is_file(d / file_part)), None)
+                site.found_from = next(
+                    (d for d in elsewhere if d != base and self.inside_root(d / file_part) and is_file(d / file_part)), None
+                )  # probed only inside the analysis
                 return site
             doc = self.document(path)
         else:
@@ -629,8 +634,10 @@ class Builder:
         entries = root_loc.get("recast_catalogue_entries")
         for index, item in enumerate(entries if isinstance(entries, list) else []):
             target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
-            readable = target is not None and self.inside_root(target) and is_file(target)
-            beside = spec_files_in(target.parent) if target is not None and not readable else []
+            inside = target is not None and self.inside_root(target)
+            readable = inside and is_file(target)
+            # what lies beside it, for did-you-mean, only inside the analysis: a listing outside is a read outside
+            beside = spec_files_in(target.parent) if target is not None and inside and not readable else []
             entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None, beside))
         spec = root_loc.get("spec")
         toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None

@@ -94,3 +94,60 @@ def test_a_git_directory_outside_the_analysis_is_not_consulted(tmp_path: Path) -
     (root / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
     # not followed: every file counts, as outside any work tree
     assert where(run(root), "RL713") == [("authdir/getkrb.sh", 1, 1)]
+
+
+# -- reads outside the analysis -----------------------------------------------------------------
+
+
+def _outside(tmp_path: Path) -> Path:
+    """A directory beside the analysis whose file names must not reach any output."""
+    outside = tmp_path / "outside"
+    (outside / "inputz").mkdir(parents=True)
+    for name in ("entry.yaml", "private-notes.yml", "steps.yml"):
+        (outside / name).write_text("hello: {process: {process_type: string-interpolated-cmd, cmd: 'echo'}}\n", encoding="utf-8")
+    return outside
+
+
+def test_hints_list_no_directory_and_probe_no_file_outside_the_analysis(tmp_path: Path) -> None:
+    outside = _outside(tmp_path)
+    # an index entry that climbs out: RL613 offered the names of the files beside its target
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "recast.yml").write_text("name: atlas/index\nrecast_catalogue_entries: [../outside/entry.yml]\n", encoding="utf-8")
+    # an initdir under a link that leads out: RL607 offered the directories beside it
+    root = _analysis(tmp_path)
+    (root / "linked").symlink_to(outside)
+    recast = root / "recast.yml"
+    recast.write_text(recast.read_text().replace("      name: hello\n", "      name: hello\n    dataopts: {initdir: linked/inputs}\n"), encoding="utf-8")
+    # a loose workflow whose `$ref` names a file that exists only above it: the did-you-mean looked up to /
+    loose = outside / "wf"
+    loose.mkdir()
+    shutil.copy(FIXTURES / "discovery" / "ancestor" / "wf" / "flow.yml", loose / "flow.yml")
+    (loose / "flow.yml").write_text((loose / "flow.yml").read_text().replace("wf/steps.yml", "steps.yml"), encoding="utf-8")
+    for target in (index, root, loose / "flow.yml"):
+        output = render("concise", lint([target], cwd=tmp_path))
+        assert not [name for name in ("entry.yaml", "private-notes", "inputz", "exists relative to") if name in output], output
+    assert "RL608" in render("concise", lint([root], cwd=tmp_path))  # what the link leads to is outside: said so
+
+
+@pytest.mark.parametrize("name, text", [(".recast-lint.yml", "ignroe: [RL2]\n"), ("pyproject.toml", "[tool.recast-lint]\nsecret_key = 1\n")])
+def test_a_configuration_file_linked_from_outside_is_refused_unread(tmp_path: Path, name: str, text: str) -> None:
+    from recast_lint.config import ConfigError, load_config
+
+    outside = tmp_path / "home" / "private.conf"
+    outside.parent.mkdir()
+    outside.write_text(text, encoding="utf-8")
+    root = _analysis(tmp_path)
+    subprocess.run(["git", "init", "-q", str(root)], check=True) if shutil.which("git") else (root / ".git").mkdir()
+    (root / name).symlink_to(outside)
+    with pytest.raises(ConfigError) as refused:
+        load_config(root)
+    message = str(refused.value)
+    assert "symbolic link that leads out of the repository" in message
+    assert "ignroe" not in message and "secret_key" not in message and "private" not in message
+    # a link that stays inside the repository is read as usual
+    (root / name).unlink()
+    (root / "shared").mkdir()
+    (root / "shared" / name).write_text(text.replace("ignroe", "ignore").replace("secret_key = 1", "ignore = ['RL2']"), encoding="utf-8")
+    (root / name).symlink_to(root / "shared" / name)
+    assert load_config(root).ignore == ["RL2"]
