@@ -268,6 +268,7 @@ def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -
     "args, env, setup, expected",
     [
         (["--tag", "../x"], {}, None, "--tag '../x' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
+        (["--tag", "nl\n"], {}, None, "--tag 'nl\\n' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
         (["--example", "defualt"], {}, None, "no example 'defualt' in recast.yml; did you mean 'default'?"),
         (["--example", "default", "--inputs", "in.yml"], {}, "inputs", "--example and --inputs exclude each other"),
         ([], {"STANDIN_DAEMON": "down"}, None,
@@ -301,6 +302,16 @@ def test_run_failures_are_one_line(hello: Path, tmp_path: Path, args: List[str],
         args = [*args, "--tag", "t1"]
     last = one_line_failure(recast_lint(["run", *args], hello, **env))
     assert expected in last
+
+
+@pytest.mark.parametrize("command", [["run"], ["test"], ["submit", "--dry-run"]])
+def test_a_broken_configuration_is_the_one_line_error_check_gives(hello: Path, command: List[str]) -> None:
+    (hello / ".recast-lint.yml").write_text("ignroe: [RL2]\n", encoding="utf-8")
+    expected = "recast-lint: error: .recast-lint.yml:1: unknown key 'ignroe'; did you mean 'ignore'?"
+    assert recast_lint(["check"], hello).stderr.startswith(expected)
+    last = one_line_failure(recast_lint([*command, "--tag" if command[0] != "submit" else "--name", "t1"], hello))
+    assert last.startswith(expected) and "internal error" not in last
+    assert calls(hello) == []
 
 
 def test_missing_docker_cli(hello: Path, tmp_path: Path) -> None:

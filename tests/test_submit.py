@@ -234,6 +234,7 @@ def test_without_reana_client_the_commands_are_printed(fitgrid: Path) -> None:
         (["submit"], {**credentials(), "STANDIN_REANA_FAIL": "upload"},
          "`reana-client upload` failed (==> ERROR: Cannot upload workflow fitgrid.7: Unauthorized); see its output above"),
         (["submit", "--name", "a b"], {}, "--name 'a b' is not a valid REANA workflow name"),
+        (["submit", "--name", "fit\n"], {}, "--name 'fit\\n' is not a valid REANA workflow name"),
         (["submit", "--name", "fit.3"], {}, "--name 'fit.3' names one run; submit creates a new run"),
         (["submit", "--example", "signal"], {}, "no example 'signal' in recast.yml"),
     ],

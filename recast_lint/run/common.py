@@ -35,7 +35,7 @@ SECRET_VARIABLES = (
 )
 _SECRET_NAME = re.compile(r"(?:^|_)(?:TOKEN|PASSWORD|PASSWD|PASS|SECRET|API_?KEY)$")
 # a tag names a directory (`recast-<tag>`) and a REANA workflow, so it stays a plain, short word
-_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")  # whole: `$` would let a trailing newline through
 
 
 class RunError(Exception):
@@ -98,7 +98,7 @@ def default_tag() -> str:
 
 
 def check_tag(tag: str, option: str = "--tag") -> str:
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise RunError(
             f"{option} {tag!r} is not a valid name; use 1-63 letters, digits, '-' or '_', starting with a letter or digit"
         )
@@ -149,11 +149,15 @@ def load_analysis(path: Path, no_lint: bool) -> Prepared:
 
 
 def _lint_or_refuse(root: Path) -> Analysis:
+    from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
-    from recast_lint.lint import LintResult, lint
+    from recast_lint.lint import LintResult, UsageError, lint
     from recast_lint.report import render
 
-    result = lint([root])
+    try:
+        result = lint([root])
+    except (ConfigError, UsageError) as exc:  # a broken .recast-lint.yml: the one line `check` prints too
+        raise RunError(str(exc)) from None
     if result.crashes:
         raise RunError(f"internal error: {result.crashes[0]}; pass --no-lint to run anyway, and please report it")
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]

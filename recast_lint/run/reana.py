@@ -39,7 +39,7 @@ REANA_SPEC_VERSION = "0.9.0"
 WORKFLOW_FILE = "workflow.json"
 INITDIR_NAME = "inputdata"
 DEFAULT_CVMFS = ("atlas.cern.ch", "atlas-condb.cern.ch")
-_RUN_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_-]*)(\.\d+)?$")
+_RUN_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*)(\.\d+)?")  # matched whole
 
 
 def default_name(prepared: Prepared) -> str:
@@ -51,7 +51,7 @@ def default_name(prepared: Prepared) -> str:
 
 def check_name(name: str) -> str:
     """A workflow name (`fit`) or one run of it (`fit.3`)."""
-    match = _RUN_NAME.match(name)
+    match = _RUN_NAME.fullmatch(name)
     if not match:
         raise RunError(f"--name {name!r} is not a valid REANA workflow name; use letters, digits, '-' or '_' (optionally `.N` for run N)")
     return name
@@ -245,7 +245,7 @@ def submit(prepared: Prepared, inputs: Inputs, name: str, dry_run: bool) -> None
         if code != 0:
             raise RunError(f"`reana-client {argv[1]}` failed ({_last(stderr or stdout, code)}); see its output above")
         if argv[1] == "create":
-            created = [line.strip() for line in stdout if _RUN_NAME.match(line.strip()) and line.strip().startswith(name + ".")]
+            created = [line.strip() for line in stdout if _RUN_NAME.fullmatch(line.strip()) and line.strip().startswith(name + ".")]
             run_name = created[-1] if created else name
     note(f"submitted {run_name} to {os.environ['REANA_SERVER_URL']}; follow it with `recast-lint status {run_name}`, "
          f"then `recast-lint results {run_name}`")
