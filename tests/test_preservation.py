@@ -210,3 +210,14 @@ def test_a_loose_workflow_file_does_not_judge_what_lies_around_it(tmp_path: Path
     (tmp_path / "someone-else" / "authdir").mkdir(parents=True)
     (tmp_path / "someone-else" / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit other@CERN.CH\n", encoding="utf-8")
     assert where(run(tmp_path / "workflow.yml"), "RL713") == []
+
+
+def test_an_image_or_tag_that_is_no_docker_reference_is_an_error_saying_what_docker_does() -> None:
+    # verified against the Docker 28.2 CLI: `docker pull -- REF` fails with "invalid reference format" for each
+    # of these, before it asks the daemon, and accepts the registry port, `__` and a host docker reads as a path
+    found = {d.span.line: d.message for d in run(PRESERVATION / "references" / "steps.yml") if d.code == "RL703"}
+    assert sorted(found) == [6, 13, 20, 28, 35]
+    assert found[6] == "image '--all-tags' starts with '-', so docker reads it as an option, not an image"
+    assert found[13] == "image '-v/:/host' starts with '-', so docker reads it as an option, not an image"
+    assert "'atlas/analysis..base' is not a valid Docker reference" in found[20]
+    assert found[28].startswith("imagetag '21.2 beta' is not a valid Docker tag") and found[35].startswith("imagetag '--privileged'")

@@ -82,15 +82,15 @@ def test_run_builds_the_command_feeds_the_spec_and_prints_results(hello: Path) -
     assert done.returncode == 0, done.stderr
     assert [c["argv"] for c in calls(hello)][:3] == [
         ["version", "--format", "{{.Server.Version}}"],
-        ["image", "inspect", "--format", "{{.Id}}", IMAGE],
-        ["image", "inspect", "--format", "{{.Id}}", "busybox:1.36.1"],  # the step image, present: no pull
+        ["image", "inspect", "--format", "{{.Id}}", "--", IMAGE],
+        ["image", "inspect", "--format", "{{.Id}}", "--", "busybox:1.36.1"],  # the step image, present: no pull
     ]
     call = docker_run(hello)
     assert call["argv"] == [
         "run", "--rm", "-i",
         "-v", f"{hello}:{hello}", "-w", str(hello),
         "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "yadage-run", "-f", "-",
+        "--", IMAGE, "yadage-run", "-f", "-",
     ]
     assert json.loads(call["stdin"]) == {
         "dataarg": str(hello / "recast-t1"),
@@ -253,14 +253,28 @@ def test_images_are_pulled_before_the_run_saying_what_for(hello: Path) -> None:
     assert "recast-lint: pulling the engine image example/engine:1.0 (once per version" in done.stderr
     assert "recast-lint: pulling step image busybox:1.36.1 (1 of 1, from specs/steps.yml:11)..." in done.stderr
     pulls = [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"]
-    assert pulls == [["pull", "example/engine:1.0"], ["pull", "busybox:1.36.1"]]
+    assert pulls == [["pull", "--", "example/engine:1.0"], ["pull", "--", "busybox:1.36.1"]]
     assert docker_run(hello)["argv"][-4] == "example/engine:1.0"
+
+
+def test_an_image_the_analysis_names_reaches_docker_as_an_image_never_an_option(hello: Path) -> None:
+    steps = hello / "specs" / "steps.yml"
+    steps.write_text(steps.read_text().replace("image: busybox", "image: --all-tags"), encoding="utf-8")
+    done = recast_lint(["run", "--tag", "t1", "--no-lint"], hello, STANDIN_IMAGE="absent")
+    assert done.returncode == 0, done.stderr
+    # every positional argument from the analysis comes after `--` (docker then says "invalid reference format")
+    asked = [c["argv"] for c in calls(hello) if c["argv"][0] in ("pull", "image")]
+    assert ["image", "inspect", "--format", "{{.Id}}", "--", "--all-tags:1.36.1"] in asked
+    assert ["pull", "--", "--all-tags:1.36.1"] in asked
+    run_argv = docker_run(hello)["argv"]
+    assert run_argv[run_argv.index(IMAGE) - 1] == "--"
+    assert "error RL703 image '--all-tags' starts with '-', so docker reads it as an option" in recast_lint(["check"], hello).stdout
 
 
 def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_IMAGE="absent", PACKTIVITY_DOCKER_NOPULL="1")
     assert done.returncode == 0, done.stderr
-    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", IMAGE]]
+    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", "--", IMAGE]]
     assert "-e" in docker_run(hello)["argv"]  # and the engine is told so too
 
 
@@ -332,8 +346,8 @@ def test_tests_run_with_packtivity_run_and_a_parameter_file(withdata: Path) -> N
     out = withdata / "recast-test-t1"
     assert call["argv"] == [
         "run", "--rm", "-v", f"{withdata}:{withdata}", "-w", str(withdata), "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "packtivity-run", "steps.yml#/count", "-t", str(withdata / "specs"), "-w", str(out / "count"),
-        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), str(out / "count.parameters.yml"),
+        "--", IMAGE, "packtivity-run", "-t", str(withdata / "specs"), "-w", str(out / "count"),
+        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), "--", "steps.yml#/count", str(out / "count.parameters.yml"),
     ]
     assert yaml.safe_load((out / "count.parameters.yml").read_text()) == {"events": "{readdir0}/events.txt", "outputfile": "{workdir}/count.yml"}
 

@@ -36,6 +36,14 @@ SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
 VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
+# Docker's reference grammar (distribution/reference, which `docker pull` and `docker run` parse):
+# path components of lowercase letters and digits joined by '.', '_', '__' or a run of '-', after
+# an optional registry `host[:port]/`; a tag of up to 128 word characters, '.' and '-'
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+REGISTRY_HOST = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
+REPOSITORY_PATH = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*")
+IMAGE_TAG = re.compile(r"\w[\w.-]{0,127}")
 # one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
 # \" inside a double-quoted one), or bare; the group holds the word without its quotes
 _WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
@@ -148,34 +156,72 @@ def imagetag_unpinned(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` has uppercase letters or whitespace")
-def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
-    """Catches an `image` with whitespace, or uppercase letters in its repository path.
+def _registry_and_path(repository: str) -> Tuple[str, str]:
+    """(registry host, path) of a repository name, as docker splits it: the first component is a
+    registry only when it holds a '.' or a ':' or is `localhost` (docker also takes one with capitals
+    for a host, which then does not resolve: `Atlas/x` is meant as Docker Hub's `atlas/x`)."""
+    host, slash, path = repository.partition("/")
+    # a first component that is no valid host name is read as part of the path (`my_reg.io/x`)
+    if slash and ("." in host or ":" in host or host == "localhost") and REGISTRY_HOST.fullmatch(host):
+        return host, path
+    return "", repository
 
-    Why: Docker repository names are lowercase and cannot contain spaces; `docker pull` fails with
-    "invalid reference format" (only the registry host may have capitals).
+
+def _reference_problem(image: str) -> Optional[Tuple[str, str]]:
+    """(message, hint) when ``image`` (without tag) is not a repository name docker accepts."""
+    repository = _split_image(image)[0]
+    host, path = _registry_and_path(repository)
+    if image.startswith("-"):
+        return (f"image {image!r} starts with '-', so docker reads it as an option, not an image",
+                "write the image's repository name, e.g. `atlas/analysisbase`")
+    if re.search(r"\s", image) or (path != path.lower() and REPOSITORY_PATH.fullmatch(path.lower())):
+        return (f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
+                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'")
+    if not REPOSITORY_PATH.fullmatch(path):
+        return (f"image {image!r} is not a valid Docker reference: `docker pull` fails with 'invalid reference format'",
+                "a repository name is lowercase letters and digits in components separated by '/', joined inside a "
+                "component by '.', '_', '__' or '-', after an optional registry `host[:port]/`")
+    return None
+
+
+@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` or `imagetag` is not a valid Docker reference")
+def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
+    """Catches an `image` that is not a Docker repository name (uppercase letters or whitespace in
+    its path, a leading `-`, a character or separator Docker does not allow),
+    and an `imagetag` that is not a Docker tag (up to 128 letters, digits, `_`, `.` and `-`, not
+    starting with `.` or `-`).
+
+    Why: packtivity pulls and runs `image:imagetag`. The Docker CLI parses that reference before it
+    asks the daemon: `docker pull -- atlas/AnalysisBase` fails with "invalid reference format:
+    repository name (atlas/AnalysisBase) must be lowercase", `docker pull -- 'a..b'` and a tag with
+    a space with "invalid reference format" (verified with Docker 28.2). An image that starts with
+    `-` is worse: put before the arguments, as `docker pull --all-tags` or `docker run -v/:/host`,
+    it is an option, and pulls every tag or mounts the host (recast-lint's runner puts `--`
+    before it). Only the registry host may have capitals; docker reads a first component with
+    capitals (`Atlas/analysisbase`) as a registry host, which does not resolve.
 
     Bad:
 
         image: atlas/AnalysisBase
+        imagetag: 21.2.125 beta
 
     Fixed:
 
         image: atlas/analysisbase
+        imagetag: '21.2.125'
     """
     for _, environment in _docker_environments(analysis):
         image = _image(environment)
-        if image is None:
-            continue
-        repository = _split_image(image.strip())[0]
-        host, _, path = repository.partition("/")
-        if not path or not ("." in host or ":" in host or host == "localhost"):
-            path = repository  # no registry host: the whole name is the repository path
-        if re.search(r"\s", image.strip()) or path != path.lower():
+        if image is not None:
+            problem = _reference_problem(image)
+            if problem is not None:
+                yield Finding.at(environment.child("image"), *problem)
+        imagetag = environment.get("imagetag")
+        if isinstance(imagetag, str) and "{" not in imagetag and "$" not in imagetag and not IMAGE_TAG.fullmatch(imagetag):
             yield Finding.at(
-                environment.child("image"),
-                f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
-                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'",
+                environment.child("imagetag"),
+                f"imagetag {imagetag!r} is not a valid Docker tag, so the reference the runtime pulls is invalid",
+                "a tag is up to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'",
             )
 
 

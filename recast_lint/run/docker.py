@@ -122,7 +122,7 @@ def orchestrator(root: Path, image: str, environ: Dict[str, str], interactive: b
     for name in PASSTHROUGH:
         if env.get(name):
             argv += ["-e", name]
-    argv.append(image)
+    argv += ["--", image]  # an image named `-v/:/host` stays an image
     return command
 
 
@@ -162,11 +162,12 @@ def step_images(steps: Sequence[Step]) -> List[Tuple[str, str]]:
 
 
 def _ensure(image: str, what: str, fix: str) -> None:
-    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", image]).returncode == 0:
+    # `--`: a step image comes from the analysis, and `--all-tags` must not reach docker as an option
+    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", "--", image]).returncode == 0:
         return
     note(f"pulling {what}...")
     tail: Deque[str] = deque(maxlen=3)
-    if stream(Command(["docker", "pull", image], dict(os.environ)), tail) != 0:
+    if stream(Command(["docker", "pull", "--", image], dict(os.environ)), tail) != 0:
         raise RunError(f"image {image} is not available ({tail[-1] if tail else 'docker pull failed'}); {fix}")
 
 
@@ -411,11 +412,11 @@ def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", test.name)
         parfile = run_dir / f"{safe}.parameters.yml"
         command = orchestrator(root, image, dict(os.environ), interactive=False)
-        command.argv += ["packtivity-run", spec, "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
+        command.argv += ["packtivity-run", "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
         command.argv += ["-o", str(run_dir / f"{safe}.result.json")]
         for directory in _test_data(test, root):
             command.argv += ["-r", str(directory)]
-        command.argv.append(str(parfile))
+        command.argv += ["--", spec, str(parfile)]  # the spec is the analysis's: never an option
         parameters_yaml = yaml.safe_dump(parameters or {}, sort_keys=False)
         plans.append(TestPlan(test.name, command, parfile, parameters_yaml, run_dir / f"{safe}.log", test.step))
     return run_dir, plans
