@@ -328,6 +328,33 @@ def test_a_broken_configuration_is_the_one_line_error_check_gives(hello: Path, c
     assert calls(hello) == []
 
 
+@pytest.mark.parametrize("command, name", [("run", "recast-t1"), ("test", "recast-test-t1")])
+def test_a_run_directory_that_is_a_link_is_refused_and_nothing_is_written_through_it(hello: Path, tmp_path: Path,
+                                                                                      command: str, name: str) -> None:
+    # a committed `recast-TAG` link to nothing: the engine would have created its target and written the run there
+    (hello / name).symlink_to(tmp_path / "elsewhere")
+    last = one_line_failure(recast_lint([command, "--tag", "t1"], hello))
+    assert last.endswith(f"run directory {hello / name} already exists; pass a new --tag (e.g. --tag t1-2) or remove it")
+    assert not (tmp_path / "elsewhere").exists() and not [c for c in calls(hello) if c["argv"][0] == "run"]
+
+
+def test_run_reads_no_result_outside_the_run_directory(hello: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "hostname"
+    outside.write_text("EXAMPLE-host\n", encoding="utf-8")
+    # a step leaves a link where the result should be
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_LINK=json.dumps({"hello_world/hello_world.txt": str(outside)}))
+    assert done.returncode == 1
+    assert "EXAMPLE-host" not in done.stdout + done.stderr
+    assert f"{hello}/recast-t1/hello_world/hello_world.txt leads out of {hello}/recast-t1 through a symbolic link, so it is not read" in done.stderr
+    # a relpath that leaves it, run without the lint that reports it (RL604): refused before anything runs
+    recast = hello / "recast.yml"
+    recast.write_text(recast.read_text().replace("relpath: hello_world/hello_world.txt", f"relpath: {outside}"), encoding="utf-8")
+    (hello.parent / "calls.jsonl").unlink()
+    last = one_line_failure(recast_lint(["run", "--tag", "t2", "--no-lint"], hello))
+    assert last == f"recast-lint: error: recast.yml:13: result path {str(outside)!r} is outside the run directory; write it relative to it, as `<stage>/<file>`"
+    assert calls(hello) == []
+
+
 def test_missing_docker_cli(hello: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -175,6 +175,12 @@ class Inputs(NamedTuple):
     initdata: Dict[str, Any]
     dataopts: Dict[str, Any]
     base: Path  # the directory a relative `dataopts.initdir` is read from
+    dataopts_at: Optional[Loc] = None  # the `dataopts` mapping, for `file:line` in messages
+
+    @property
+    def initdir_at(self) -> str:
+        """`file:line: ` where `dataopts.initdir` is written, to start a message with."""
+        return f"{where(self.dataopts_at, 'initdir')}: " if self.dataopts_at is not None else ""
 
 
 def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optional[Path]) -> Inputs:
@@ -195,7 +201,7 @@ def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optio
         raise RunError(f"example {name!r} has no initdata mapping; add `initdata:` with the workflow's inputs")
     if chosen.dataopts is not None and not isinstance(chosen.dataopts, dict):
         raise RunError(f"example {name!r} has dataopts that are not a mapping; write `dataopts: {{initdir: DIR}}`")
-    return Inputs(f"example {name!r}", chosen.initdata, dict(chosen.dataopts or {}), prepared.root)
+    return Inputs(f"example {name!r}", chosen.initdata, dict(chosen.dataopts or {}), prepared.root, chosen.loc.child("dataopts"))
 
 
 def _read_inputs_file(path: Path) -> Inputs:
@@ -215,7 +221,7 @@ def _read_inputs_file(path: Path) -> Inputs:
     dataopts = data.get("dataopts") or {}
     if not isinstance(dataopts, dict):
         raise RunError(f"inputs file '{path}': dataopts must be a mapping such as `{{initdir: DIR}}`")
-    return Inputs(f"inputs file '{path}'", data["initdata"], dict(dataopts), path.resolve().parent)
+    return Inputs(f"inputs file '{path}'", data["initdata"], dict(dataopts), path.resolve().parent, Loc(doc, ("dataopts",)))
 
 
 def local_initdir(inputs: Inputs) -> Optional[Path]:
@@ -249,13 +255,18 @@ def check_visible(inputs: Inputs, root: Path) -> None:
     initdir = local_initdir(inputs)
     if initdir is None:
         return
-    if not initdir.is_dir():
-        raise RunError(f"dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
+    check_initdir(inputs, initdir, root, "the only host directory the container sees")
+
+
+def check_initdir(inputs: Inputs, initdir: Path, root: Path, why: str) -> None:
+    """Fail unless the local initdir is a directory inside ``root`` (``why`` says what reads only there)."""
     if not inside(initdir, root):
         raise RunError(
-            f"dataopts.initdir {initdir} is outside {root}, the only host directory the container sees; "
+            f"{inputs.initdir_at}dataopts.initdir {initdir} is outside {root}, {why}; "
             "move (or copy) the input data under the analysis directory"
         )
+    if not initdir.is_dir():
+        raise RunError(f"{inputs.initdir_at}dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
 
 
 def run_spec(prepared: Prepared, inputs: Inputs, run_dir: Path, debug: bool) -> Dict[str, Any]:
@@ -279,14 +290,52 @@ def run_spec(prepared: Prepared, inputs: Inputs, run_dir: Path, debug: bool) -> 
 
 
 def new_run_dir(root: Path, prefix: str, tag: str) -> Path:
+    """Where a run with ``tag`` writes; refused when anything of that name is there (a link to nothing too)."""
     run_dir = root / f"{prefix}{tag}"
-    if run_dir.exists():
+    if os.path.lexists(run_dir):
         raise RunError(f"run directory {run_dir} already exists; pass a new --tag (e.g. --tag {tag}-2) or remove it")
     return run_dir
 
 
+def make_new_dir(path: Path, root: Path, instead: str) -> Path:
+    """Create the directory ``path`` inside ``root``, and its missing parents, so that whatever the
+    command writes there lands in a directory it made itself: an existing path of that name (a
+    directory, a file, a symbolic link, even one to nothing) is refused with ``instead`` (what to do),
+    and so is a parent on the way that is a link or a file (the analysis may hold either)."""
+    current = root
+    for part in path.relative_to(root).parts[:-1]:
+        current = current / part
+        if current.is_symlink() or (os.path.lexists(current) and not current.is_dir()):
+            raise RunError(f"{current} is a symbolic link or a file, and nothing is written through it; remove it, or run elsewhere")
+        if not os.path.lexists(current):
+            current.mkdir()
+    try:
+        path.mkdir()  # never follows a link: an existing one is EEXIST
+    except FileExistsError:
+        raise RunError(f"{path} already exists; {instead}") from None
+    return path
+
+
+def result_paths(prepared: Prepared) -> List[Tuple[str, str]]:
+    """(name, relpath) of each declared result, refused (recast.yml:LINE) when the relpath is absolute or
+    leaves the run directory, as RL604 refuses it: the file read would be anywhere on this machine."""
+    found = []
+    for index, result in enumerate(prepared.entry.doc.data.get("results") or []):
+        if not (isinstance(result, dict) and isinstance(result.get("relpath"), str)):
+            continue
+        relpath = result["relpath"]
+        if os.path.isabs(relpath) or os.path.normpath(relpath).split(os.sep)[0] == os.pardir:
+            written = where(prepared.entry.loc.child("results", index), "relpath")
+            raise RunError(f"{written}: result path {relpath!r} is outside the run directory; write it relative to it, as `<stage>/<file>`")
+        found.append((str(result.get("name", relpath)), relpath))
+    return found
+
+
 def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[Dict[str, Any]], List[str]]:
-    """The declared results read from ``run_dir``, and one message per result that could not be read."""
+    """The declared results read from ``run_dir``, and one message per result that could not be read.
+
+    A result that is (or lies under) a symbolic link leading out of ``run_dir`` is not read: the run's
+    steps wrote the run directory, and what it points to may be any file on this machine."""
     found: List[Dict[str, Any]] = []
     problems: List[str] = []
     for result in results:
@@ -294,6 +343,9 @@ def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[
         path = run_dir / result["relpath"]
         if not path.exists():
             problems.append(f"result {name!r}: {path} does not exist; check results[].relpath in recast.yml against {run_dir}")
+            continue
+        if not inside(path, run_dir):
+            problems.append(f"result {name!r}: {path} leads out of {run_dir} through a symbolic link, so it is not read")
             continue
         item: Dict[str, Any] = {"name": name, "path": str(path)}
         if path.is_file():

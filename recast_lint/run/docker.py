@@ -33,11 +33,13 @@ from recast_lint.run.common import (
     RunFailed,
     check_visible,
     inside,
+    make_new_dir,
     mask,
     masker,
     new_run_dir,
     note,
     print_results,
+    result_paths,
     run_spec,
     used_steps,
     warn,
@@ -277,6 +279,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
     if local is not None and not inside(local, root):
         raise RunError(f"toplevel {local} is outside {root}, the only host directory the container sees; move the specs under it")
     check_visible(inputs, root)
+    result_paths(prepared)
     run_dir = new_run_dir(root, "recast-", tag)
     spec = run_spec(prepared, inputs, run_dir, debug)
     command = orchestrator(root, image, dict(os.environ), interactive=True)
@@ -288,6 +291,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         show_dry_run([("command", command)])
         return
     require_docker(image, used_steps(prepared))
+    make_new_dir(run_dir, root, f"pass a new --tag (e.g. --tag {tag}-2) or remove it")  # the engine writes into it, not through a link
     note(f"running {prepared.entry.doc.data.get('name', root.name)} with {inputs.label} in {run_dir} (engine output follows)")
     tail: Deque[str] = deque(maxlen=_LOG_TAIL)
     started = time.monotonic()
@@ -297,7 +301,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         raise RunError(f"interrupted; {run_dir} holds a partial run") from None
     finally:
         hand_back(run_dir, image, host_user())
-    if code == _DOCKER_FAILED and not run_dir.exists():
+    if code == _DOCKER_FAILED and not any(run_dir.iterdir()):
         raise RunError(f"docker could not start the engine container ({tail[-1] if tail else 'exit code 125'})")
     if code != 0:
         report_failure(run_dir, code, debug)
@@ -463,7 +467,7 @@ def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dr
         show_dry_run([(f"test {plan.name}", plan.command) for plan in plans])
         return
     require_docker(image, [plan.step for plan in plans if plan.step is not None])
-    run_dir.mkdir(parents=True)
+    make_new_dir(run_dir, prepared.root, "pass a new --tag or remove it")
     try:
         failed = sum(not _run_test(plan, run_dir) for plan in plans)
     finally:
