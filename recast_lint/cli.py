@@ -369,12 +369,12 @@ def schema(name: str) -> None:
 
 def _drive(action: Callable[[], None], debug: bool) -> None:
     """Run a runner action: its one-line problems exit 2, a failed workflow or test exits 1."""
-    from recast_lint.run.common import RunError, RunFailed
+    from recast_lint.run.common import RunError, RunFailed, mask
 
     try:
         action()
     except RunError as exc:
-        fail(str(exc), debug)
+        fail(mask(str(exc)), debug)
     except RunFailed:
         sys.exit(EXIT_PROBLEMS)
 

@@ -29,6 +29,7 @@ PYPROJECT = "pyproject.toml"
 TOML_TABLE = "tool.recast-lint"
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
 PER_FILE_KEYS = ("ignore", "reason")
+MAX_BYTES = 2 * 1024 * 1024  # the limit for spec files: a pyproject.toml is read whole to find its table
 
 LineOf = Callable[[Tuple[Any, ...]], int]
 
@@ -115,23 +116,35 @@ class Config:
 
 def find_config_file(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Optional[Path]:
     """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up
-    to the repository root, or to ``within`` (a directory nothing above which may be read)."""
+    to the repository root, or to ``within`` (a directory nothing above which may be read).
+    ``overlay`` (real path -> text) holds files read in place of the disk (an editor's buffers).
+
+    Files in the repository (or, outside one, in the analysis) came with it: one that is a symbolic
+    link leading out of it is refused, not read."""
     overlay = overlay or {}
     directory = start.resolve()
     if directory.is_file():
         directory = directory.parent
-    for candidate in (directory, *directory.parents):
-        if (candidate / YAML_FILE).is_file() or candidate / YAML_FILE in overlay:
-            return candidate / YAML_FILE
-        pyproject = candidate / PYPROJECT
-        text = overlay.get(pyproject)
-        if text is None and pyproject.is_file():
-            text = pyproject.read_text(encoding="utf-8", errors="replace")
-        if text is not None and _toml_header_line(text) is not None:
-            return pyproject
-        if (candidate / ".git").exists() or candidate == within:
+    parents = (directory, *directory.parents)
+    boundary = next((candidate for candidate in parents if (candidate / ".git").exists()), directory)
+    for candidate in parents:
+        for path in (candidate / YAML_FILE, candidate / PYPROJECT):
+            text = overlay.get(path)
+            if text is None:
+                if not path.is_file():
+                    continue
+                if _within(candidate, boundary) and not _within(path.resolve(), boundary):
+                    where = "repository" if (boundary / ".git").exists() else "analysis"
+                    raise ConfigError(path, 1, f"a symbolic link that leads out of the {where}, so it is not read; copy the file in instead")
+            if path.name == YAML_FILE or _toml_header_line(text if text is not None else _read(path, errors="replace")) is not None:
+                return path
+        if (candidate == boundary and (candidate / ".git").exists()) or candidate == within:
             return None
     return None
+
+
+def _within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
 def load_config(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Config:
@@ -150,9 +163,11 @@ def read_config(path: Path, overlay: Optional[Mapping[Path, str]] = None) -> Con
     return _parse(path, data, line_of)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, errors: str = "strict") -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(path, 1, f"file is over the {MAX_BYTES:,}-byte limit for a configuration, so it is not read")
+        return path.read_text(encoding="utf-8", errors=errors)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, 1, f"cannot read the configuration: {exc}; save it as UTF-8 text") from None
 

@@ -65,7 +65,6 @@ class Diagnostic(NamedTuple):
     rule: str
     message: str
     hint: Optional[str] = None
-    sensitive: bool = False  # the region holds a secret; formatters that show source must mask it
     fix: Optional[Fix] = None  # edits to the file at ``path`` that resolve it (``recast_lint.fix``)
 
     @property

@@ -190,9 +190,9 @@ def fix_until_clean(
         texts: Dict[Path, str] = {}
         for diagnostic in result.diagnostics:
             if diagnostic.fix is not None and applicable(diagnostic.fix, unsafe):
-                path = result.paths[diagnostic.path]
-                by_file.setdefault(path, []).append(diagnostic.fix)
-                texts[path] = result.sources[diagnostic.path]
+                doc = result.documents[diagnostic.path]  # as read: reports blank secrets in their sources
+                by_file.setdefault(doc.path, []).append(diagnostic.fix)
+                texts[doc.path] = doc.text
         if not by_file:
             break
         for path, fixes in by_file.items():

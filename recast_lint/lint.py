@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
+from recast_lint.load import Document
+from recast_lint.masking import blank, region_secrets
 from recast_lint.model import NO_OVERLAY, YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
-from recast_lint.rules.registry import Rule, all_rules
+from recast_lint.rules.registry import Finding, Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
 from recast_lint.suppress import Suppressions
 
@@ -46,15 +48,28 @@ class LintResult:
         sources: Dict[str, str],
         rules: Optional[Dict[str, Rule]] = None,
         crashes: Sequence[InternalError] = (),
-        paths: Optional[Dict[str, Path]] = None,
+        documents: Optional[Dict[str, Document]] = None,
     ) -> None:
         self.diagnostics = diagnostics
         self.analyses = analyses
-        self.sources = sources  # display path -> file text, for snippets and fixes
-        self.paths = paths or {}  # display path -> the file it names, for writing fixes
+        self.sources = sources  # display path -> file text as reports show it (secrets blanked)
+        self.documents = documents or {}  # display path -> the document as read, for fixes and editors
         self.rules = rules or {}  # code -> every rule that ran, for formats that describe them
         self.crashes = list(crashes)  # rules that failed on this input: the report is incomplete
         self.fixed = 0  # fixes `check --fix` applied before this lint of the fixed files
+        self._lines: Dict[str, List[str]] = {}
+
+    def source_lines(self, path: str) -> List[str]:
+        """The lines of the file at display ``path``, split once: formats that show or hash the
+        flagged line would otherwise split the whole file once per diagnostic (10,000 results in
+        one recast.yml took 36 s to print)."""
+        lines = self._lines.get(path)
+        if lines is None:
+            # lines end at "\n" only, as positions count them: `str.splitlines` also ends a line at a
+            # form feed, a vertical tab or U+2028, and every snippet below one would show the wrong line
+            lines = [line[:-1] if line.endswith("\r") else line for line in self.sources.get(path, "").split("\n")]
+            self._lines[path] = lines
+        return lines
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -138,12 +153,16 @@ def lint(
     analyses = [build(target, overlay) for target in discover(paths, toplevel, cwd, within)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
-    files: Dict[str, Path] = {}
+    documents: Dict[str, Document] = {}
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
+    hidden: List[Finding] = []  # findings whose region holds a secret, reported or not
     for analysis in analyses:
         config = load_config(analysis.root, overlay, within).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
+        for rule in all_rules():  # a secret stays hidden when the rule that finds it is not selected
+            if rule.finds_secrets and rule not in rules:
+                hidden += [finding for finding in _run(rule, analysis, crashes) if finding.sensitive]
         if not rules:  # a clean report would then say nothing about the analysis
             where = f" and {display_path(config.source, cwd)}" if config.source else ""
             raise UsageError(f"no rule is left to run; --select/--ignore{where} exclude them all")
@@ -155,13 +174,15 @@ def lint(
             ran[rule.code] = rule
             severity = config.severity_for(rule.code, rule.name)
             for finding in _run(rule, analysis, crashes):
+                if finding.sensitive:
+                    hidden.append(finding)  # a suppressed finding's secret is in the file all the same
                 if config.ignored_in(rule.code, rule.name, finding.doc.path):
                     continue
                 if rule.family != "RL9" and suppressions.suppresses(finding.doc, rule.code, rule.name, finding.span):
                     continue
                 path = display_path(finding.doc.path, cwd)
                 sources.setdefault(path, finding.doc.text)
-                files.setdefault(path, finding.doc.path)
+                documents.setdefault(path, finding.doc)
                 diagnostic = Diagnostic(
                     path=path,
                     span=finding.span,
@@ -170,12 +191,37 @@ def lint(
                     rule=rule.name,
                     message=one_line(finding.message),
                     hint=one_line(finding.hint) if finding.hint else None,
-                    sensitive=finding.sensitive,
                     fix=finding.fix,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
-    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes, files)
+    if hidden:
+        ordered, sources = _without_secrets(ordered, sources, hidden, cwd)
+    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes, documents)
+
+
+def _without_secrets(
+    diagnostics: List[Diagnostic], sources: Dict[str, str], hidden: List[Finding], cwd: Path
+) -> Tuple[List[Diagnostic], Dict[str, str]]:
+    """The report with no sensitive region's text in it: each region blanked (`*`, so columns stay
+    put) in the sources every format shows or hashes, and its text masked wherever else it appears,
+    in any file shown and in every message and hint."""
+    regions: Dict[str, List[Tuple[int, int]]] = {}
+    secrets: Set[str] = set()
+    for finding in hidden:
+        doc, span = finding.doc, finding.span
+        start, end = doc.offset(span.line, span.column), doc.offset(span.end_line, span.end_column)
+        regions.setdefault(display_path(doc.path, cwd), []).append((start, end))
+        secrets.update(region_secrets(doc.text[start:end]))
+    longest_first = sorted(secrets, key=len, reverse=True)
+    shown = {path: blank(text, regions.get(path, ()), longest_first) for path, text in sources.items()}
+
+    def masked(text: Optional[str]) -> Optional[str]:
+        for secret in longest_first:
+            text = text.replace(secret, "****") if text else text
+        return text
+
+    return [d._replace(message=masked(d.message), hint=masked(d.hint)) for d in diagnostics], shown
 
 
 def _run(rule: Rule, analysis: Analysis, crashes: List[InternalError]) -> Iterable:

@@ -261,16 +261,19 @@ class InputDir(NamedTuple):
 
     @property
     def inside_root(self) -> bool:
-        return self.path == self.root or self.root in self.path.parents
+        """Inside the analysis, also once symbolic links are followed."""
+        resolved = real(self.path)
+        return resolved == self.root or self.root in resolved.parents
 
     @property
     def exists(self) -> bool:
-        return is_dir(self.path)
+        """Whether the directory exists; never looked up outside the analysis."""
+        return self.inside_root and is_dir(self.path)
 
     def neighbours(self) -> List[str]:
-        """The directories next to where this one should be, for did-you-mean."""
+        """The directories next to where this one should be, for did-you-mean (only inside the analysis)."""
         parent = self.path.parent
-        if not is_dir(parent):
+        if not self.inside_root or not is_dir(parent):
             return []
         return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
@@ -496,7 +499,9 @@ class Builder:
                     if path.parent / name != loc.doc.path
                 ]
                 elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
-                site.found_from = next((d for d in elsewhere if d != base and is_file(d / file_part)), None)
+                site.found_from = next(
+                    (d for d in elsewhere if d != base and self.inside_root(d / file_part) and is_file(d / file_part)), None
+                )  # probed only inside the analysis
                 return site
             doc = self.document(path)
         else:
@@ -633,8 +638,10 @@ class Builder:
         entries = root_loc.get("recast_catalogue_entries")
         for index, item in enumerate(entries if isinstance(entries, list) else []):
             target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
-            readable = target is not None and self.inside_root(target) and is_file(target)
-            beside = spec_files_in(target.parent) if target is not None and not readable else []
+            inside = target is not None and self.inside_root(target)
+            readable = inside and is_file(target)
+            # what lies beside it, for did-you-mean, only inside the analysis: a listing outside is a read outside
+            beside = spec_files_in(target.parent) if target is not None and inside and not readable else []
             entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None, beside))
         spec = root_loc.get("spec")
         toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None
@@ -788,12 +795,44 @@ def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator
         yield from (Path(dirpath) / f for f in sorted(filenames))
 
 
+# Which files the repository holds is asked of git, and the repository's own configuration came
+# with the analysis: nothing it names may run. For `ls-files` that is `core.fsmonitor`, a program
+# git runs whenever it looks at the work tree, switched off here. The pager (`core.pager`,
+# `pager.ls-files`) runs only on a terminal and `--no-pager` rules it out; hooks, filters (clean,
+# smudge, textconv), diff and merge drivers, editors, credential helpers, ssh and gpg programs run
+# only for commands that commit, check out, compare, merge, sign or reach a remote, never here.
+# `GIT_OPTIONAL_LOCKS=0` keeps git from refreshing the index on the way (it writes nothing).
+_GIT = ("git", "--no-pager", "-c", "core.fsmonitor=false")
+
+
+def _git_top(root: Path) -> Optional[Path]:
+    """The work tree holding ``root`` when git can be asked about it without leaving it: its `.git` is
+    a plain directory, not a link, a `gitdir:` file or a linked work tree's pointer to a git directory
+    elsewhere (`commondir`), and its configuration and index are not links (to files outside)."""
+    for candidate in (root, *root.parents):
+        dot_git = candidate / ".git"
+        if not os.path.lexists(dot_git):
+            continue
+        if dot_git.is_symlink() or not dot_git.is_dir() or os.path.lexists(dot_git / "commondir"):
+            return None
+        if any((dot_git / name).is_symlink() for name in ("config", "index", "info")):
+            return None
+        return candidate
+    return None
+
+
 def _git_files(root: Path) -> Optional[List[Path]]:
     import subprocess  # only when a rule asks which files the repository holds
 
-    command = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    top = _git_top(root)
+    if top is None:
+        return None
+    # the git directory and work tree are given, so `core.worktree` cannot point git elsewhere
+    command = [*_GIT, f"--git-dir={top / '.git'}", f"--work-tree={top}", "-C", str(root),
+               "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        listed = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+        listed = subprocess.run(command, capture_output=True, check=True, timeout=30,
+                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, stdin=subprocess.DEVNULL).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return [Path(name) for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]

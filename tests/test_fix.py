@@ -127,3 +127,12 @@ def test_a_file_that_cannot_be_written_is_a_usage_error_naming_it(analysis: Path
     result = _check(analysis, "--fix")
     assert result.exit_code == 2
     assert "cannot write" in result.output and "steps.yml: Read-only file system" in result.output
+
+
+def test_fix_writes_back_the_text_as_read_not_the_reports_with_its_secrets_blanked(analysis: Path) -> None:
+    steps = analysis / "specs" / "steps.yml"
+    token = "glpat-" + "Ab3dE6gH9jK2mN5pQ8sT"
+    steps.write_text(steps.read_text().replace("# was copied from an old tutorial", f"# token {token}"))
+    result = _check(analysis, "--fix")
+    assert token not in result.output  # the report still hides it
+    assert f"# token {token}" in steps.read_text() and "string-interpolated-cmd " in steps.read_text()

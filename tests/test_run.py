@@ -83,15 +83,15 @@ def test_run_builds_the_command_feeds_the_spec_and_prints_results(hello: Path) -
     assert done.returncode == 0, done.stderr
     assert [c["argv"] for c in calls(hello)][:3] == [
         ["version", "--format", "{{.Server.Version}}"],
-        ["image", "inspect", "--format", "{{.Id}}", IMAGE],
-        ["image", "inspect", "--format", "{{.Id}}", "busybox:1.36.1"],  # the step image, present: no pull
+        ["image", "inspect", "--format", "{{.Id}}", "--", IMAGE],
+        ["image", "inspect", "--format", "{{.Id}}", "--", "busybox:1.36.1"],  # the step image, present: no pull
     ]
     call = docker_run(hello)
     assert call["argv"] == [
         "run", "--rm", "-i",
         "-v", f"{hello}:{hello}", "-w", str(hello),
         "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "yadage-run", "-f", "-",
+        "--", IMAGE, "yadage-run", "-f", "-",
     ]
     assert json.loads(call["stdin"]) == {
         "dataarg": str(hello / "recast-t1"),
@@ -136,6 +136,25 @@ def test_run_passes_only_variables_that_are_set_and_never_their_values(hello: Pa
     assert TOKEN not in json.dumps(argv)
     assert "loading spec with token ***" in done.stderr  # the engine printed it; we masked it
     assert TOKEN not in done.stdout + done.stderr
+
+
+def test_credentials_are_masked_on_the_stream_in_the_failure_log_and_in_result_values(hello: Path) -> None:
+    password = "S3cr3t-pass-value"
+    halves = (password[: len(password) // 2], password[len(password) // 2:])
+    # the engine prints the password cut across two reads of the pipe and two lines, and the step log holds it wrapped
+    done = recast_lint(["run", "--tag", "t1"], hello, RECAST_PASS=password, STANDIN_ECHO_SPLIT="RECAST_PASS", STANDIN_ENGINE="fail")
+    assert done.returncode == 1
+    assert "authenticating with password *** (wrapped)" in done.stderr  # relayed engine output
+    assert "  kinit: password *** rejected" in done.stderr  # the failing step's log, shown after the failure
+    assert not [half for half in halves if half in done.stdout + done.stderr]
+    # a result file that holds the value, and a variable that is a credential by its name alone
+    written = json.dumps({"hello_world/hello_world.txt": f"password {password}\n"})
+    done = recast_lint(["run", "--tag", "t2"], hello, RECAST_PASS=password, STANDIN_WRITE=written,
+                       EOS_API_TOKEN="another-s3cret", STANDIN_ECHO="EOS_API_TOKEN")
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(done.stdout)[0]["value"] == "password ***"
+    assert "loading spec with token ***" in done.stderr
+    assert password not in done.stdout + done.stderr and "another-s3cret" not in done.stdout + done.stderr
 
 
 def test_dry_run_prints_the_exact_command_and_spec_without_calling_docker(hello: Path) -> None:
@@ -306,14 +325,28 @@ def test_images_are_pulled_before_the_run_saying_what_for(hello: Path) -> None:
     assert "recast-lint: pulling the engine image example/engine:1.0 (once per version" in done.stderr
     assert "recast-lint: pulling step image busybox:1.36.1 (1 of 1, from specs/steps.yml:11)..." in done.stderr
     pulls = [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"]
-    assert pulls == [["pull", "example/engine:1.0"], ["pull", "busybox:1.36.1"]]
+    assert pulls == [["pull", "--", "example/engine:1.0"], ["pull", "--", "busybox:1.36.1"]]
     assert docker_run(hello)["argv"][-4] == "example/engine:1.0"
+
+
+def test_an_image_the_analysis_names_reaches_docker_as_an_image_never_an_option(hello: Path) -> None:
+    steps = hello / "specs" / "steps.yml"
+    steps.write_text(steps.read_text().replace("image: busybox", "image: --all-tags"), encoding="utf-8")
+    done = recast_lint(["run", "--tag", "t1", "--no-lint"], hello, STANDIN_IMAGE="absent")
+    assert done.returncode == 0, done.stderr
+    # every positional argument from the analysis comes after `--` (docker then says "invalid reference format")
+    asked = [c["argv"] for c in calls(hello) if c["argv"][0] in ("pull", "image")]
+    assert ["image", "inspect", "--format", "{{.Id}}", "--", "--all-tags:1.36.1"] in asked
+    assert ["pull", "--", "--all-tags:1.36.1"] in asked
+    run_argv = docker_run(hello)["argv"]
+    assert run_argv[run_argv.index(IMAGE) - 1] == "--"
+    assert "error RL703 image '--all-tags' starts with '-', so docker reads it as an option" in recast_lint(["check"], hello).stdout
 
 
 def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_IMAGE="absent", PACKTIVITY_DOCKER_NOPULL="1")
     assert done.returncode == 0, done.stderr
-    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", IMAGE]]
+    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", "--", IMAGE]]
     assert "-e" in docker_run(hello)["argv"]  # and the engine is told so too
 
 
@@ -321,6 +354,7 @@ def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -
     "args, env, setup, expected",
     [
         (["--tag", "../x"], {}, None, "--tag '../x' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
+        (["--tag", "nl\n"], {}, None, "--tag 'nl\\n' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
         (["--example", "defualt"], {}, None, "no example 'defualt' in recast.yml; did you mean 'default'?"),
         (["--example", "default", "--inputs", "in.yml"], {}, "inputs", "--example and --inputs exclude each other"),
         ([], {"STANDIN_DAEMON": "down"}, None,
@@ -356,6 +390,43 @@ def test_run_failures_are_one_line(hello: Path, tmp_path: Path, args: List[str],
     assert expected in last
 
 
+@pytest.mark.parametrize("command", [["run"], ["test"], ["submit", "--dry-run"]])
+def test_a_broken_configuration_is_the_one_line_error_check_gives(hello: Path, command: List[str]) -> None:
+    (hello / ".recast-lint.yml").write_text("ignroe: [RL2]\n", encoding="utf-8")
+    expected = "recast-lint: error: .recast-lint.yml:1: unknown key 'ignroe'; did you mean 'ignore'?"
+    assert recast_lint(["check"], hello).stderr.startswith(expected)
+    last = one_line_failure(recast_lint([*command, "--tag" if command[0] != "submit" else "--name", "t1"], hello))
+    assert last.startswith(expected) and "internal error" not in last
+    assert calls(hello) == []
+
+
+@pytest.mark.parametrize("command, name", [("run", "recast-t1"), ("test", "recast-test-t1")])
+def test_a_run_directory_that_is_a_link_is_refused_and_nothing_is_written_through_it(hello: Path, tmp_path: Path,
+                                                                                      command: str, name: str) -> None:
+    # a committed `recast-TAG` link to nothing: the engine would have created its target and written the run there
+    (hello / name).symlink_to(tmp_path / "elsewhere")
+    last = one_line_failure(recast_lint([command, "--tag", "t1"], hello))
+    assert last.endswith(f"run directory {hello / name} already exists; pass a new --tag (e.g. --tag t1-2) or remove it")
+    assert not (tmp_path / "elsewhere").exists() and not [c for c in calls(hello) if c["argv"][0] == "run"]
+
+
+def test_run_reads_no_result_outside_the_run_directory(hello: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "hostname"
+    outside.write_text("EXAMPLE-host\n", encoding="utf-8")
+    # a step leaves a link where the result should be
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_LINK=json.dumps({"hello_world/hello_world.txt": str(outside)}))
+    assert done.returncode == 1
+    assert "EXAMPLE-host" not in done.stdout + done.stderr
+    assert f"{hello}/recast-t1/hello_world/hello_world.txt leads out of {hello}/recast-t1 through a symbolic link, so it is not read" in done.stderr
+    # a relpath that leaves it, run without the lint that reports it (RL604): refused before anything runs
+    recast = hello / "recast.yml"
+    recast.write_text(recast.read_text().replace("relpath: hello_world/hello_world.txt", f"relpath: {outside}"), encoding="utf-8")
+    (hello.parent / "calls.jsonl").unlink()
+    last = one_line_failure(recast_lint(["run", "--tag", "t2", "--no-lint"], hello))
+    assert last == f"recast-lint: error: recast.yml:13: result path {str(outside)!r} is outside the run directory; write it relative to it, as `<stage>/<file>`"
+    assert calls(hello) == []
+
+
 def test_missing_docker_cli(hello: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -374,8 +445,8 @@ def test_tests_run_with_packtivity_run_and_a_parameter_file(withdata: Path) -> N
     out = withdata / "recast-test-t1"
     assert call["argv"] == [
         "run", "--rm", "-v", f"{withdata}:{withdata}", "-w", str(withdata), "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "packtivity-run", "steps.yml#/count", "-t", str(withdata / "specs"), "-w", str(out / "count"),
-        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), str(out / "count.parameters.yml"),
+        "--", IMAGE, "packtivity-run", "-t", str(withdata / "specs"), "-w", str(out / "count"),
+        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), "--", "steps.yml#/count", str(out / "count.parameters.yml"),
     ]
     assert yaml.safe_load((out / "count.parameters.yml").read_text()) == {"events": "{readdir0}/events.txt", "outputfile": "{workdir}/count.yml"}
 

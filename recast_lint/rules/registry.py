@@ -51,6 +51,7 @@ class Rule(NamedTuple):
     severity: Severity
     summary: str
     check: Check
+    finds_secrets: bool = False  # its sensitive findings are masked in every output, even when it is not selected
 
     @property
     def family(self) -> str:
@@ -64,13 +65,13 @@ class Rule(NamedTuple):
 RULES: Dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+def rule(code: str, name: str, severity: Severity, summary: str, finds_secrets: bool = False) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         if not inspect.getdoc(check):
             raise ValueError(f"rule {code} has no documentation")
-        RULES[code] = Rule(code, name, severity, summary, check)
+        RULES[code] = Rule(code, name, severity, summary, check, finds_secrets)
         return check
 
     return register

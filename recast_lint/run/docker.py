@@ -9,6 +9,7 @@ client config, mounted read-only.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -33,10 +34,13 @@ from recast_lint.run.common import (
     RunFailed,
     check_visible,
     inside,
+    make_new_dir,
     mask,
+    masker,
     new_run_dir,
     note,
     print_results,
+    result_paths,
     run_spec,
     used_steps,
     warn,
@@ -167,7 +171,7 @@ def orchestrator(root: Path, image: str, environ: Dict[str, str], interactive: b
     for name in PASSTHROUGH:
         if env.get(name):
             argv += ["-e", name]
-    argv.append(image)
+    argv += ["--", image]  # an image named `-v/:/host` stays an image
     return command
 
 
@@ -207,11 +211,12 @@ def step_images(steps: Sequence[Step]) -> List[Tuple[str, str]]:
 
 
 def _ensure(image: str, what: str, fix: str) -> None:
-    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", image]).returncode == 0:
+    # `--`: a step image comes from the analysis, and `--all-tags` must not reach docker as an option
+    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", "--", image]).returncode == 0:
         return
     note(f"pulling {what}...")
     tail: Deque[str] = deque(maxlen=3)
-    if stream(Command(["docker", "pull", image], dict(os.environ)), tail) != 0:
+    if stream(Command(["docker", "pull", "--", image], dict(os.environ)), tail) != 0:
         raise RunError(f"image {image} is not available ({tail[-1] if tail else 'docker pull failed'}); {fix}")
 
 
@@ -228,7 +233,10 @@ def _last_line(done: subprocess.CompletedProcess) -> str:
 
 
 def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> int:
-    """Run ``command``; relay its output line by line (to ``log`` if given, else stderr), masked; keep the last lines."""
+    """Run ``command``; relay its output as it comes (to ``log`` if given, else stderr), masked; keep the last lines.
+
+    The output is masked as a stream, not line by line: a credential split across two reads of the
+    pipe, or across two lines, is masked all the same."""
     try:
         proc = subprocess.Popen(
             command.argv,
@@ -236,9 +244,6 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=command.env,
-            text=True,
-            errors="replace",
-            bufsize=1,
         )
     except OSError as exc:
         raise RunError(f"cannot start {command.argv[0]}: {exc.strerror}") from exc
@@ -247,28 +252,53 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
         writer = threading.Thread(target=_feed, args=(proc, command.stdin), daemon=True)
         writer.start()
     sink = log.open("w", encoding="utf-8") if log else None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    hide = masker(command.env)
+    lines = _Tail(tail)
     try:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            line = mask(line, command.env)
-            tail.append(line.rstrip("\n"))
-            if sink:
-                sink.write(line)
-            else:
-                click.echo(line, nl=False, err=True)
+        while True:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            text = hide.feed(decoder.decode(chunk, final=not chunk)) + (hide.flush() if not chunk else "")
+            if text:
+                lines.add(text)
+                if sink:
+                    sink.write(text)
+                else:
+                    click.echo(text, nl=False, err=True)
+            if not chunk:
+                break
+        lines.close()
         return proc.wait()
     except KeyboardInterrupt:
         proc.wait()  # docker relays the interrupt to the container and removes it (--rm)
         raise
     finally:
+        proc.stdout.close()
         if sink:
             sink.close()
+
+
+class _Tail:
+    """The last lines of a relayed stream, from the pieces it arrives in."""
+
+    def __init__(self, lines: Deque[str]) -> None:
+        self.lines = lines
+        self.partial = ""
+
+    def add(self, text: str) -> None:
+        *complete, self.partial = (self.partial + text).split("\n")
+        self.lines.extend(complete)
+
+    def close(self) -> None:
+        if self.partial:
+            self.lines.append(self.partial)
 
 
 def _feed(proc: subprocess.Popen, text: str) -> None:
     try:
         assert proc.stdin is not None
-        proc.stdin.write(text)
+        proc.stdin.write(text.encode("utf-8"))
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass  # the engine exited early; its output says why
@@ -296,6 +326,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
     if local is not None and not inside(local, root):
         raise RunError(f"toplevel {local} is outside {root}, the only host directory the container sees; move the specs under it")
     check_visible(inputs, root)
+    result_paths(prepared)
     run_dir = new_run_dir(root, "recast-", tag)
     spec = run_spec(prepared, inputs, run_dir, debug)
     command = orchestrator(root, image, dict(os.environ), interactive=True)
@@ -307,6 +338,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         show_dry_run([("command", command)])
         return
     require_docker(image, used_steps(prepared))
+    make_new_dir(run_dir, root, f"pass a new --tag (e.g. --tag {tag}-2) or remove it")  # the engine writes into it, not through a link
     note(f"running {prepared.entry.doc.data.get('name', root.name)} with {inputs.label} in {run_dir} (engine output follows)")
     tail: Deque[str] = deque(maxlen=_LOG_TAIL)
     started = time.monotonic()
@@ -316,7 +348,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         raise RunError(f"interrupted; {run_dir} holds a partial run") from None
     finally:
         hand_back(run_dir, image, host_user())
-    if code == _DOCKER_FAILED and not run_dir.exists():
+    if code == _DOCKER_FAILED and not any(run_dir.iterdir()):
         raise RunError(f"docker could not start the engine container ({tail[-1] if tail else 'exit code 125'})")
     if code != 0:
         report_failure(run_dir, code, debug)
@@ -372,8 +404,9 @@ def report_failure(run_dir: Path, code: int, debug: bool) -> None:
         out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {logs_glob}")
         return
     out(f"step {failing.name.split('.')[0]!r} failed; step logs: {logs_glob}; last lines of {failing}:")
-    for line in failing.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]:
-        click.echo(f"  {mask(line)}", err=True)
+    # masked as a whole before it is cut into lines: a credential may span two of them
+    for line in mask(failing.read_text(encoding="utf-8", errors="replace")).splitlines()[-_LOG_TAIL:]:
+        click.echo(f"  {line}", err=True)
     if failing.name.endswith(f".{_PULL_LOG}"):
         out("the engine could not pull the step's image; `docker login` to its registry, or, for an image that exists "
             "only on this machine, set PACKTIVITY_DOCKER_NOPULL=1 so the engine uses it as it is")
@@ -445,11 +478,11 @@ def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", test.name)
         parfile = run_dir / f"{safe}.parameters.yml"
         command = orchestrator(root, image, dict(os.environ), interactive=False)
-        command.argv += ["packtivity-run", spec, "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
+        command.argv += ["packtivity-run", "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
         command.argv += ["-o", str(run_dir / f"{safe}.result.json")]
         for directory in _test_data(test, root):
             command.argv += ["-r", str(directory)]
-        command.argv.append(str(parfile))
+        command.argv += ["--", spec, str(parfile)]  # the spec is the analysis's: never an option
         parameters_yaml = yaml.safe_dump(parameters or {}, sort_keys=False)
         plans.append(TestPlan(test.name, command, parfile, parameters_yaml, run_dir / f"{safe}.log", test.step,
                               run_dir / safe, run_dir / f"{safe}.result.json"))
@@ -497,7 +530,7 @@ def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dr
         show_dry_run([(f"test {plan.name}", plan.command) for plan in plans])
         return
     require_docker(image, [plan.step for plan in plans if plan.step is not None])
-    run_dir.mkdir(parents=True)
+    make_new_dir(run_dir, prepared.root, "pass a new --tag or remove it")
     try:
         failed = sum(not _run_test(plan, run_dir) for plan in plans)
     finally:

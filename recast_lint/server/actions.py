@@ -55,8 +55,8 @@ def fix_all(relint: Callable[[Mapping[Path, str]], LintResult], path: Path) -> O
 
     def this_file(overlay: Mapping[Path, str]) -> LintResult:
         result = relint(overlay)
-        kept = [d for d in result.diagnostics if result.paths.get(d.path) == path]
-        return LintResult(kept, result.analyses, result.sources, result.rules, result.crashes, result.paths)
+        kept = [d for d in result.diagnostics if d.path in result.documents and result.documents[d.path].path == path]
+        return LintResult(kept, result.analyses, result.sources, result.rules, result.crashes, result.documents)
 
     fixing = fix_until_clean(this_file, unsafe=False)
     if path not in fixing.texts:

@@ -140,8 +140,8 @@ class Unit:
         result = outcome.result
         if result is not None:
             for diagnostic in result.diagnostics:
-                path = result.paths[diagnostic.path]
-                files.setdefault(path, (result.sources[diagnostic.path], []))[1].append(diagnostic)
+                doc = result.documents[diagnostic.path]
+                files.setdefault(doc.path, (doc.text, []))[1].append(diagnostic)
         error = outcome.config_error
         if error is not None:
             files[error.path] = (outcome.config_text, [config_diagnostic(error)])
