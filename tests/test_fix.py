@@ -16,7 +16,7 @@ from recast_lint.diagnostics import Span
 from recast_lint.load import load_bytes
 from tests.helpers import FIXTURES
 
-MISSPELT = FIXTURES / "fix" / "misspelt-type"
+MISSPELT = FIXTURES / "fix" / "RL201" / "before"
 
 
 def _edit(start: int, end: int, text: str) -> fix.Edit:

@@ -15,7 +15,7 @@ import inspect
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
-from recast_lint.fix import Fix
+from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 
@@ -51,6 +51,7 @@ class Rule(NamedTuple):
     severity: Severity
     summary: str
     check: Check
+    fix: Optional[Applicability] = None  # the applicability of every fix its findings may carry; None: it never fixes
 
     @property
     def family(self) -> str:
@@ -64,13 +65,16 @@ class Rule(NamedTuple):
 RULES: Dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+def rule(code: str, name: str, severity: Severity, summary: str, fix: Optional[Applicability] = None) -> Callable[[Check], Check]:
+    """Register a rule. ``fix`` declares that its findings may carry a fix, and how safe it is
+    (`rules` and `explain` say so; tests/test_fix_rules.py holds every rule to its word)."""
+
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         if not inspect.getdoc(check):
             raise ValueError(f"rule {code} has no documentation")
-        RULES[code] = Rule(code, name, severity, summary, check)
+        RULES[code] = Rule(code, name, severity, summary, check, fix)
         return check
 
     return register
@@ -104,6 +108,60 @@ def closest(word: object, choices: Sequence[object]) -> Optional[str]:
         return (round(ratio, 6), same_places)
 
     return max(close, key=score)
+
+
+MAX_MATCHED_LENGTH = 100  # longer words are not names anyone misspells; comparing them costs O(n*m)
+
+
+def single_close_match(word: object, choices: Iterable[object]) -> Optional[str]:
+    """The choice `did you mean` names when it is the one thing ``word`` can stand for, so that a fix
+    may write it; None when that is in doubt. It is the ``closest`` choice, and it is
+
+    - close: at most 2 edits away (a character inserted, deleted, replaced, or two swapped), or at
+      most one edit per 3 characters of the longer word (`string-interpolated-command` for `-cmd`),
+      or one word begins with the other and that is at least 3/5 of its length (`frompar-publisher`);
+    - single: no other choice is close and as few edits away (`temps` between `temp` and `temp2`).
+
+    `lhe_prod.yml` for `parallel_prod.yml` (7 edits of 17 characters) is a guess, not a typo.
+    """
+    options = [str(c) for c in choices]
+    best = closest(word, options)
+    if best is None:
+        return None
+    text = str(word)
+    distance = _edits(text, best)
+    if distance is None or not _close(text, best, distance):
+        return None
+    for other in options:
+        if other != best:
+            other_distance = _edits(text, other)
+            if other_distance is not None and other_distance <= distance and _close(text, other, other_distance):
+                return None
+    return best
+
+
+def _close(word: str, choice: str, distance: int) -> bool:
+    if distance <= max(2, max(len(word), len(choice)) // 3):
+        return True
+    shorter, longer = sorted((word, choice), key=len)
+    return longer.startswith(shorter) and len(shorter) * 5 >= len(longer) * 3
+
+
+def _edits(a: str, b: str) -> Optional[int]:
+    """Edits from ``a`` to ``b`` (insert, delete, replace, swap two neighbours), or None for overlong words."""
+    if len(a) > MAX_MATCHED_LENGTH or len(b) > MAX_MATCHED_LENGTH:
+        return None
+    before: List[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, previous = previous, current
+    return previous[len(b)]
 
 
 def all_rules() -> List[Rule]:
