@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Step
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
 UNPINNED_IMAGETAGS = ("latest", "master")
 STRING_RESOURCES = ("CVMFS", "GRIDProxy", "KRB5Auth")
@@ -63,7 +65,7 @@ def _split_image(image: str) -> Tuple[str, Optional[str], Optional[str]]:
 # -- images -------------------------------------------------------------------------------------
 
 
-@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest")
+@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest", fix=Applicability.SAFE)
 def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
     """Catches an `image` that already contains a `:tag` or an `@sha256:` digest.
 
@@ -98,7 +100,22 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
             environment.child("image"),
             f"image {shown!r} already has a {'digest' if digest else 'tag'}; the runtime pulls {pulled!r}, an invalid reference",
             hint,
+            fix=_split_tag(environment, image, tag) if tag and not digest else None,
         )
+
+
+def _split_tag(environment: Loc, image: str, tag: str) -> Optional[Fix]:
+    """`image: name:tag` to `image: name` plus `imagetag: 'tag'`, or the tag only taken off `image`
+    when `imagetag` already says the same (safe: the reference pulled now is invalid). When
+    `imagetag` says another tag, which one was meant is unknown: no fix."""
+    imagetag = environment.get("imagetag")
+    untagged = fix.replace_at(environment.child("image"), len(image) - len(tag) - 1, ":" + tag, "")
+    if environment.has("imagetag"):
+        if str(imagetag) != tag:
+            return None
+        return fix.make(f"remove ':{tag}' from `image`; `imagetag` says it", [untagged])
+    added = fix.add_entry(environment.child("image"), "imagetag", fix.quoted(tag))
+    return fix.make(f"move ':{tag}' from `image` to `imagetag: '{tag}'`", [untagged, added])
 
 
 @rule("RL702", "imagetag-unpinned", Severity.WARNING, "`imagetag` is missing, `latest` or `master`")
@@ -136,7 +153,7 @@ def imagetag_unpinned(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` has uppercase letters or whitespace")
+@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` has uppercase letters or whitespace", fix=Applicability.SAFE)
 def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
     """Catches an `image` with whitespace, or uppercase letters in its repository path.
 
@@ -160,10 +177,13 @@ def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
         if not path or not ("." in host or ":" in host or host == "localhost"):
             path = repository  # no registry host: the whole name is the repository path
         if re.search(r"\s", image.strip()) or path != path.lower():
+            valid = image.strip().replace(path, path.lower()).replace(" ", "")
             yield Finding.at(
                 environment.child("image"),
                 f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
-                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'",
+                f"write '{valid}'",
+                # safe: `docker pull` refuses what is written; a registry's names are lowercase
+                fix=fix.make(f"write '{valid}'", [fix.replace_text(environment.child("image"), image, valid)]) if "\t" not in image else None,
             )
 
 
@@ -174,13 +194,14 @@ def _known_resource_key(key: Any) -> bool:
     return key in RESOURCE_KEYS or isinstance(key, str) and key.startswith(RESOURCE_KEY_PREFIXES)
 
 
-def _case_insensitive_guess(word: str, choices: Iterable[str]) -> Optional[str]:
+def _case_insensitive_guess(word: str, choices: Iterable[str], single: bool = False) -> Optional[str]:
     options = list(choices)
-    guess = closest(word.lower(), [c.lower() for c in options])
+    lowered = [c.lower() for c in options]
+    guess = single_close_match(word.lower(), lowered) if single else closest(word.lower(), lowered)
     return next((c for c in options if c.lower() == guess), None) if guess else None
 
 
-@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know")
+@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know", fix=Applicability.UNSAFE)
 def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
     """Catches `resources` entries other than `CVMFS`, `GRIDProxy`, `KRB5Auth` and the dictionary
     forms (`kerberos: true` and REANA's `compute_backend`, `kubernetes_*`, `voms_proxy`, `rucio`,
@@ -210,7 +231,11 @@ def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
                     else f"did you mean '{guess}'? (names are case-sensitive)" if guess
                     else f"expected one of: {', '.join(STRING_RESOURCES)}, or `- kerberos: true`"
                 )
-                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint)
+                # unsafe: the step runs without the resource now; fixed, it gets /cvmfs, a proxy or a ticket
+                rename = fix.make(f"change '{item}' to '{guess}'", [fix.replace_text(item_loc, item, guess)], safe=False) if (
+                    guess and guess != "kerberos" and _case_insensitive_guess(item, STRING_RESOURCES, single=True)
+                ) else None
+                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint, fix=rename)
             elif isinstance(item, dict):
                 for key in item:
                     if not _known_resource_key(key):
