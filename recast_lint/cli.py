@@ -161,6 +161,10 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
             from recast_lint.fix import fix_until_clean
 
             fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
+            for refused in fixing.refused:  # a bug of ours: the file is left as it was
+                where = f"{refused.diagnostic.path}:{refused.diagnostic.span.line}"
+                click.echo(f"recast-lint: warning: the {refused.diagnostic.code} fix at {where} would make the file unreadable; "
+                           "not applied (please report it)", err=True)
             if show_diff:
                 _print_diff(fixing)
             _write_fixes(fixing)

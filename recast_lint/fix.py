@@ -99,19 +99,35 @@ def replace_key(loc: Loc, replacement: str) -> Optional[Edit]:
     return replace(doc, doc.offset(info.key.line, info.key.column), doc.offset(info.key.end_line, info.key.end_column), replacement)
 
 
+_SIGNIFICANT = set("[]{},:#&*!|>'\"%@`\n")  # characters that can change how YAML reads a plain scalar
+
+
 def replace_text(loc: Loc, needle: str, replacement: str, occurrence: int = 0) -> Optional[Edit]:
-    """Replace the ``occurrence``-th ``needle`` inside the value at ``loc`` as written; None when the
-    source does not show the value's text as it is (an escape, a folded line) and so the place of
-    the needle in the file is not certain."""
+    """Replace the ``occurrence``-th ``needle`` inside the value at ``loc`` as written, escaped for
+    the value's quotes; a plain value that would gain a character YAML reads specially is quoted
+    whole instead. None when the source does not show the value's text as it is (an escape, a
+    folded line), so that the place of the needle in the file is not certain."""
     doc = loc.doc
     info = doc.info(loc.pointer)
     value = loc.value
-    if info is None or isinstance(value, str) and _occurrences(value, needle) != _occurrences(doc.text[info.start : info.end], needle):
+    source = doc.text[info.start : info.end] if info is not None else ""
+    if info is None or isinstance(value, str) and _occurrences(value, needle) != _occurrences(source, needle):
         return None
     span = doc.locate(loc.pointer, needle, occurrence)
     if span is None:
         return None
     start = doc.offset(span.line, span.column)
+    if info.style == "'":
+        replacement = replacement.replace("'", "''")
+    elif info.style == '"':
+        replacement = replacement.replace("\\", "\\\\").replace('"', '\\"')
+    elif info.style in ("|", ">") and "\n" in replacement:
+        return None
+    elif info.style == "" and (set(replacement) - set(needle)) & _SIGNIFICANT:
+        if not isinstance(value, str) or "\n" in source:
+            return None
+        at = start - info.start  # a plain scalar's source is its value
+        return replace(doc, info.start, info.end, quoted(value[:at] + replacement + value[at + len(needle) :]))
     return replace(doc, start, start + len(needle), replacement)
 
 
@@ -294,6 +310,7 @@ class FixRun(NamedTuple):
     applied: int
     final: LintResult  # the lint of the fixed texts
     fixed: Tuple[Applied, ...] = ()
+    refused: Tuple[Applied, ...] = ()  # fixes not applied because the file would no longer read as YAML
 
 
 def fix_until_clean(
@@ -305,13 +322,13 @@ def fix_until_clean(
     left (or ``max_passes``). ``relint(overlay)`` lints with ``overlay`` (path -> text) read in
     place of the files, so nothing is written here.
 
-    A fix must never turn a file YAML could read into one it cannot: if a pass does, that file
-    goes back to its text before the pass, and its fixes are tried again one at a time; a single
-    fix that still breaks it is dropped (that is a bug in the rule, but the file stays intact)."""
+    A fix must never turn a file YAML could read into one it cannot: if a pass does, that file's
+    fixes of the pass are tried again one at a time, and the ones that still break it are left
+    out (``FixRun.refused``: a bug in the rule, but the file stays intact)."""
     overlay: Dict[Path, str] = {}
     originals: Dict[Path, str] = {}
     fixed: List[Applied] = []
-    one_at_a_time: Set[Path] = set()
+    dropped: List[Applied] = []
     refused: Set[Tuple[Path, Tuple[Edit, ...]]] = set()
     result = relint(overlay)
     for _ in range(max_passes):
@@ -330,23 +347,31 @@ def fix_until_clean(
         readable = _readable(result)
         this_pass: Dict[Path, List[Applied]] = {}
         for path, diagnostics in by_file.items():
-            chosen = _choose_diagnostics(diagnostics)[: 1 if path in one_at_a_time else None]
             originals.setdefault(path, texts[path])
-            overlay[path] = apply_edits(texts[path], [edit for d in chosen for edit in d.fix.edits])  # type: ignore[union-attr]
-            this_pass[path] = [Applied(path, texts[path], d) for d in chosen]
+            this_pass[path] = [Applied(path, texts[path], d) for d in _choose_diagnostics(diagnostics)]
+            overlay[path] = _applied(texts[path], this_pass[path])
         result = relint(overlay)
         broken = [path for path in this_pass if path in readable and path not in _readable(result)]
         for path in broken:
-            overlay[path] = texts[path]
-            if len(this_pass[path]) == 1:
-                refused.add((path, this_pass[path][0].diagnostic.fix.edits))  # type: ignore[union-attr]
-            one_at_a_time.add(path)
-            del this_pass[path]
+            kept: List[Applied] = []
+            for applied in this_pass[path]:
+                overlay[path] = _applied(texts[path], kept + [applied])
+                if path in _readable(relint(overlay)):
+                    kept.append(applied)
+                else:
+                    refused.add((path, applied.diagnostic.fix.edits))  # type: ignore[union-attr]
+                    dropped.append(applied)
+            overlay[path] = _applied(texts[path], kept)
+            this_pass[path] = kept
         if broken:
             result = relint(overlay)
         fixed.extend(applied for chosen in this_pass.values() for applied in chosen)
     changed = {path: (originals[path], overlay[path]) for path in overlay if overlay[path] != originals[path]}
-    return FixRun(changed, len(fixed), result, tuple(fixed))
+    return FixRun(changed, len(fixed), result, tuple(fixed), tuple(dropped))
+
+
+def _applied(text: str, fixes: Sequence[Applied]) -> str:
+    return apply_edits(text, [edit for applied in fixes for edit in applied.diagnostic.fix.edits])  # type: ignore[union-attr]
 
 
 def _choose_diagnostics(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:

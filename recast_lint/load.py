@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
@@ -450,6 +451,7 @@ def _too_deep(span: Span) -> LoadProblem:
 # -- repairs: edits that make a text YAML cannot read readable, checked by reading the result ------
 
 TAB_WIDTHS = (4, 8, 2)  # what a tab in the indentation most likely stood for, in that order
+_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][\w-]*(\.\w+|\[\w*\])*")  # `{workdir}`, `{files[0]}`: not `{$ref: x}`
 
 
 def _events(text: str) -> Optional[List[yaml.Event]]:
@@ -541,7 +543,9 @@ def _placeholder_repair(text: str, line: int, column: int) -> Optional[Tuple[Tup
         return None
     open_ = written.rfind("{", 0, close - 1)
     lead = written[:open_]
-    if open_ < 0 or "}" in written[open_ + 1 : close - 1] or "{" in lead or "[" in lead or not lead.rstrip().endswith((":", "-")) or lead[-1:] not in (" ", ""):
+    if open_ < 0 or not _PLACEHOLDER_NAME.fullmatch(written[open_ + 1 : close - 1]) or "{" in lead or "[" in lead:
+        return None
+    if not lead.rstrip().endswith((":", "-")) or lead[-1:] not in (" ", ""):
         return None
     body = written.rstrip("\r\n")
     comment = body.find(" #", close)

@@ -117,12 +117,13 @@ def single_close_match(word: object, choices: Iterable[object]) -> Optional[str]
     """The choice `did you mean` names when it is the one thing ``word`` can stand for, so that a fix
     may write it; None when that is in doubt. It is the ``closest`` choice, and it is
 
-    - close: at most 2 edits away (a character inserted, deleted, replaced, or two swapped), or at
-      most one edit per 3 characters of the longer word (`string-interpolated-command` for `-cmd`),
-      or one word begins with the other and that is at least 3/5 of its length (`frompar-publisher`);
+    - close: at most 2 edits away (a character inserted, deleted, replaced, or two neighbours
+      swapped: `inti`, `nmae`, `steps.yaml`), or a shortening of it that keeps its first letter and
+      3/5 of its length (`string-interpolated-cmd` for `-command`, `frompar-pub` for `-publisher`);
     - single: no other choice is close and as few edits away (`temps` between `temp` and `temp2`).
 
-    `lhe_prod.yml` for `parallel_prod.yml` (7 edits of 17 characters) is a guess, not a typo.
+    `proc_card` for `param_card` (3 edits) and `parallel_prod.yml` for `lhe_prod.yml` are guesses,
+    not slips of the finger.
     """
     options = [str(c) for c in choices]
     best = closest(word, options)
@@ -141,10 +142,16 @@ def single_close_match(word: object, choices: Iterable[object]) -> Optional[str]
 
 
 def _close(word: str, choice: str, distance: int) -> bool:
-    if distance <= max(2, max(len(word), len(choice)) // 3):
+    if distance <= 2:
         return True
     shorter, longer = sorted((word, choice), key=len)
-    return longer.startswith(shorter) and len(shorter) * 5 >= len(longer) * 3
+    return shorter[:1] == longer[:1] and len(shorter) * 5 >= len(longer) * 3 and _within(shorter, longer)
+
+
+def _within(shorter: str, longer: str) -> bool:
+    """Whether ``shorter`` is ``longer`` with characters left out (`cmd` in `command`)."""
+    letters = iter(longer)
+    return all(ch in letters for ch in shorter)
 
 
 def _edits(a: str, b: str) -> Optional[int]:

@@ -48,6 +48,14 @@ def _miss_suggestion(miss: Miss, graph: ScopeGraph) -> Suggestion:
     return Suggestion(did_you_mean(miss.name, scope.names()), single_close_match(miss.name, scope.names()))
 
 
+def _owner(reading: Reading, graph: ScopeGraph) -> Any:
+    """The name of the stage the expression is written in: a stage cannot wait for or read itself."""
+    for stage in graph.stages:
+        if stage.loc.doc is reading.loc.doc and reading.loc.pointer[: len(stage.loc.pointer)] == stage.loc.pointer:
+            return stage.name
+    return None
+
+
 def no_match(reading: Reading, what: str, graph: ScopeGraph) -> Finding:
     """`dependency 'inti' matches no stage` at the name that is missing, with the likely fix.
 
@@ -60,7 +68,8 @@ def no_match(reading: Reading, what: str, graph: ScopeGraph) -> Finding:
         detail = "" if miss.name == reading.text else f": '{miss.name}' is not a stage there"
         hint, instead = _miss_suggestion(miss, graph)
         rename = None
-        if instead is not None and reading.text.count(miss.name) == 1 and (reading.text == miss.name or "[" not in instead):
+        placeable = instead is not None and reading.text.count(miss.name) == 1 and (reading.text == miss.name or "[" not in instead)
+        if placeable and instead != _owner(reading, graph):
             edit = fix.replace_at(reading.loc, reading.text.index(miss.name), miss.name, instead)
             rename = fix.make(f"change '{miss.name}' to '{instead}'", [edit], safe=False)
         return Finding.at_text(reading.loc, miss.name, f"{what} '{reading.text}' matches no stage{detail}", hint, fix=rename)
