@@ -214,13 +214,18 @@ def _print_diff(fixing: FixRun) -> None:
 
 
 def _write_fixes(fixing: FixRun) -> None:
+    """Write the fixed files, and name each on stderr (the report on stdout is about what remains)."""
+    from recast_lint.diagnostics import display_path
     from recast_lint.fix import WriteError, write
 
+    cwd = Path.cwd()
     for path, (original, fixed) in sorted(fixing.texts.items()):
         try:
             write(path, original, fixed)
         except WriteError as exc:
             fail(str(exc))
+        count = sum(1 for applied in fixing.fixed if applied.path == path)
+        click.echo(f"recast-lint: fixed {display_path(path, cwd)} ({count} fix{'es' if count != 1 else ''})", err=True)
 
 
 @main.command("rules")
