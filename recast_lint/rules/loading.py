@@ -76,6 +76,11 @@ def invalid_yaml(analysis: Analysis) -> Iterable[Finding]:
           - name: hello
 
     Syntax errors cannot be suppressed: the rest of the file cannot be read until they are fixed.
+
+    `--fix` turns tabs in the indentation into spaces (a tab counts as 4 columns, or 8, or 2 when
+    only that width reads; nothing when 4 and 8 read differently), and quotes a value such as
+    `out: {workdir}/out.txt`, which YAML starts reading as a mapping; each only when the result
+    reads.
     """
     return _problems(analysis, "syntax", "tab", "tag", repair=_readable_again)
 
@@ -105,7 +110,8 @@ def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
           card: '{workdir}/a.dat'
           card: '{workdir}/b.dat'
 
-    Fixed: keep one `card`, or give the second a different name.
+    Fixed: keep one `card`, or give the second a different name. `--fix --unsafe-fixes` removes
+    the first entry (the runtime already ignores it, but it may be the one you meant).
     """
     return _problems(analysis, "duplicate-key", repair=_drop_earlier)
 

@@ -82,6 +82,9 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
 
         image: atlas/analysisbase
         imagetag: '21.2.125'
+
+    `--fix` does this when there is no `imagetag`, or takes the tag off `image` when `imagetag`
+    says the same; when they differ, which tag was meant is unknown and only the hint is given.
     """
     for _, environment in _docker_environments(analysis):
         image = _image(environment)
