@@ -295,10 +295,9 @@ def _apart_within(edits: Sequence[Edit]) -> bool:
 
 
 class Applied(NamedTuple):
-    """A fix the engine applied: the file, its text the fix's offsets refer to, and the diagnostic it resolved."""
+    """A fix the engine applied (or refused): the file and the diagnostic that carried it."""
 
     path: Path
-    text: str
     diagnostic: Diagnostic
 
 
@@ -348,7 +347,7 @@ def fix_until_clean(
         this_pass: Dict[Path, List[Applied]] = {}
         for path, diagnostics in by_file.items():
             originals.setdefault(path, texts[path])
-            this_pass[path] = [Applied(path, texts[path], d) for d in _choose_diagnostics(diagnostics)]
+            this_pass[path] = [Applied(path, d) for d in _choose_diagnostics(diagnostics)]
             overlay[path] = _applied(texts[path], this_pass[path])
         result = relint(overlay)
         broken = [path for path in this_pass if path in readable and path not in _readable(result)]

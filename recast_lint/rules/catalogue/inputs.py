@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Tuple
 
 from recast_lint import fix
-from recast_lint.diagnostics import Severity
-from recast_lint.fix import Applicability, Span
+from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability
 from recast_lint.load import Document
 from recast_lint.model import REMOTE_PREFIXES, Analysis, InputDir, Loc
 from recast_lint.rules.catalogue.common import entry_data, list_items
