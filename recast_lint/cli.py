@@ -278,6 +278,27 @@ def _fix_line(fix: Optional[Applicability]) -> str:
     return "Fix: unsafe (it changes what runs), applied by `recast-lint check --fix --unsafe-fixes` when the finding carries one."
 
 
+# -- the editor: `server` -------------------------------------------------------------------------
+
+
+@main.command("server")
+@click.option("--debounce", type=click.IntRange(min=0), default=200, show_default=True, metavar="MS",
+              help="Lint this many milliseconds after the last keystroke (open and save lint at once).")
+def server_command(debounce: int) -> None:
+    """Run the language server on standard input and output, for editors (see the README).
+
+    Diagnostics as you type, quick fixes, hover, go to definition and completion for recast.yml,
+    the specs it reaches, .gitlab-ci.yml, reana*.yaml and .recast-lint.yml. Needs the `server`
+    extra: pip install 'recast-lint[server]'.
+    """
+    from recast_lint.server import ServerUnavailable, serve
+
+    try:
+        serve(debounce)
+    except ServerUnavailable as exc:
+        fail(str(exc))
+
+
 # -- scaffolding: `new` ---------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import fnmatch
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity, display_path
 
@@ -38,6 +38,7 @@ class ConfigError(Exception):
 
     def __init__(self, path: Path, line: int, message: str):
         super().__init__(f"{display_path(path, Path.cwd().resolve())}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message  # for reports that place it themselves (the editor)
 
 
 def normalize(pattern: str) -> str:
@@ -112,33 +113,40 @@ class Config:
 # -- finding -------------------------------------------------------------------------------------
 
 
-def find_config_file(start: Path) -> Optional[Path]:
-    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up."""
+def find_config_file(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Optional[Path]:
+    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up
+    to the repository root, or to ``within`` (a directory nothing above which may be read)."""
+    overlay = overlay or {}
     directory = start.resolve()
     if directory.is_file():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        if (candidate / YAML_FILE).is_file():
+        if (candidate / YAML_FILE).is_file() or candidate / YAML_FILE in overlay:
             return candidate / YAML_FILE
         pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _toml_header_line(pyproject.read_text(encoding="utf-8", errors="replace")) is not None:
+        text = overlay.get(pyproject)
+        if text is None and pyproject.is_file():
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        if text is not None and _toml_header_line(text) is not None:
             return pyproject
-        if (candidate / ".git").exists():
+        if (candidate / ".git").exists() or candidate == within:
             return None
     return None
 
 
-def load_config(start: Path) -> Config:
-    """The configuration that applies to ``start``: the defaults when no file is found."""
-    path = find_config_file(start)
-    return read_config(path) if path is not None else Config()
+def load_config(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Config:
+    """The configuration that applies to ``start``: the defaults when no file is found. ``overlay``
+    (real path -> text) is read in place of files, as the model reads it."""
+    path = find_config_file(start, overlay, within)
+    return read_config(path, overlay) if path is not None else Config()
 
 
-def read_config(path: Path) -> Config:
+def read_config(path: Path, overlay: Optional[Mapping[Path, str]] = None) -> Config:
+    text = (overlay or {}).get(path)
     if path.name == PYPROJECT:
-        data, line_of = _read_toml(path)
+        data, line_of = _read_toml(path, text)
     else:
-        data, line_of = _read_yaml(path)
+        data, line_of = _read_yaml(path, text)
     return _parse(path, data, line_of)
 
 
@@ -149,10 +157,10 @@ def _read(path: Path) -> str:
         raise ConfigError(path, 1, f"cannot read the configuration: {exc}; save it as UTF-8 text") from None
 
 
-def _read_yaml(path: Path) -> Tuple[Any, LineOf]:
-    from recast_lint.load import load_file
+def _read_yaml(path: Path, text: Optional[str]) -> Tuple[Any, LineOf]:
+    from recast_lint.load import load_bytes, load_file
 
-    doc = load_file(path)
+    doc = load_file(path) if text is None else load_bytes(text.encode("utf-8", "surrogatepass"), path)
     for problem in doc.problems:
         if problem.kind == "empty":
             return {}, lambda pointer: 1
@@ -167,8 +175,8 @@ def _toml_header_line(text: str) -> Optional[int]:
     return None
 
 
-def _read_toml(path: Path) -> Tuple[Any, LineOf]:
-    text = _read(path)
+def _read_toml(path: Path, text: Optional[str]) -> Tuple[Any, LineOf]:
+    text = _read(path) if text is None else text
     header = _toml_header_line(text) or 1
     if sys.version_info >= (3, 11):
         import tomllib

@@ -69,9 +69,9 @@ class LintResult:
         return not self.diagnostics and not any(a.entry or a.workflows or a.steps or a.reana for a in self.analyses)
 
 
-def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path) -> List[Target]:
+def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path, within: Optional[Path] = None) -> List[Target]:
     """What to lint for each PATH: the analysis holding it, the analyses below a directory and
-    the loose specs beside them, or a loose spec file."""
+    the loose specs beside them, or a loose spec file (a `recast.yml` above ``within`` holds nothing)."""
     targets: Dict[tuple, Target] = {}
 
     def analysis(root: Path) -> Target:
@@ -86,7 +86,7 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path) -> List
             what = "is a symbolic link to nothing (a missing target, or a loop)" if path.is_symlink() else "does not exist"
             raise UsageError(f"path '{raw}' {what}")
         path = real(path)
-        entry_root = find_entry_root(path)
+        entry_root = find_entry_root(path, within)
         if entry_root is not None:
             target = analysis(entry_root)
             if path.is_file() and path.name.endswith(YAML_SUFFIXES):  # read even if nothing refers to it yet
@@ -123,23 +123,26 @@ def lint(
     ignore: Sequence[str] = (),
     cwd: Optional[Path] = None,
     overlay: Mapping[Path, str] = NO_OVERLAY,
+    within: Optional[Path] = None,
 ) -> LintResult:
     """Lint ``paths``; ``select``/``ignore`` (codes, prefixes or names) come on top of each analysis's
     configuration. ``overlay`` (real path -> text) is read in place of those files: fixes not yet
-    written, an editor's unsaved buffers."""
+    written, an editor's unsaved buffers. Nothing above ``within`` (an editor's workspace folder) is
+    read, neither an analysis root nor a configuration."""
     cwd = (cwd or Path.cwd()).resolve()
     for pattern in [*select, *ignore]:
         instead = unknown_pattern(pattern)
         if instead is not None:  # a typo here would silently select nothing, or ignore nothing
             raise UsageError(f"no rule matches {pattern!r}; {instead}")
-    analyses = [build(target, overlay) for target in discover(paths, toplevel, cwd)]
+    within = real(within) if within is not None else None
+    analyses = [build(target, overlay) for target in discover(paths, toplevel, cwd, within)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
     files: Dict[str, Path] = {}
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
     for analysis in analyses:
-        config = load_config(analysis.root).with_command_line(select, ignore)
+        config = load_config(analysis.root, overlay, within).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
         if not rules:  # a clean report would then say nothing about the analysis
             where = f" and {display_path(config.source, cwd)}" if config.source else ""

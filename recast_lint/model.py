@@ -762,12 +762,15 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 # -- discovery ----------------------------------------------------------------------------------
 
 
-def find_entry_root(start: Path) -> Optional[Path]:
-    """The nearest directory at or above ``start`` holding a `recast.yml`."""
+def find_entry_root(start: Path, within: Optional[Path] = None) -> Optional[Path]:
+    """The nearest directory at or above ``start`` holding a `recast.yml`, looking no higher than
+    ``within`` when it is given (a directory nothing above which may be read)."""
     current = real(start)
     if is_file(current):
         current = current.parent
     for candidate in [current, *current.parents]:
+        if within is not None and candidate != within and within not in candidate.parents:
+            return None
         if is_file(candidate / "recast.yml"):
             return candidate
     return None

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from recast_lint import load
 from recast_lint.cli import main
-from recast_lint.load import load_file
+from recast_lint.load import load_bytes, load_file
 from tests.helpers import FIXTURES, only, run
 
 LOAD = FIXTURES / "load"
@@ -99,6 +99,9 @@ def test_file_over_the_size_cap_is_not_read(monkeypatch: pytest.MonkeyPatch) -> 
     doc = load_file(LOAD / "big.yml")
     assert [p.kind for p in doc.problems] == ["too-large"]
     assert doc.data is None and doc.text == ""
+    # text that comes from an editor's buffer rather than a file is held to the same limit
+    buffer = load_bytes((LOAD / "big.yml").read_bytes(), LOAD / "big.yml")
+    assert [p.kind for p in buffer.problems] == ["too-large"] and buffer.data is None
 
 
 def test_deep_nesting_never_reaches_the_composer() -> None:
@@ -151,3 +154,18 @@ def test_a_newline_inside_a_key_stays_inside_its_one_line_diagnostic() -> None:
     first, summary = result.output.splitlines()
     assert first.endswith("RL202 unknown key 'multi\\n' in workflow (hint: expected one of: stages)")
     assert summary == "found 1 error, 0 warnings in 1 file"
+
+
+def test_kept_documents_are_handed_back_for_the_same_path_and_bytes() -> None:
+    raw = (FIXTURES / "helloworld" / "specs" / "steps.yml").read_bytes()
+    path = FIXTURES / "helloworld" / "specs" / "steps.yml"
+    assert load_bytes(raw, path) is not load_bytes(raw, path)  # off unless asked for: `check` parses each file once
+    load.keep_parsed(2)
+    try:
+        kept = load_bytes(raw, path)
+        assert load_bytes(raw, path) is kept
+        assert load_bytes(raw + b"\n", path) is not kept  # another text is parsed again
+        assert load_bytes(raw, FIXTURES / "other.yml") is not kept
+        assert load_bytes(raw, path) is not kept  # two others came since: it was forgotten
+    finally:
+        load.keep_parsed(0)

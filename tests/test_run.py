@@ -7,6 +7,7 @@ yadage-run / packtivity-run on the host instead, which proves the spec and argv 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -19,7 +20,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from recast_lint.run.docker import hand_back
+from recast_lint.run.docker import docker_socket, failing_log, hand_back, missing_outputs
 from tests.helpers import FIXTURES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,6 +162,7 @@ def test_docker_login_is_reused_through_a_read_only_config_mount(hello: Path, tm
     argv = docker_run(hello)["argv"]
     i = argv.index(f"{config}:/run/recast-lint/docker/config.json:ro")
     assert argv[i - 1] == "-v" and argv[i + 1:i + 3] == ["-e", "DOCKER_CONFIG=/run/recast-lint/docker"]
+    assert argv[i + 3:i + 5] == ["-e", "DOCKER_HOST=unix:///var/run/docker.sock"]  # whatever context the config names
     assert "dXNlcjpwYXNz" not in json.dumps(argv) + done.stdout + done.stderr
 
     elsewhere = tmp_path / "dockercfg"
@@ -169,6 +171,49 @@ def test_docker_login_is_reused_through_a_read_only_config_mount(hello: Path, tm
     done = recast_lint(["run", "--tag", "t2", "--dry-run"], hello, DOCKER_CONFIG=str(elsewhere))
     assert "config.json" not in done.stdout
     assert "credential helper (desktop) that the engine container cannot call" in done.stderr
+
+
+def _context(config_dir: Path, name: str, host: str, current: bool = True) -> None:
+    """What `docker context create NAME --docker host=HOST` (and `docker context use NAME`) write."""
+    meta = config_dir / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": False}}}))
+    if current:
+        (config_dir / "config.json").write_text(json.dumps({"auths": {}, "currentContext": name}))
+
+
+def test_the_socket_of_the_active_context_is_mounted_and_the_engine_told_where_it_is(hello: Path, tmp_path: Path) -> None:
+    config_dir = tmp_path / "home" / ".docker"
+    _context(config_dir, "rootless", "unix:///run/user/1000/docker.sock")
+    done = recast_lint(["run", "--tag", "t1"], hello)
+    assert done.returncode == 0, done.stderr
+    argv = docker_run(hello)["argv"]
+    assert argv[argv.index("/run/user/1000/docker.sock:/var/run/docker.sock") - 1] == "-v"
+    # the mounted config still names the context, which the engine does not have: DOCKER_HOST overrides it there
+    assert argv[argv.index("DOCKER_HOST=unix:///var/run/docker.sock") - 1] == "-e"
+
+
+@pytest.mark.parametrize(
+    "environ, contexts, expected",
+    [
+        ({}, {}, "/var/run/docker.sock"),
+        ({"DOCKER_HOST": "unix:///srv/docker.sock"}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/srv/docker.sock"),
+        ({}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/run/user/1000/docker.sock"),
+        ({"DOCKER_CONTEXT": "other"}, {"rootless": "unix:///run/user/1000/docker.sock", "other": "unix:///srv/other.sock"}, "/srv/other.sock"),
+        ({"DOCKER_CONTEXT": "default"}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/var/run/docker.sock"),
+        ({}, {"remote": "tcp://10.0.0.1:2376"}, "/var/run/docker.sock"),  # not a socket here: as before
+        ({}, {"desktop-linux": "unix:///Users/me/.docker/run/docker.sock"}, "/var/run/docker.sock"),  # the VM's socket
+        ({"DOCKER_CONTEXT": "gone"}, {}, "/var/run/docker.sock"),  # the client fails too, and says so first
+    ],
+)
+def test_the_socket_is_found_as_the_docker_client_finds_it(
+    tmp_path: Path, environ: Dict[str, str], contexts: Dict[str, str], expected: str
+) -> None:
+    config_dir = tmp_path / "dockercfg"
+    config_dir.mkdir()
+    for i, (name, host) in enumerate(contexts.items()):
+        _context(config_dir, name, host, current=i == 0)
+    assert docker_socket({"DOCKER_CONFIG": str(config_dir), **environ}) == expected
 
 
 def test_run_refuses_on_lint_errors_unless_no_lint(tmp_path: Path) -> None:
@@ -193,6 +238,33 @@ def test_failed_workflow_points_at_the_failing_step_log(hello: Path) -> None:
     assert "  line 21\n" in done.stderr and "line 20\n" not in done.stderr  # the last 20 lines only
     assert "rerun with --debug" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_step_image_that_cannot_be_pulled_shows_the_pull_log(hello: Path) -> None:
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_ENGINE="pull-fail")
+    assert done.returncode == 1
+    report = done.stderr.split("recast-lint: the workflow failed")[1]
+    assert f"last lines of {hello}/recast-t1/hello_world/_packtivity/hello_world.pull.log:" in report
+    assert "lookup registry-1.docker.io on 10.255.255.53:53: no such host" in report  # the cause, not the traceback
+    assert "returned non-zero exit status" not in report
+    assert "set PACKTIVITY_DOCKER_NOPULL=1" in report and "rerun with --debug" not in report
+
+
+def test_the_run_log_is_shown_when_the_command_ran(tmp_path: Path) -> None:
+    # a pull log is there for every step that pulled; it holds the cause only when the step log says the pull failed
+    meta = tmp_path / "hello_world" / "_packtivity"
+    meta.mkdir(parents=True)
+    for log in (FIXTURES / "run" / "logs" / "pull-failed").iterdir():
+        shutil.copy(log, meta / log.name)
+    logs = sorted(meta.iterdir())
+    assert failing_log(logs) == meta / "hello_world.pull.log"
+    (meta / "hello_world.run.log").write_text("sh: ech: not found\n")
+    assert failing_log(sorted(meta.iterdir())) == meta / "hello_world.run.log"
+    (meta / "hello_world.run.log").unlink()
+    (meta / "hello_world.pull.log").write_text("Status: Downloaded newer image for busybox:1.36.1\n")
+    step_log = meta / "hello_world.step.log"
+    step_log.write_text(step_log.read_text().replace("Command 'docker pull busybox:1.36.1'", "Command 'docker run busybox:1.36.1'"))
+    assert failing_log(sorted(meta.iterdir())) == step_log
 
 
 def test_a_result_missing_after_success_fails(hello: Path) -> None:
@@ -318,6 +390,37 @@ def test_failing_test_exits_1_with_its_log(hello: Path) -> None:
     assert "0 passed, 1 failed" in done.stderr
 
 
+def test_a_test_whose_step_wrote_no_output_fails(hello: Path) -> None:
+    done = recast_lint(["test", "--tag", "t1"], hello, STANDIN_TEST_OUTPUT="missing")
+    assert done.returncode == 1
+    out = hello / "recast-test-t1"
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("FAIL  hello_world  (")
+    assert lines[0].endswith(f"exit code 0 but 1 declared output is missing; log: {out}/hello_world.log)")
+    assert lines[1] == f"      output 'outputfile': {out}/hello_world/hello_world.txt was not written"
+    assert "0 passed, 1 failed" in done.stderr
+
+
+def test_only_published_paths_the_step_should_have_written_are_checked(tmp_path: Path) -> None:
+    workdir = tmp_path / "recast-test-t1" / "fit"
+    workdir.mkdir(parents=True)
+    (workdir / "fit.json").write_text("{}")
+    result = tmp_path / "fit.result.json"
+    published = {
+        "fit": str(workdir / "fit.json"),
+        "plots": {"main": [str(workdir / "a.png")], "extra": []},  # a glob that matched nothing
+        "events": str(tmp_path / "data" / "events.root"),  # an input, outside the work directory
+        "label": "signal region",
+    }
+    result.write_text(json.dumps(published))
+    assert missing_outputs(result, workdir) == [
+        f"output 'plots.main[0]': {workdir}/a.png was not written",
+        "output 'plots.extra' is an empty list: its glob matched no file",
+    ]
+    result.unlink()
+    assert missing_outputs(result, workdir) == [f"packtivity wrote no readable result to {result}, so the step's outputs are unknown"]
+
+
 def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> None:
     assert "no test 'cuont' in recast.yml; did you mean 'count'?" in one_line_failure(recast_lint(["test", ".", "cuont"], withdata))
     assert "no test 'cuont' in recast.yml" in one_line_failure(recast_lint(["test", "cuont"], withdata))  # a NAME, from inside
@@ -331,7 +434,7 @@ def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> N
     assert f"data directory {outside} is outside {withdata}, the only host directory the container sees" in last
 
 
-# -- the real engine (stretch) and a real Docker engine (optional) --------------------------------
+# -- the real engine on the host (a real Docker engine: test_docker_e2e.py) ---------------------------
 
 needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason="no yadage in bench/.envs/reference (see CONTRIBUTING in the brief)")
 
@@ -361,21 +464,6 @@ def test_the_test_argv_runs_on_the_real_packtivity(withdata: Path) -> None:
     done = recast_lint(["test", "--tag", "real"], withdata, STANDIN_ENGINE="real", STANDIN_REAL_BIN=str(REAL_BIN))
     assert done.returncode == 0, done.stdout + done.stderr
     assert yaml.safe_load((withdata / "recast-test-real" / "count" / "count.yml").read_text()) == {"events": 1}
-
-
-def _docker_works() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
-
-
-@pytest.mark.skipif(not _docker_works(), reason="no Docker engine here (`docker info` fails)")
-def test_real_docker_run(hello: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("YADAGE_", "PACKTIVITY_"))}
-    done = subprocess.run([sys.executable, "-m", "recast_lint", "run", "--tag", "docker"], cwd=hello, env=env,
-                          capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert yaml.safe_load(done.stdout)[0]["value"] == "Hello my name is hello"
 
 
 def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:
