@@ -16,7 +16,7 @@ import click
 from recast_lint import __version__
 
 if TYPE_CHECKING:
-    from recast_lint.fix import FixRun
+    from recast_lint.fix import Applicability, FixRun
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 # click 8.2+ reports a group called without a command as this error, whose message is the help
@@ -161,6 +161,10 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
             from recast_lint.fix import fix_until_clean
 
             fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
+            for refused in fixing.refused:  # a bug of ours: the file is left as it was
+                where = f"{refused.diagnostic.path}:{refused.diagnostic.span.line}"
+                click.echo(f"recast-lint: warning: the {refused.diagnostic.code} fix at {where} would make the file unreadable; "
+                           "not applied (please report it)", err=True)
             if show_diff:
                 _print_diff(fixing)
             _write_fixes(fixing)
@@ -210,31 +214,40 @@ def _print_diff(fixing: FixRun) -> None:
 
 
 def _write_fixes(fixing: FixRun) -> None:
+    """Write the fixed files, and name each on stderr (the report on stdout is about what remains)."""
+    from recast_lint.diagnostics import display_path
     from recast_lint.fix import WriteError, write
 
+    cwd = Path.cwd()
     for path, (original, fixed) in sorted(fixing.texts.items()):
         try:
             write(path, original, fixed)
         except WriteError as exc:
             fail(str(exc))
+        count = sum(1 for applied in fixing.fixed if applied.path == path)
+        click.echo(f"recast-lint: fixed {display_path(path, cwd)} ({count} fix{'es' if count != 1 else ''})", err=True)
 
 
 @main.command("rules")
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(format_name: str) -> None:
-    """List every rule: code, name, severity and summary."""
+    """List every rule: code, name, severity, whether `--fix` can fix it (safe-fix, unsafe-fix) and summary."""
     from recast_lint.rules.registry import all_rules
 
     rules = all_rules()
     if format_name == "json":
         import json
 
-        data = [{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules]
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "fix": r.fix.value if r.fix else None, "summary": r.summary}
+            for r in rules
+        ]
         click.echo(json.dumps(data, indent=2))
         return
     width = max(len(r.name) for r in rules)
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.summary}")
+        fix = f"{r.fix.value}-fix" if r.fix else ""
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {fix:<10} {r.summary}")
 
 
 @main.command()
@@ -247,7 +260,7 @@ def explain(code: str) -> None:
     wanted = code.strip()
     for r in rules:
         if wanted.upper() == r.code or wanted.lower() == r.name:
-            click.echo(f"{r.code} {r.name} ({r.severity.value})\n\n{r.summary}\n\n{r.documentation}")
+            click.echo(f"{r.code} {r.name} ({r.severity.value})\n\n{r.summary}\n{_fix_line(r.fix)}\n\n{r.documentation}")
             return
     family = [r for r in rules if len(wanted) == 3 and r.family == wanted.upper()]
     if family:
@@ -255,6 +268,14 @@ def explain(code: str) -> None:
         return
     hint = did_you_mean(wanted, [r.code for r in rules] + [r.name for r in rules], limit=0)
     fail(f"no rule {wanted!r}; {hint or 'run `recast-lint rules` for the list'}")
+
+
+def _fix_line(fix: Optional[Applicability]) -> str:
+    if fix is None:
+        return "Fix: none; the hint says what to change."
+    if fix.value == "safe":
+        return "Fix: safe, applied by `recast-lint check --fix` when the finding carries one."
+    return "Fix: unsafe (it changes what runs), applied by `recast-lint check --fix --unsafe-fixes` when the finding carries one."
 
 
 # -- the editor: `server` -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from tests.editor import Editor, apply, drive, edits_of
 from tests.helpers import FIXTURES
 
 HELLOWORLD = FIXTURES / "helloworld"
-MISSPELT = FIXTURES / "fix" / "misspelt-type"
+MISSPELT = FIXTURES / "fix" / "RL201" / "before"  # tests/fixtures/fix/<CODE>/before: a case of that rule's fix
 SERVER = FIXTURES / "server"
 
 

@@ -155,6 +155,16 @@ def test_pre_commit_config_exactly_when_asked_with_this_projects_hooks(rendered:
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
+def test_pre_commit_config_offers_fix_as_a_commented_choice_that_works_uncommented(rendered: Path, combination: Dict[str, bool]) -> None:
+    if not combination["use_pre_commit"]:
+        return
+    text = (rendered / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "        # args: [--fix]\n" in text
+    uncommented = yaml.safe_load(text.replace("        # args: [--fix]\n", "        args: [--fix]\n"))
+    hooks = {hook["id"]: hook for repo in uncommented["repos"] for hook in repo["hooks"]}
+    assert hooks["recast-lint"]["args"] == ["--fix"] and "args" not in hooks["recast-lint-no-credentials"]
+
+
 def test_result_and_test_point_at_what_the_workflow_produces(rendered: Path) -> None:
     entry = load(rendered / "recast.yml")
     stages = {stage["name"]: stage for stage in load(rendered / "specs" / "workflow.yml")["stages"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator, List, Set
 
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Stage
 from recast_lint.rules.dataflow.templates import (
     ESCAPE_HINT,
@@ -13,10 +14,13 @@ from recast_lint.rules.dataflow.templates import (
     at_text,
     checked_steps,
     checked_templates,
+    double_braces,
     missing_everywhere,
     needed_parameters,
     parameter_hint,
     passed_names,
+    rename_placeholder,
+    shortened,
     stage_list,
     templates,
     union_names,
@@ -24,7 +28,7 @@ from recast_lint.rules.dataflow.templates import (
 from recast_lint.rules.registry import Finding, did_you_mean, rule
 
 
-@rule("RL501", "unknown-placeholder", Severity.ERROR, "a `{placeholder}` names no parameter of the stage")
+@rule("RL501", "unknown-placeholder", Severity.ERROR, "a `{placeholder}` names no parameter of the stage", fix=Applicability.SAFE)
 def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `{placeholder}` in `cmd`, `script` or an `interpolated-pub` template that no
     stage using the step passes as a parameter, with the closest parameter name.
@@ -51,7 +55,8 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
                     continue
                 reported.add(field.root)
                 hint = parameter_hint(field.root, names)
-                yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint)
+                rename = rename_placeholder(step, template.loc.doc, field.root, names)
+                yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint, fix=rename)
 
 
 @rule("RL502", "parameter-not-passed", Severity.ERROR, "a stage does not pass a parameter its step needs")
@@ -94,7 +99,7 @@ def _parameters_loc(stage: Stage) -> Loc:
     return scheduler.child("parameters") if scheduler.has("parameters") else scheduler
 
 
-@rule("RL503", "positional-placeholder", Severity.ERROR, "a positional `{}` or `{0}` in a command or template")
+@rule("RL503", "positional-placeholder", Severity.ERROR, "a positional `{}` or `{0}` in a command or template", fix=Applicability.SAFE)
 def positional_placeholder(analysis: Analysis) -> Iterable[Finding]:
     """Catches `{}` and `{0}` in `cmd`, `script` and `interpolated-pub` templates.
 
@@ -117,10 +122,12 @@ def positional_placeholder(analysis: Analysis) -> Iterable[Finding]:
                     field,
                     f"`{field.literal}` in {template.where} is a positional placeholder; only named parameters are passed",
                     f"write `{{{{{field.text}}}}}` for literal braces, or name a parameter: `{{name}}`",
+                    # `{}` is `find -exec`'s, to be kept literally; `{0}` may stand for a parameter
+                    fix=double_braces(template.loc, field.start, field.literal) if field.text == "" else None,
                 )
 
 
-@rule("RL504", "unescaped-brace", Severity.ERROR, "shell, awk or C++ braces in a command that need escaping")
+@rule("RL504", "unescaped-brace", Severity.ERROR, "shell, awk or C++ braces in a command that need escaping", fix=Applicability.SAFE)
 def unescaped_brace(analysis: Analysis) -> Iterable[Finding]:
     """Catches braces meant for the shell, awk, C++, Python or JSON inside `cmd`, `script` and
     `interpolated-pub` templates (`${HOME}`, `awk '{print $1}'`, `{1..3}`, `{a,b}`, `{"a": 1}`),
@@ -159,16 +166,14 @@ def _shell_braces(template: Template, names: List[str]) -> Iterator[Finding]:
             yield at_field(template, field, message, hint, severity=Severity.WARNING)
         else:
             message = f"`{shown}` in {template.where} is read as a placeholder, not literal braces"
-            yield at_field(template, field, message, ESCAPE_HINT)
+            start = field.start - 1 if field.dollar else field.start
+            doubled = double_braces(template.loc, start, template.text[start : field.end], keep=names)
+            yield at_field(template, field, message, ESCAPE_HINT, fix=doubled)
     if template.error is not None:
         char = template.text[template.error.offset]
         message = f"{template.error.message} in {template.where}; the runtime cannot render it"
-        yield at_text(template.loc, template.text, char, template.error.offset, message, ESCAPE_HINT)
-
-
-def shortened(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 4] + " ...}"
+        doubled = double_braces(template.loc, template.error.offset, char)
+        yield at_text(template.loc, template.text, char, template.error.offset, message, ESCAPE_HINT, fix=doubled)
 
 
 @rule("RL505", "workdir-in-command", Severity.ERROR, "`{workdir}` in a `cmd` or `script`")

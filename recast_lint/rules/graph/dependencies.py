@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Set, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Stage
 from recast_lint.rules.graph.wording import no_match, quoted
 from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import ScopeGraph, graphs
 
 
-@rule("RL401", "unknown-dependency", Severity.ERROR, "a dependency matches no stage")
+@rule("RL401", "unknown-dependency", Severity.ERROR, "a dependency matches no stage", fix=Applicability.UNSAFE)
 def unknown_dependency(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `dependencies` expression that matches no stage of its workflow. `init` counts only
     when initdata is given (a loose workflow may be given initdata on the command line); inside a

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability, Fix
 from recast_lint.model import Analysis, Stage
-from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.rules.registry import Finding, did_you_mean, rule, single_close_match
 from recast_lint.stagegraph import ScopeGraph, Selector, graphs, init_sources, initfiles_given, root_of
 from recast_lint.stagepaths import (
     IDENTIFIER,
@@ -88,7 +90,7 @@ def _first_key(output: str) -> Optional[str]:
     return match.group(0) if match else None
 
 
-@rule("RL414", "output-not-published", Severity.ERROR, "a selector's `output` is not published by its stage")
+@rule("RL414", "output-not-published", Severity.ERROR, "a selector's `output` is not published by its stage", fix=Applicability.SAFE)
 def output_not_published(analysis: Analysis) -> Iterable[Finding]:
     """Catches a selector `output` that the selected stage does not publish: the `outputmap` keys
     of `frompar-pub`, the `publish` keys of `interpolated-pub`/`constant-pub`, the `outputkey` of
@@ -123,9 +125,19 @@ def output_not_published(analysis: Analysis) -> Iterable[Finding]:
                     yield _unpublished(selector, entry, key, published, lacking)
 
 
+def _rename_output(selector: Selector, key: str, every: List[str]) -> Optional[Fix]:
+    """`output: nme` to the one published name it stands for, the name `did you mean` proposes
+    (safe: the runtime fails on what is written, after the stages before it ran)."""
+    meant = single_close_match(key, every)
+    if meant is None:
+        return None
+    return fix.make(f"change '{key}' to '{meant}'", [fix.replace_at(selector.loc.child("output"), 0, key, meant)])
+
+
 def _unpublished(selector: Selector, entry: Entry, key: str, published: List[Tuple[Optional[str], List[str]]], lacking: List[Any]) -> Finding:
     where = selector.loc.child("output")
     every = sorted({k for _, keys in published for k in keys})
+    rename = _rename_output(selector, key, every)
     parent = entry.scope.workflow.parent
     if entry.kind in ("workflow", "multistep-workflow"):
         inner = [str(s.name) for s in entry.stage.subworkflow.stages] if entry.stage and entry.stage.subworkflow else []
@@ -134,14 +146,17 @@ def _unpublished(selector: Selector, entry: Entry, key: str, published: List[Tup
             where,
             f"output '{key}' is not a registered value of sub-workflow stage '{entry.name}'",
             did_you_mean(key, every) or f"a sub-workflow stage yields only the `register_values` of its stages; select an inner stage, e.g. '{example}'",
+            fix=rename,
         )
     if entry.stage is not None:
-        return Finding.at(where, f"output '{key}' is not published by '{entry.name}'", did_you_mean(key, every) or f"'{entry.name}' publishes no outputs")
+        hint = did_you_mean(key, every) or f"'{entry.name}' publishes no outputs"
+        return Finding.at(where, f"output '{key}' is not published by '{entry.name}'", hint, fix=rename)
     if parent is not None:
         return Finding.at(
             where,
             f"output '{key}' is not a parameter of '{parent.name}', and inside its sub-workflow `init` publishes just those",
             did_you_mean(key, every) or f"pass '{key}' as a parameter of '{parent.name}'",
+            fix=rename,
         )
     if len(lacking) < len(published):
         return Finding.at(
@@ -149,4 +164,5 @@ def _unpublished(selector: Selector, entry: Entry, key: str, published: List[Tup
             f"output '{key}' is missing from the initdata of {', '.join(str(label) for label in lacking)}",
             f"add '{key}' there; `init` publishes the initdata keys of whichever example runs",
         )
-    return Finding.at(where, f"output '{key}' is not an initdata key, so `init` does not publish it", did_you_mean(key, every) or "add it to the initdata")
+    hint = did_you_mean(key, every) or "add it to the initdata"
+    return Finding.at(where, f"output '{key}' is not an initdata key, so `init` does not publish it", hint, fix=rename)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
-from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
+from recast_lint.fix import Applicability, Fix
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage
 from recast_lint.rules.graph.outputs import published_by_target
 from recast_lint.rules.graph.wording import no_match, quoted
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.stagegraph import Selector, graphs
 
 SELECTOR_KEYS = SELECTOR_TARGET_KEYS + ("output", "unwrap", "flatten")
@@ -16,7 +18,7 @@ _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflo
 
 
 
-@rule("RL408", "selector-unknown-stage", Severity.ERROR, "a `{step|stages: X}` selector names no stage")
+@rule("RL408", "selector-unknown-stage", Severity.ERROR, "a `{step|stages: X}` selector names no stage", fix=Applicability.UNSAFE)
 def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
     """Catches a parameter selector whose `step`/`stages`/`steps` expression matches no stage of
     the workflow (same expression language and scopes as `dependencies`).
@@ -38,7 +40,7 @@ def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
                 yield no_match(selector.target, f"`{selector.key}:`", graph)
 
 
-@rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on")
+@rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on", fix=Applicability.UNSAFE)
 def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
     """Catches a parameter selector whose stage is not among the stages this stage waits for,
     directly or through other stages. `init` is exempt: it is always scheduled first.
@@ -86,7 +88,24 @@ def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
                         f"'{reader.name}' reads '{target.name}' but does not depend on it; "
                         f"the value is there only if '{target.name}' happens to be scheduled first",
                         f"add '{target.name}' to the dependencies of '{reader.name}'",
+                        fix=_add_dependency(reader, target.name) if reader.loc.doc is selector.target.loc.doc else None,
                     )
+
+
+def _add_dependency(stage: Stage, name: str) -> Optional[Fix]:
+    """`name` added to the stage's `dependencies` as they are written (`[a, b]`, `- a` lines, the
+    `expressions` of a dependency mapping), or a `dependencies: [name]` line after its `name`.
+    Unsafe: the stage then waits for that stage, so the order the stages run in changes."""
+    title = f"add '{name}' to the dependencies of '{stage.name}'"
+    item = fix.scalar(str(name))
+    written = stage.loc.get("dependencies")
+    if isinstance(written, list):
+        return fix.make(title, [fix.append_item(stage.loc.child("dependencies"), item)], safe=False)
+    if isinstance(written, dict) and isinstance(written.get("expressions"), list):
+        return fix.make(title, [fix.append_item(stage.loc.child("dependencies", "expressions"), item)], safe=False)
+    if not stage.loc.has("dependencies") and stage.loc.has("name"):
+        return fix.make(title, [fix.add_entry(stage.loc.child("name"), "dependencies", f"[{item}]")], safe=False)
+    return None
 
 
 _MANY_STEPS = ("multistep-step", "multistep-workflow")
@@ -188,7 +207,7 @@ def selector_without_output(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL413", "selector-unknown-key", Severity.ERROR, "a selector has a key the runtime does not read")
+@rule("RL413", "selector-unknown-key", Severity.ERROR, "a selector has a key the runtime does not read", fix=Applicability.SAFE)
 def selector_unknown_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches selector keys other than `step`, `stages`, `steps`, `output`, `unwrap` and
     `flatten` (e.g. `ouput`, `unwarp`).
@@ -207,9 +226,11 @@ def selector_unknown_key(analysis: Analysis) -> Iterable[Finding]:
     for graph in graphs(analysis):
         for selector in graph.selectors:
             for key in _unknown_keys(selector):
+                meant = single_close_match(key, SELECTOR_KEYS)
                 yield Finding.at(
                     selector.loc.child(key),
                     f"selector key '{key}' is ignored by the runtime",
                     did_you_mean(key, SELECTOR_KEYS),
                     key=True,
+                    fix=fix.rename_key(selector.loc.child(key), meant) if meant else None,
                 )
