@@ -139,7 +139,7 @@ def test_a_chain_of_thousands_of_stages_is_read_without_recursion(tmp_path: Path
     """Finding cycles walks the chain without recursing: 3,000 stages in a row, each waiting for the
     one written after it, exceed Python's recursion limit."""
     lines = ["stages:"] + [
-        f"- {{name: s{i}, dependencies: [{'s%d' % (i + 1) if i < 2999 else 'init'}], scheduler: {{scheduler_type: singlestep-stage, "
+        f"- {{name: s{i}, dependencies: [{f's{i + 1}' if i < 2999 else 'init'}], scheduler: {{scheduler_type: singlestep-stage, "
         f"parameters: {{}}, step: {{$ref: 'steps.yml#/echo'}}}}}}"
         for i in range(3000)
     ]
