@@ -399,11 +399,11 @@ def _scatter(stage: Stage, init_values: Dict[Any, Any]) -> str:
     example say (`?` otherwise), and what it scatters."""
     scheduler = stage.scheduler
     scatter = scheduler.get("scatter") if scheduler is not None else None
-    if not isinstance(scatter, dict):
+    if scheduler is None or not isinstance(scatter, dict):
         return "? steps · no scatter"
     method, names = scatter.get("method"), scatter.get("parameters")
     names = [str(n) for n in names] if isinstance(names, list) else []
-    batch, parts = scheduler.get("batchsize"), scheduler.get("partitionsize")  # type: ignore[union-attr]
+    batch, parts = scheduler.get("batchsize"), scheduler.get("partitionsize")
     count = _step_count(stage, method, names, init_values, batch, parts)
     text = f"{'?' if count is None else count} {'step' if count == 1 else 'steps'} · {_short(method)}({', '.join(names)})"
     if isinstance(batch, int) and not isinstance(batch, bool) and batch > 0:
@@ -442,9 +442,9 @@ def _length(value: Any, init_values: Dict[Any, Any]) -> Optional[int]:
     key = next(k for k in ("step", "stages", "steps") if k in value)
     if value[key] != "init" or value["output"] not in init_values:
         return None  # known only once the stage it reads has run
-    if key != "step" and not value.get("unwrap"):
-        return 1  # `{stages: init}` is a list of one value
     selected = init_values[value["output"]]
+    if key != "step" and not value.get("unwrap") and not (value.get("flatten") and isinstance(selected, list)):
+        return 1  # `{stages: init}` is a list of one value, the init output
     return len(selected) if isinstance(selected, list) else None
 
 

@@ -82,7 +82,7 @@ class Node(Element):
         return self.kind in CLUSTERS
 
     def tooltip(self) -> List[str]:
-        return (["never runs: a stage before it never does"] if self.never_runs else []) + super().tooltip()
+        return (["never runs"] if self.never_runs else []) + super().tooltip()
 
     def lines(self) -> List[str]:
         """The text drawn: the name, the details, then the codes of the problems on it."""

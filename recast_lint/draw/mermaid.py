@@ -39,7 +39,7 @@ _CLASSES = {
     "missing": "fill:#ffebee,stroke:#d32f2f,color:#b71c1c,stroke-dasharray:4 3",
     "unknown": "fill:#f5f5f5,stroke:#9e9e9e,color:#616161,stroke-dasharray:4 3",
 }
-_CLUSTER_STYLES = {"error": "stroke:#d32f2f,stroke-width:3px", "warning": "stroke:#f9a825,stroke-width:3px"}
+_CLUSTER_STYLES = {name: _CLASSES[name] for name in ("error", "warning")}  # subgraphs take `style`, not `class`
 _NEVER_CLUSTER = "fill:#f5f5f5,color:#757575,stroke-dasharray:4 3"
 _EDGE_COLOURS = {"error": "#d32f2f", "warning": "#f9a825", "unknown": "#9e9e9e"}
 
