@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from recast_lint.config import load_config, unknown_pattern
 from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
-from recast_lint.model import YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
+from recast_lint.model import NO_OVERLAY, YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
 from recast_lint.rules.registry import Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
 from recast_lint.suppress import Suppressions
@@ -46,12 +46,15 @@ class LintResult:
         sources: Dict[str, str],
         rules: Optional[Dict[str, Rule]] = None,
         crashes: Sequence[InternalError] = (),
+        paths: Optional[Dict[str, Path]] = None,
     ) -> None:
         self.diagnostics = diagnostics
         self.analyses = analyses
-        self.sources = sources  # display path -> file text, for snippets
+        self.sources = sources  # display path -> file text, for snippets and fixes
+        self.paths = paths or {}  # display path -> the file it names, for writing fixes
         self.rules = rules or {}  # code -> every rule that ran, for formats that describe them
         self.crashes = list(crashes)  # rules that failed on this input: the report is incomplete
+        self.fixed = 0  # fixes `check --fix` applied before this lint of the fixed files
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -107,10 +110,10 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path) -> List
     return list(targets.values())
 
 
-def build(target: Target) -> Analysis:
+def build(target: Target, overlay: Mapping[Path, str]) -> Analysis:
     if target.kind == "entry":
-        return build_entry_analysis(target.root, target.explicit)
-    return build_loose_analysis(target.root, target.files, target.toplevel, target.explicit)
+        return build_entry_analysis(target.root, target.explicit, overlay)
+    return build_loose_analysis(target.root, target.files, target.toplevel, target.explicit, overlay)
 
 
 def lint(
@@ -119,16 +122,20 @@ def lint(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     cwd: Optional[Path] = None,
+    overlay: Mapping[Path, str] = NO_OVERLAY,
 ) -> LintResult:
-    """Lint ``paths``; ``select``/``ignore`` (codes, prefixes or names) come on top of each analysis's configuration."""
+    """Lint ``paths``; ``select``/``ignore`` (codes, prefixes or names) come on top of each analysis's
+    configuration. ``overlay`` (real path -> text) is read in place of those files: fixes not yet
+    written, an editor's unsaved buffers."""
     cwd = (cwd or Path.cwd()).resolve()
     for pattern in [*select, *ignore]:
         instead = unknown_pattern(pattern)
         if instead is not None:  # a typo here would silently select nothing, or ignore nothing
             raise UsageError(f"no rule matches {pattern!r}; {instead}")
-    analyses = [build(target) for target in discover(paths, toplevel, cwd)]
+    analyses = [build(target, overlay) for target in discover(paths, toplevel, cwd)]
     diagnostics: Dict[tuple, Diagnostic] = {}
     sources: Dict[str, str] = {}
+    files: Dict[str, Path] = {}
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
     for analysis in analyses:
@@ -151,6 +158,7 @@ def lint(
                     continue
                 path = display_path(finding.doc.path, cwd)
                 sources.setdefault(path, finding.doc.text)
+                files.setdefault(path, finding.doc.path)
                 diagnostic = Diagnostic(
                     path=path,
                     span=finding.span,
@@ -160,10 +168,11 @@ def lint(
                     message=one_line(finding.message),
                     hint=one_line(finding.hint) if finding.hint else None,
                     sensitive=finding.sensitive,
+                    fix=finding.fix,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
-    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes)
+    return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes, files)
 
 
 def _run(rule: Rule, analysis: Analysis, crashes: List[InternalError]) -> Iterable:

@@ -119,11 +119,26 @@ class Document:
         """The span of characters ``start`` to ``end`` of the text (e.g. a regular-expression match)."""
         return Span(*self._position(start), *self._position(end))
 
+    @property
+    def line_count(self) -> int:
+        return len(self._starts())
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of 1-based ``line`` and ``column`` (the inverse of ``text_span``)."""
+        starts = self._starts()
+        if line > len(starts):
+            return len(self.text)
+        return min(starts[line - 1] + column - 1, len(self.text))
+
     def _position(self, offset: int) -> Tuple[int, int]:
+        starts = self._starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def _starts(self) -> List[int]:
         if not self._line_starts:
             self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return line + 1, offset - self._line_starts[line] + 1
+        return self._line_starts
 
 
 _FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-many-nodes", "recursive-alias"}

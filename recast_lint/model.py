@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import types
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
-from recast_lint.load import Document, LoadProblem, Pointer, load_file
+from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
 # the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
@@ -28,6 +29,7 @@ _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
 MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
+NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
 class Loc(NamedTuple):
@@ -419,9 +421,10 @@ def parse_fragment(fragment: str) -> List[str]:
 class Builder:
     """Builds an ``Analysis``: opens the files the runtime would open, in the order it would."""
 
-    def __init__(self, root: Path, explicit: Sequence[Path] = ()):
+    def __init__(self, root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY):
         self.analysis = Analysis(real(root))
         self.explicit = [real(p) for p in explicit]
+        self.overlay = overlay  # real path -> text read in place of the file (unwritten fixes, editor buffers)
         self._steps: Dict[Loc, Step] = {}
         self._workflow_locs: Dict[Loc, None] = {}
         self._building: List[Loc] = []
@@ -433,7 +436,8 @@ class Builder:
         path = real(path)
         doc = self.analysis.documents.get(path)
         if doc is None:
-            doc = load_file(path)
+            text = self.overlay.get(path)
+            doc = load_file(path) if text is None else load_bytes(text.encode("utf-8", "surrogatepass"), path)
             self.analysis.documents[path] = doc
         return doc
 
@@ -812,8 +816,8 @@ def _is_reana_name(path: Path) -> bool:
     return path.name.startswith("reana") and path.suffix in YAML_SUFFIXES
 
 
-def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
-    builder = Builder(root, explicit)
+def build_entry_analysis(root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY) -> Analysis:
+    builder = Builder(root, explicit, overlay)
     builder.recast_entry(root / "recast.yml")
     for path in yaml_files(root, max_depth=3):
         if _is_reana_name(path):
@@ -823,9 +827,11 @@ def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
     return builder.finish()
 
 
-def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[Path], explicit: Sequence[Path] = ()) -> Analysis:
+def build_loose_analysis(
+    root: Path, files: Sequence[Path], toplevel: Optional[Path], explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY
+) -> Analysis:
     """Specs without a `recast.yml`: every file with a top-level `stages:` is a workflow root."""
-    builder = Builder(root, explicit)
+    builder = Builder(root, explicit, overlay)
     reana = [p for p in files if _is_reana_name(p)]
     for path in reana:
         builder.reana_spec(path)

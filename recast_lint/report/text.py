@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import List
 
-from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.diagnostics import Diagnostic, Severity, one_line
+from recast_lint.fix import fixable
 from recast_lint.lint import LintResult
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -30,17 +31,31 @@ def render_one(d: Diagnostic, source_lines: List[str], color: bool) -> str:
         out.append(f"{'':>4} | {' ' * (d.span.column - 1)}{_paint('^' * width, _COLORS[d.severity], color)}")
     if d.hint:
         out.append(f"  = {_paint('hint', '1', color)}: {d.hint}")
+    if d.fix is not None:
+        label = "fix" if d.fix.safe else "unsafe fix"
+        out.append(f"  = {_paint(label, '1', color)}: {one_line(d.fix.title)}")
     return "\n".join(out)
 
 
 def summary(result: LintResult) -> str:
     errors, warnings, infos = (result.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    fixed = f"fixed {result.fixed} problem{'s' if result.fixed != 1 else ''}; " if result.fixed else ""
     if not result.diagnostics:
-        return f"no problems found in {result.files} file{'s' if result.files != 1 else ''}"
+        return f"{fixed}no problems {'left' if fixed else 'found'} in {files}"
     parts = [f"{errors} error{'s' if errors != 1 else ''}", f"{warnings} warning{'s' if warnings != 1 else ''}"]
     if infos:
         parts.append(f"{infos} info")
-    return f"found {', '.join(parts)} in {result.files} file{'s' if result.files != 1 else ''}"
+    return f"{fixed}found {', '.join(parts)} in {files}{_fixable(result)}"
+
+
+def _fixable(result: LintResult) -> str:
+    """How many findings `--fix` would resolve, as ruff says it."""
+    safe, unsafe = fixable(result.diagnostics)
+    if not (safe or unsafe):
+        return ""
+    more = f"; {unsafe} more with `--fix --unsafe-fixes`" if unsafe else ""
+    return f" ({safe} fixable with `--fix`{more})" if safe else f" ({unsafe} fixable with `--fix --unsafe-fixes`)"
 
 
 def render(result: LintResult, color: bool) -> str:

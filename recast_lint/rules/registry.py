@@ -15,6 +15,7 @@ import inspect
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 
@@ -28,6 +29,7 @@ class Finding(NamedTuple):
     hint: Optional[str] = None
     severity: Optional[Severity] = None  # only when one rule's findings differ in severity
     sensitive: bool = False  # the region holds a secret: no output may show its text
+    fix: Optional[Fix] = None  # edits to ``doc`` that resolve it, built with ``recast_lint.fix``
 
     @classmethod
     def at(cls, loc: Loc, message: str, hint: Optional[str] = None, key: bool = False, **kw) -> Finding:
