@@ -385,6 +385,68 @@ def schema(name: str) -> None:
     click.echo(json.dumps(self_contained(name), indent=2))
 
 
+# -- the picture: `graph` ----------------------------------------------------------------------------
+
+
+@main.command("graph")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "format_name", type=click.Choice(["mermaid", "dot", "json", "svg", "png"]), default="mermaid", show_default=True,
+              help="mermaid for Markdown, dot for Graphviz, json for tools; svg and png run Graphviz's `dot`.")
+@click.option("--example", metavar="NAME", help="Example of recast.yml `example_inputs` whose initdata `init` shows (default: `default`).")
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph to FILE instead of standard output.")
+@click.option("--update", "readme", type=click.Path(dir_okay=False, path_type=Path), metavar="README",
+              help="Rewrite the Mermaid block between the `recast-lint graph` markers of README, and nothing else.")
+@click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              help="Resolve `$ref`s of a loose workflow file against DIR.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def graph_command(path: Optional[Path], format_name: str, example: Optional[str], output_file: Optional[Path], readme: Optional[Path],
+                  toplevel: Optional[Path], debug: bool) -> None:
+    """Draw the workflow of the analysis at PATH (default: .) with the problems `check` finds on it.
+
+    Stages (multistep ones with their scatter and step count, sub-workflows as clusters, cases with
+    their conditions), dependencies, the outputs each parameter reads, init with the example's
+    inputs and the results of recast.yml. Errors are red, warnings amber, stages that never run
+    grey, a dependency on nothing comes from a red node. Exit codes: 0 drawn, no error; 1 drawn,
+    with errors on it; 2 nothing drawn or written (usage error, Graphviz missing, internal error).
+    """
+    from recast_lint.config import ConfigError
+    from recast_lint.diagnostics import Severity
+    from recast_lint.draw import DrawError, draw, render, update_readme
+    from recast_lint.lint import UsageError
+
+    if readme is not None and (output_file is not None or format_name != "mermaid"):
+        fail("--update writes the Mermaid block of README; give it without --format and --output-file")
+    try:
+        result, graph = draw(path or Path("."), toplevel, example)
+        output = render(format_name, graph)
+        if readme is not None:
+            changed = update_readme(readme, str(output))
+            click.echo(f"recast-lint: {readme}: {'workflow block updated' if changed else 'workflow block already up to date'}", err=True)
+        elif output_file is not None and str(output_file) != "-":
+            if isinstance(output, bytes):
+                output_file.write_bytes(output)
+            else:
+                output_file.write_text(output, encoding="utf-8", errors="replace")
+        else:
+            click.echo(output, nl=False)
+    except (UsageError, ConfigError, DrawError) as exc:
+        fail(str(exc))
+    if format_name == "mermaid":
+        from recast_lint.draw.mermaid import too_large
+
+        reason = too_large(str(output), graph)
+        if reason:
+            click.echo(f"recast-lint: warning: GitHub and GitLab will not render this diagram ({reason}); use --format svg", err=True)
+    if result.crashes:
+        _report_crashes(result.crashes, debug)
+    errors, warnings = graph.count(Severity.ERROR), graph.count(Severity.WARNING)
+    if errors or warnings:
+        click.echo(f"recast-lint: the graph shows {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)}; "
+                   "`recast-lint check` explains them", err=True)
+    if errors:
+        sys.exit(EXIT_PROBLEMS)
+
+
 # -- running: `run` and `test` (Docker), `submit`, `status` and `results` (REANA) -----------------
 
 

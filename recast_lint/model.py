@@ -126,6 +126,15 @@ class Expression(NamedTuple):
     loc: Loc
 
 
+class Case(NamedTuple):
+    """One entry of a scheduler's `cases`: its jq condition and the step or workflow it schedules."""
+
+    loc: Loc
+    condition: Any  # the `if` as written
+    step: Optional[Step]
+    workflow: Optional[Workflow]
+
+
 class Stage:
     """One entry of a workflow's `stages`; the builder fills in what its scheduler names."""
 
@@ -143,6 +152,7 @@ class Stage:
         self.subworkflow: Optional[Workflow] = None
         self.case_steps: List[Step] = []
         self.case_workflows: List[Workflow] = []
+        self.cases: List[Case] = []  # each case in order, with what it resolved to
 
     def parameter_names(self) -> List[Any]:
         return [p.key for p in self.parameters]
@@ -569,6 +579,7 @@ class Builder:
                 if not isinstance(case, dict):
                     continue
                 case_loc = scheduler.child("cases", i)
+                step, sub = None, None
                 if "step" in case:
                     step = self.step(case_loc.child("step"), sched_base, stage)
                     if step:
@@ -577,6 +588,7 @@ class Builder:
                     sub = self.sub_workflow(case_loc.child("workflow"), sched_base, wf, stage)
                     if sub:
                         stage.case_workflows.append(sub)
+                stage.cases.append(Case(case_loc, case.get("if"), step, sub))
         return stage
 
     def sub_workflow(self, loc: Loc, base: Path, wf: Workflow, stage: Stage) -> Optional[Workflow]:

@@ -26,6 +26,9 @@ from cookiecutter.main import cookiecutter
 
 from recast_lint import __version__
 from recast_lint.cli import main
+from recast_lint.draw import draw
+from recast_lint.draw import render as draw_as
+from recast_lint.draw.readme import BEGIN, END
 from recast_lint.lint import lint
 from recast_lint.scaffold import TEMPLATE, answer_keys
 
@@ -183,6 +186,25 @@ def test_result_and_test_point_at_what_the_workflow_produces(rendered: Path) -> 
 def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
     ignored = (rendered / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {"recast-*/", "authdir/", "getkrb.sh"} <= set(ignored)
+
+
+def test_readme_shows_the_workflow_as_recast_lint_graph_draws_it(rendered: Path) -> None:
+    """The Workflow block of the template's README is what `graph` draws for the analysis it makes;
+    after `recast-lint new --no-input /tmp/x`, `recast-lint graph /tmp/x --update
+    'template/{{cookiecutter.repo_name}}/README.md'` redraws it in the template itself."""
+    readme = rendered / "README.md"
+    original = readme.read_bytes()
+    text = original.decode("utf-8")
+    begin, end = text.index(BEGIN + "\n") + len(BEGIN) + 1, text.index(END + "\n")
+    drawn = draw_as("mermaid", draw(rendered, cwd=rendered)[1])
+    assert text[begin:end] == f"```mermaid\n{drawn}```\n"
+    assert "recast-lint graph --update README.md" in text
+    # the block round-trips through the markers: an edited or stale block is redrawn, every other byte kept
+    readme.write_bytes(original.replace(b"n0 -->", b"n0 -.->"))
+    assert CliRunner().invoke(main, ["graph", str(rendered), "--update", str(readme)]).exit_code == 0
+    assert readme.read_bytes() == original
+    unchanged = CliRunner().invoke(main, ["graph", str(rendered), "--update", str(readme)])
+    assert unchanged.exit_code == 0 and "already up to date" in unchanged.output and readme.read_bytes() == original
 
 
 def reference_tool(name: str) -> Path:
