@@ -17,7 +17,7 @@ from tests.helpers import CORPUS
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not (CORPUS / "VERDICTS.tsv").is_file(), reason=f"corpus not found at {CORPUS}"),
+    pytest.mark.skipif(not (CORPUS / "VERDICTS.tsv").is_file(), reason=f"no corpus at {CORPUS}: the real-world corpus is read in place from beside the clone and is not distributed"),
 ]
 
 
