@@ -285,9 +285,10 @@ def show_config(path: Optional[Path]) -> None:
 
 
 @main.command("schema")
-@click.argument("name", type=click.Choice(["recast", "workflow", "steps"]))
+@click.argument("name", type=click.Choice(["recast", "workflow", "steps", "step"]))
 def schema(name: str) -> None:
-    """Print the bundled JSON Schema of recast.yml, a workflow or a steps file, self-contained.
+    """Print the bundled JSON Schema of recast.yml, a workflow, a steps file (named steps) or a
+    file that is one step, self-contained.
 
     Save it next to the analysis and point editors at it with a first line such as
     `# yaml-language-server: $schema=../.schemas/workflow.json`.

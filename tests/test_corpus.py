@@ -17,7 +17,9 @@ from tests.helpers import CORPUS
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not (CORPUS / "VERDICTS.tsv").is_file(), reason=f"no corpus at {CORPUS}: the real-world corpus is read in place from beside the clone and is not distributed"),
+    pytest.mark.skipif(
+        not (CORPUS / "VERDICTS.tsv").is_file(), reason=f"no corpus at {CORPUS}: the real-world corpus is read in place beside the clone, not distributed"
+    ),
 ]
 
 

@@ -30,12 +30,22 @@ def validation_targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
         yield entry.loc, "recast.json"
     for loc in analysis.workflow_locs:
         yield loc, "workflow.json"
+    step_locs = {step.loc for step in analysis.steps}
+    steps_files = {}
     for step in analysis.steps:
         if not _inside_any(step.loc, analysis.workflow_locs):
             yield step.loc, "steps.json#/definitions/step"
+            if len(step.loc.pointer) == 1:
+                steps_files[step.loc.doc.path] = step.loc.doc
         for part, part_loc in step.parts.items():
             if part_loc != step.loc.child(part):  # reached through `$ref`: validated where it is written
                 yield part_loc, f"steps.json#/definitions/{part}"
+    # the other entries of a steps file, as the editor's schema for the file (steps.json) checks them:
+    # an environment, process or publisher other steps reuse is checked even before one does
+    for doc in steps_files.values():
+        for key in doc.data:
+            if Loc(doc, (key,)) not in step_locs:
+                yield Loc(doc, (key,)), "steps.json#/definitions/entry"
 
 
 def _inside_any(loc: Loc, containers: List[Loc]) -> bool:
