@@ -269,10 +269,14 @@ class _Builder:
             )
         message = problem if not context else f"{problem} ({context})"
         if message.startswith("expected a single document"):
-            hint = "each spec file holds one document; remove the extra `---`"
-        else:
-            hint = "fix the YAML syntax at this position"
-        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+            return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "each spec file holds one document; remove the extra `---`")
+        from recast_lint.yamlsyntax import explain  # only for a file that does not parse
+
+        context_mark = getattr(exc, "context_mark", None)
+        cause = explain(self.doc.text, problem, (line, column), context or "", (context_mark.line + 1, context_mark.column + 1) if context_mark else None)
+        if cause is not None:
+            return LoadProblem("syntax", f"invalid YAML: {cause.message}", cause.span, cause.hint)
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "fix the YAML syntax at this position")
 
     # -- construction --------------------------------------------------------------------------
     def _info(self, node: yaml.Node) -> NodeInfo:

@@ -62,6 +62,12 @@ class Loc(NamedTuple):
     def span(self, key: bool = False) -> Span:
         return self.doc.span(self.pointer, key=key)
 
+    @property
+    def unquoted_placeholder(self) -> Optional[str]:
+        """`name` when `{name}` is written here unquoted, which YAML reads as the mapping `{name: null}`."""
+        info = self.doc.info(self.pointer)
+        return info.placeholder_mapping if info is not None else None
+
 
 class RefSite:
     """A `{$ref: ...}` mapping and what it resolved to."""
