@@ -25,7 +25,7 @@ def _case(name: str) -> List[Diagnostic]:
         ("entry-bugs", "RL603", "recast.yml", 17, 14),
         ("entry-bugs", "RL604", "recast.yml", 21, 14),
         ("entry-bugs", "RL605", "recast.yml", 24, 5),
-        ("entry-bugs", "RL606", "recast.yml", 28, 5),
+        ("entry-bugs", "RL606", "recast.yml", 29, 7),  # at the misspelt key
         ("no-examples", "RL606", "recast.yml", 9, 5),
         ("entry-bugs", "RL607", "recast.yml", 32, 9),
         ("entry-bugs", "RL608", "recast.yml", 33, 9),

@@ -45,3 +45,81 @@ def test_an_unquoted_workdir_alone_is_an_error_at_the_workflow_line_not_an_info_
     assert found("unquoted-workdir") == [("RL206", "specs/workflow.yml", 9, "error")]
     assert one("unquoted-workdir").hint == "quote it: '{workdir}'"
     assert exit_code("unquoted-workdir") == 1
+
+
+# -- a misspelt name: fix the side that is written nowhere else ----------------------------------
+
+
+def test_a_typo_in_the_step_is_reported_once_in_the_step_not_copied_into_the_test() -> None:
+    """`{nmae}` in the step: the stage, the initdata and the test all say `name`. RL606 used to
+    say "rename 'name' to 'nmae'" at the test, which was right."""
+    assert found("typo-in-step") == [("RL501", "specs/steps.yml", 5, "error")]
+    assert one("typo-in-step").hint.startswith("did you mean 'name'?")
+
+
+def test_a_typo_in_a_stage_parameter_is_renamed_in_the_stage_not_in_the_step() -> None:
+    assert found("typo-in-stage-parameter") == [("RL502", "specs/workflow.yml", 8, "error")]
+    diagnostic = one("typo-in-stage-parameter")
+    assert diagnostic.message == "stage 'hello_world' passes 'nmae', which its step does not read, instead of 'name', which it does (`{name}` in cmd)"
+    assert diagnostic.hint == "rename 'nmae' to 'name'"
+
+
+def test_a_typo_in_a_test_parameter_is_renamed_in_the_test() -> None:
+    assert found("typo-in-test-parameter") == [("RL606", "recast.yml", 24, "error")]
+    assert one("typo-in-test-parameter").hint == "rename 'nmae' to 'name'"
+
+
+def test_a_typo_in_the_initdata_is_renamed_there_not_copied_into_the_workflow() -> None:
+    """RL414 stood on the correct workflow line and said "did you mean 'nam'?"."""
+    assert found("typo-in-initdata") == [("RL414", "recast.yml", 13, "error")]
+    diagnostic = one("typo-in-initdata")
+    assert diagnostic.message == "initdata key 'nam' of example 'default' is read by no stage; the workflow reads 'name' from `init`"
+    assert diagnostic.hint == "rename 'nam' to 'name'"
+
+
+def test_a_typo_in_a_selector_output_keeps_its_did_you_mean() -> None:
+    assert found("typo-in-selector-output") == [("RL414", "specs/workflow.yml", 8, "error")]
+    assert one("typo-in-selector-output").hint.startswith("did you mean 'name'?")
+
+
+def test_a_parameter_missing_from_a_parent_stage_is_passed_in_not_swapped_for_another() -> None:
+    """`param_card` is read inside the sub-workflow, `proc_card` is a different card: offering it
+    would pass the wrong value. The initdata has `param_card`, so the hint says how to pass it."""
+    assert found("subworkflow-parameter") == [("RL414", "specs/workflow.yml", 16, "error")]
+    assert one("subworkflow-parameter").hint == (
+        "pass it into 'generation': add `param_card: {step: init, output: param_card}` to the parameters of 'generation'"
+    )
+
+
+# -- one rule no longer hides another --------------------------------------------------------------
+
+
+def test_an_outputmap_naming_a_missing_parameter_is_reported_with_the_command_that_does() -> None:
+    """`{hepmc}` in the command and `hepmc: hepmc` in the outputmap: renaming the command's
+    placeholder, as RL501 says, leaves the outputmap broken, so both are reported at once."""
+    assert found("outputmap-and-command") == [("RL501", "specs/steps.yml", 4, "error"), ("RL508", "specs/steps.yml", 8, "error")]
+    assert all(d.hint.startswith("did you mean 'outputhepmc'?") for d in run(HINTS / "outputmap-and-command"))
+
+
+# -- an expression that names the wrong place -------------------------------------------------------
+
+
+def test_a_stage_inside_a_sub_workflow_is_offered_through_the_holder_the_reader_waits_for() -> None:
+    """Both `signal` and `control` hold a `fit`; `summary` waits for `control`. The hint named
+    the first holder, `signal`, whose fit `summary` does not wait for."""
+    assert found("wrong-subchain") == [("RL408", "specs/workflow.yml", 21, "error")]
+    assert one("wrong-subchain").hint == "'fit' is a stage inside the sub-workflow of 'control'; write 'control[*].fit'"
+
+
+def test_a_ref_two_entry_points_resolve_differently_names_the_one_that_fails_and_a_fix_for_both() -> None:
+    """recast.yml resolves the workflow's `$ref`s against specs/, REANA against the directory of
+    reana.yaml. The hint said "write 'specs/steps.yml'", which breaks the recast run."""
+    assert found("reana-and-recast") == [("RL301", "specs/workflow.yml", 10, "error")]
+    diagnostic = one("reana-and-recast")
+    assert diagnostic.message == (
+        "`$ref` file 'steps.yml' not found for reana.yaml, which resolves it against the analysis root; for recast.yml it resolves against specs/"
+    )
+    assert diagnostic.hint == (
+        "writing 'specs/steps.yml' instead would break recast.yml; keep it, and give REANA the workflow with every `$ref` inlined: "
+        "`recast-lint submit` writes and submits that"
+    )
