@@ -123,3 +123,11 @@ def test_a_ref_two_entry_points_resolve_differently_names_the_one_that_fails_and
         "writing 'specs/steps.yml' instead would break recast.yml; keep it, and give REANA the workflow with every `$ref` inlined: "
         "`recast-lint submit` writes and submits that"
     )
+
+
+def test_a_catalogue_name_that_is_itself_invalid_is_fixed_in_recast_yml_once() -> None:
+    """The CI job's three commands run `atlas/ana-exot-2099-099`; recast.yml says `ana-exot-2099-099`,
+    no `<group>/<identifier>` name. RL630 said "write 'ana-exot-2099-099'" at each CI line, and
+    RL601 warned at recast.yml besides: one mistake, now one error where it is."""
+    assert found("invalid-entry-name") == [("RL630", "recast.yml", 2, "error")]
+    assert one("invalid-entry-name").hint == "rename the entry to 'atlas/ana-exot-2099-099', which the CI job already uses"
