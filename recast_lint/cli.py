@@ -170,7 +170,12 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         _report_crashes(result.crashes, debug)
     if result.found_nothing:
         where = " ".join(str(p) for p in paths) or "."
-        click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
+        read = f"{result.files} YAML file{'s' if result.files != 1 else ''} read, but no" if result.files else "no"
+        click.echo(
+            f"recast-lint: warning: nothing to check in {where}: {read} catalogue entry (`name`, `metadata`, `spec`), "
+            "workflow (`stages:`), steps file or yadage reana.yaml",
+            err=True,
+        )
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
 

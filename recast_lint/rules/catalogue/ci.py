@@ -82,7 +82,7 @@ def ci_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
     valid = well_formed(name)
     for loc, line, match in _ci_named(analysis.ci):
         named = match.group(3)
-        if named == name:
+        if named == name or named in analysis.catalogue_names:  # another entry of the same catalogue directory
             continue
         command = " ".join(match.group(1).split())
         yield Finding.at_text(
