@@ -775,6 +775,8 @@ _SNIFFED_BYTES = 256 * 1024
 def looks_like_entry(path: Path) -> bool:
     """Whether the YAML file holds the top-level keys recast-atlas takes for a catalogue entry (or an
     index file), read from its text: deciding what to lint must not parse every file on the way."""
+    if os.path.islink(path) or not is_file(path):  # a link may lead out of the analysis, a pipe would block the read
+        return False
     try:
         with open(path, "rb") as handle:
             text = handle.read(_SNIFFED_BYTES).decode("utf-8", "replace")

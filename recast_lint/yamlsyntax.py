@@ -21,7 +21,7 @@ that failed to parse, so it costs nothing on a clean run.
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from recast_lint.diagnostics import Span
 
@@ -162,13 +162,7 @@ class _Reading:
         start = line.rfind(sign, 0, start + 1)
         if start < 0:
             return None
-        end = _end_of_value(line, start, flow=self._in_flow(line, start))
-        value = line[start:end]
-        return Cause(
-            f"`{value}` starts with `{sign}`, which YAML reads as {what}, not as text",
-            f"quote it: `{self.fixed(line, start, end, value)}`",
-            self.span(self.at.line, start, end),
-        )
+        return self._quote_it(start, lambda value: f"`{value}` starts with `{sign}`, which YAML reads as {what}, not as text")
 
     def flow_mapping(self) -> Optional[Cause]:
         """`key: {workdir}/out.txt`: a mapping `{workdir}`, then text YAML cannot place."""
@@ -188,12 +182,10 @@ class _Reading:
         before = line[:start].rstrip() if start >= 0 else ""
         if start < 0 or not (before.endswith((":", "-", ",", "[", "{")) or not before):
             return None
-        end = _end_of_value(line, start, flow=self._in_flow(line, start))
-        value = line[start:end]
-        return Cause(
-            f"`{value}` starts with `{{`, so YAML reads `{line[start:close + 1]}` as a mapping and cannot place `{line[close + 1:end].strip()}` after it",
-            f"quote it: `{self.fixed(line, start, end, value)}`",
-            self.span(self.at.line, start, end),
+        mapping = line[start : close + 1]
+        return self._quote_it(
+            start,
+            lambda value: f"`{value}` starts with `{{`, so YAML reads `{mapping}` as a mapping and cannot place `{value[len(mapping):].strip()}` after it",
         )
 
     def closed_quote(self) -> Optional[Cause]:
@@ -221,14 +213,7 @@ class _Reading:
         match = _KEY_VALUE.match(line)
         if match is None or match.end() > self.at.column:
             return None  # the line's own key is what YAML cannot place: indentation or the line above
-        start = match.end()
-        end = _end_of_value(line, start, flow=self._in_flow(line, start))
-        value = line[start:end]
-        return Cause(
-            f"the value `{value}` holds `: `, which YAML reads as the start of another key",
-            f"quote it: `{self.fixed(line, start, end, value)}`",
-            self.span(self.at.line, start, end),
-        )
+        return self._quote_it(match.end(), lambda value: f"the value `{value}` holds `: `, which YAML reads as the start of another key")
 
     def no_space_after_colon(self) -> Optional[Cause]:
         """`image:busybox`: one word of text, so the key on the next line has nothing to belong to."""
@@ -324,13 +309,14 @@ class _Reading:
         char = line[self.at.column] if self.at.column < len(line) else ""
         if "cannot start any token" not in self.problem or char not in _BAD_START:
             return None
-        end = _end_of_value(line, self.at.column, flow=self._in_flow(line, self.at.column))
-        value = line[self.at.column : end]
-        return Cause(
-            f"`{value}` starts with `{char}`, which a plain YAML value cannot start with ({_BAD_START[char]})",
-            f"quote it: `{self.fixed(line, self.at.column, end, value)}`",
-            self.span(self.at.line, self.at.column, end),
-        )
+        return self._quote_it(self.at.column, lambda value: f"`{value}` starts with `{char}`, which a plain YAML value cannot start with ({_BAD_START[char]})")
+
+    def _quote_it(self, start: int, message: Callable[[str], str]) -> Cause:
+        """The plain value that starts at ``start`` of the error line, with the line quoting it as the hint."""
+        line = self.line(self.at.line)
+        end = _end_of_value(line, start, flow=self._in_flow(line, start))
+        value = line[start:end]
+        return Cause(message(value), f"quote it: `{self.fixed(line, start, end, value)}`", self.span(self.at.line, start, end))
 
     def _in_flow(self, line: str, start: int) -> bool:
         """Whether ``start`` is inside a `[...]` or `{...}` opened earlier on the line."""

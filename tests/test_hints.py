@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
+import pytest
 from click.testing import CliRunner
 
 from recast_lint.cli import main
@@ -50,36 +51,28 @@ def test_an_unquoted_workdir_alone_is_an_error_at_the_workflow_line_not_an_info_
 # -- a misspelt name: fix the side that is written nowhere else ----------------------------------
 
 
-def test_a_typo_in_the_step_is_reported_once_in_the_step_not_copied_into_the_test() -> None:
-    """`{nmae}` in the step: the stage, the initdata and the test all say `name`. RL606 used to
-    say "rename 'name' to 'nmae'" at the test, which was right."""
-    assert found("typo-in-step") == [("RL501", "specs/steps.yml", 5, "error")]
-    assert one("typo-in-step").hint.startswith("did you mean 'name'?")
-
-
-def test_a_typo_in_a_stage_parameter_is_renamed_in_the_stage_not_in_the_step() -> None:
-    assert found("typo-in-stage-parameter") == [("RL502", "specs/workflow.yml", 8, "error")]
-    diagnostic = one("typo-in-stage-parameter")
-    assert diagnostic.message == "stage 'hello_world' passes 'nmae', which its step does not read, instead of 'name', which it does (`{name}` in cmd)"
-    assert diagnostic.hint == "rename 'nmae' to 'name'"
-
-
-def test_a_typo_in_a_test_parameter_is_renamed_in_the_test() -> None:
-    assert found("typo-in-test-parameter") == [("RL606", "recast.yml", 24, "error")]
-    assert one("typo-in-test-parameter").hint == "rename 'nmae' to 'name'"
-
-
-def test_a_typo_in_the_initdata_is_renamed_there_not_copied_into_the_workflow() -> None:
-    """RL414 stood on the correct workflow line and said "did you mean 'nam'?"."""
-    assert found("typo-in-initdata") == [("RL414", "recast.yml", 13, "error")]
-    diagnostic = one("typo-in-initdata")
-    assert diagnostic.message == "initdata key 'nam' of example 'default' is read by no stage; the workflow reads 'name' from `init`"
-    assert diagnostic.hint == "rename 'nam' to 'name'"
-
-
-def test_a_typo_in_a_selector_output_keeps_its_did_you_mean() -> None:
-    assert found("typo-in-selector-output") == [("RL414", "specs/workflow.yml", 8, "error")]
-    assert one("typo-in-selector-output").hint.startswith("did you mean 'name'?")
+@pytest.mark.parametrize(
+    "case,where,message,hint",
+    [
+        # `{nmae}` in the step, `name` everywhere else: RL606 said "rename 'name' to 'nmae'" at the right test key
+        ("typo-in-step", ("RL501", "specs/steps.yml", 5, "error"), "`{nmae}` is not a parameter of stage 'hello_world'", "did you mean 'name'?"),
+        ("typo-in-stage-parameter", ("RL502", "specs/workflow.yml", 8, "error"),
+         "stage 'hello_world' passes 'nmae', which its step does not read, instead of 'name', which it does (`{name}` in cmd)", "rename 'nmae' to 'name'"),
+        ("typo-in-test-parameter", ("RL606", "recast.yml", 24, "error"),
+         "test 'hello_world' does not pass parameter 'name', which its step uses (`{name}` in cmd)", "rename 'nmae' to 'name'"),
+        # RL414 stood on the correct workflow line and said "did you mean 'nam'?"
+        ("typo-in-initdata", ("RL414", "recast.yml", 13, "error"),
+         "initdata key 'nam' of example 'default' is read by no stage; the workflow reads 'name' from `init`", "rename 'nam' to 'name'"),
+        ("typo-in-selector-output", ("RL414", "specs/workflow.yml", 8, "error"),
+         "output 'nmae' is not an initdata key, so `init` does not publish it", "did you mean 'name'?"),
+    ],
+)
+def test_a_typo_is_reported_once_where_it_is(case: str, where: Tuple[str, str, int, str], message: str, hint: str) -> None:
+    """The template with one name misspelt in one place: the diagnostic stands there, and its hint
+    never copies the typo into the places that were right."""
+    assert found(case) == [where]
+    assert one(case).message == message
+    assert one(case).hint.startswith(hint)
 
 
 def test_a_parameter_missing_from_a_parent_stage_is_passed_in_not_swapped_for_another() -> None:
@@ -131,3 +124,15 @@ def test_a_catalogue_name_that_is_itself_invalid_is_fixed_in_recast_yml_once() -
     RL601 warned at recast.yml besides: one mistake, now one error where it is."""
     assert found("invalid-entry-name") == [("RL630", "recast.yml", 2, "error")]
     assert one("invalid-entry-name").hint == "rename the entry to 'atlas/ana-exot-2099-099', which the CI job already uses"
+
+
+def test_a_publish_value_without_braces_publishes_its_text() -> None:
+    """`yoda: outputyoda` publishes the text 'outputyoda' (seen with packtivity-run); `plot` reads it."""
+    assert found("publish-without-braces") == [("RL309", "specs/steps.yml", 8, "error")]
+    diagnostic = one("publish-without-braces")
+    assert diagnostic.message.endswith("not the value of parameter 'outputyoda'; 'plot' reads it as its input")
+    assert diagnostic.hint == "write '{outputyoda}'"
+
+
+def test_a_publish_value_without_braces_nothing_reads_is_a_warning() -> None:
+    assert found("publish-without-braces-unread") == [("RL309", "specs/steps.yml", 8, "warning")]
