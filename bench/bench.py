@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Wall-time benchmark: recast-lint against the reference validator, in one run, on this machine.
 
-    python3 bench/bench.py [--runs N] [--corpus DIR]
+    python3 bench/bench.py [--runs N] [--corpus DIR] [--many-results]
 
 Two virtualenvs under bench/.envs/ (gitignored) are created on first use, so both tools start
 the way a user's install would: `reference` holds yadage (`yadage-validate`, which pins
@@ -13,7 +13,10 @@ Measured:
      alone (median of N runs each);
   2. `recast-lint check` on the whole corpus in one process vs `yadage-validate` invoked once per
      workflow file of the corpus (with the toplevel the corpus verdicts record);
-  3. if `bench/precommit_overhead.py` exists, the pre-commit hook's overhead on a one-file change.
+  3. if `bench/precommit_overhead.py` exists, the pre-commit hook's overhead on a one-file change;
+  4. with --many-results (and then only that): `recast-lint check` in every format on a recast.yml
+     whose `results:` holds 10,000 and then 20,000 entries, each one diagnostic (RL603), so a
+     format whose cost grows faster than the number of diagnostics shows as a ratio above 2.
 """
 
 from __future__ import annotations
@@ -77,16 +80,42 @@ def row(label: str, ours: float, theirs: float) -> str:
     return f"{label:<44} {ours:>9.3f} s {theirs:>9.3f} s {ours / theirs:>8.2f}x {theirs / ours:>8.1f}x faster"
 
 
+FORMATS = ("concise", "text", "json", "gitlab", "sarif", "github")
+
+
+def many_results(lint: str, runs: int) -> None:
+    """Every format on 10,000 and 20,000 diagnostics in one file: the time should double, not quadruple."""
+    print(f"{'format':<10} {'10,000 results':>15} {'20,000 results':>15} {'ratio':>7}   (median of {runs} runs)")
+    with tempfile.TemporaryDirectory() as scratch:
+        roots = {}
+        for count in (10_000, 20_000):
+            root = Path(scratch) / f"results-{count}"
+            shutil.copytree(HELLOWORLD, root)
+            subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+            entry = (root / "recast.yml").read_text(encoding="utf-8").split("results:")[0]
+            items = "".join(f"  - name: r{i}\n    relpath: nostage/r{i}.txt\n" for i in range(count))
+            (root / "recast.yml").write_text(f"{entry}results:\n{items}", encoding="utf-8")
+            roots[count] = root
+        for name in FORMATS:
+            seconds = [median_wall([lint, "check", "--format", name, str(roots[count])], roots[count], runs) for count in (10_000, 20_000)]
+            print(f"{name:<10} {seconds[0]:>13.2f} s {seconds[1]:>13.2f} s {seconds[1] / seconds[0]:>6.2f}x")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="runs per small measurement (median reported)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--many-results", action="store_true", help="only the report formats on 10,000 and 20,000 diagnostics")
     args = parser.parse_args(argv)
 
-    reference = venv("reference", "yadage")
     ours = venv("recast-lint", str(PROJECT))
     subprocess.run([str(ours / "pip"), "install", "--quiet", "--no-deps", "--force-reinstall", str(PROJECT)], check=True)
-    validate, lint = str(reference / "yadage-validate"), str(ours / "recast-lint")
+    lint = str(ours / "recast-lint")
+    if args.many_results:
+        many_results(lint, min(args.runs, 3))
+        return 0
+    reference = venv("reference", "yadage")
+    validate = str(reference / "yadage-validate")
 
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores; median of {args.runs} runs unless noted\n")
     print(f"{'':<44} {'recast-lint':>11} {'yadage-validate':>15} {'ratio':>9}")

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 import click
 
 from recast_lint import __version__
+
+if TYPE_CHECKING:
+    from recast_lint.fix import FixRun
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 # click 8.2+ reports a group called without a command as this error, whose message is the help
@@ -128,9 +131,13 @@ def main() -> None:
 @click.option("--ignore", metavar="CODES", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output; auto: on a terminal, unless NO_COLOR is set.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes in place (every other character of the file is kept), then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the fixes that change behaviour too (e.g. renaming a stage reference).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what --fix would change and write nothing; exit 1 when there is a diff.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
-          toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
+          toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str,
+          apply_fixes: bool, unsafe_fixes: bool, show_diff: bool, debug: bool) -> None:
     """Lint the analysis at each PATH (default: the current directory).
 
     A PATH is an analysis directory, a file inside one (the whole analysis is linted), a loose
@@ -146,8 +153,21 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         output_file = None
     if statistics and format_name and output_file is None:
         fail("--statistics prints a table instead of the report; give --format only with --output-file")
+    if unsafe_fixes and not (apply_fixes or show_diff):
+        fail("--unsafe-fixes says which fixes --fix or --diff apply; give it with one of them")
+    targets, selected, ignored = list(paths) or [Path(".")], _codes(select), _codes(ignore)
     try:
-        result = lint(list(paths) or [Path(".")], toplevel, _codes(select), _codes(ignore))
+        if apply_fixes or show_diff:
+            from recast_lint.fix import fix_until_clean
+
+            fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
+            if show_diff:
+                _print_diff(fixing)
+            _write_fixes(fixing)
+            result = fixing.final
+            result.fixed = fixing.applied
+        else:
+            result = lint(targets, toplevel, selected, ignored)
     except (UsageError, ConfigError) as exc:
         fail(str(exc))
     if output_file is not None:
@@ -178,6 +198,30 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         )
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _print_diff(fixing: FixRun) -> None:
+    """`--diff`: the unified diff of every file a fix would change on stdout, and exit (1 when there is one)."""
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import unified_diff
+
+    cwd = Path.cwd()
+    for path, (original, fixed) in sorted(fixing.texts.items()):
+        click.echo(unified_diff(display_path(path, cwd), original, fixed), nl=False)
+    files = len(fixing.texts)
+    if files:
+        click.echo(f"recast-lint: would apply {fixing.applied} fix{'es' if fixing.applied != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
+    sys.exit(EXIT_PROBLEMS if files else EXIT_CLEAN)
+
+
+def _write_fixes(fixing: FixRun) -> None:
+    from recast_lint.fix import WriteError, write
+
+    for path, (original, fixed) in sorted(fixing.texts.items()):
+        try:
+            write(path, original, fixed)
+        except WriteError as exc:
+            fail(str(exc))
 
 
 @main.command("rules")
@@ -216,6 +260,27 @@ def explain(code: str) -> None:
         return
     hint = did_you_mean(wanted, [r.code for r in rules] + [r.name for r in rules], limit=0)
     fail(f"no rule {wanted!r}; {hint or 'run `recast-lint rules` for the list'}")
+
+
+# -- the editor: `server` -------------------------------------------------------------------------
+
+
+@main.command("server")
+@click.option("--debounce", type=click.IntRange(min=0), default=200, show_default=True, metavar="MS",
+              help="Lint this many milliseconds after the last keystroke (open and save lint at once).")
+def server_command(debounce: int) -> None:
+    """Run the language server on standard input and output, for editors (see the README).
+
+    Diagnostics as you type, quick fixes, hover, go to definition and completion for recast.yml,
+    the specs it reaches, .gitlab-ci.yml, reana*.yaml and .recast-lint.yml. Needs the `server`
+    extra: pip install 'recast-lint[server]'.
+    """
+    from recast_lint.server import ServerUnavailable, serve
+
+    try:
+        serve(debounce)
+    except ServerUnavailable as exc:
+        fail(str(exc))
 
 
 # -- scaffolding: `new` ---------------------------------------------------------------------------
@@ -310,12 +375,12 @@ def schema(name: str) -> None:
 
 def _drive(action: Callable[[], None], debug: bool) -> None:
     """Run a runner action: its one-line problems exit 2, a failed workflow or test exits 1."""
-    from recast_lint.run.common import RunError, RunFailed
+    from recast_lint.run.common import RunError, RunFailed, mask
 
     try:
         action()
     except RunError as exc:
-        fail(str(exc), debug)
+        fail(mask(str(exc)), debug)
     except RunFailed:
         sys.exit(EXIT_PROBLEMS)
 

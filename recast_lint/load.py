@@ -119,11 +119,26 @@ class Document:
         """The span of characters ``start`` to ``end`` of the text (e.g. a regular-expression match)."""
         return Span(*self._position(start), *self._position(end))
 
+    @property
+    def line_count(self) -> int:
+        return len(self._starts())
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of 1-based ``line`` and ``column`` (the inverse of ``text_span``)."""
+        starts = self._starts()
+        if line > len(starts):
+            return len(self.text)
+        return min(starts[line - 1] + column - 1, len(self.text))
+
     def _position(self, offset: int) -> Tuple[int, int]:
+        starts = self._starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def _starts(self) -> List[int]:
         if not self._line_starts:
             self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return line + 1, offset - self._line_starts[line] + 1
+        return self._line_starts
 
 
 _FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-many-nodes", "recursive-alias"}
@@ -138,16 +153,8 @@ def load_file(path: Path) -> Document:
                 LoadProblem("syntax", "not a regular file (a pipe, socket or device), so it is not read", Span.point(), "make it a plain file")
             )
             return doc
-        size = status.st_size
-        if size > MAX_FILE_BYTES:
-            doc.problems.append(
-                LoadProblem(
-                    "too-large",
-                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
-                    Span.point(),
-                    "spec files are small; split generated data out of the spec",
-                )
-            )
+        if status.st_size > MAX_FILE_BYTES:
+            doc.problems.append(_too_large(status.st_size))
             return doc
         raw = path.read_bytes()
     except OSError as exc:
@@ -156,8 +163,54 @@ def load_file(path: Path) -> Document:
     return load_bytes(raw, path)
 
 
+class _Kept:
+    """The documents parsed last, by path and bytes, for a process that lints the same files again
+    after every keystroke (the editor server); off unless ``keep_parsed`` turns it on. Sharing is
+    safe: a document is never changed once loaded (its caches are of its own text)."""
+
+    def __init__(self, count: int) -> None:
+        import collections
+        import hashlib
+        import threading
+
+        self.count = count
+        self.documents: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()
+        self.digest = lambda raw: hashlib.blake2b(raw, digest_size=16).digest()  # a key that does not hold the bytes
+
+
+_kept: Optional[_Kept] = None
+
+
+def keep_parsed(count: int) -> None:
+    """Hand back the same document for the same path and bytes, for the last ``count`` files parsed."""
+    global _kept
+    _kept = _Kept(count) if count > 0 else None
+
+
 def load_bytes(raw: bytes, path: Path) -> Document:
+    kept = _kept
+    if kept is None:
+        return _load_bytes(raw, path)
+    key = (path, kept.digest(raw))
+    with kept.lock:
+        doc = kept.documents.get(key)
+        if doc is not None:
+            kept.documents.move_to_end(key)
+            return doc
+    doc = _load_bytes(raw, path)
+    with kept.lock:
+        kept.documents[key] = doc
+        while len(kept.documents) > kept.count:
+            kept.documents.popitem(last=False)
+    return doc
+
+
+def _load_bytes(raw: bytes, path: Path) -> Document:
     doc = Document(path=path)
+    if len(raw) > MAX_FILE_BYTES:  # the text of an editor's buffer or of a fix is held to the limit of a file
+        doc.problems.append(_too_large(len(raw)))
+        return doc
     try:
         doc.text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -410,6 +463,15 @@ class _Builder:
             LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
         )
         return f"<complex key at line {node.start_mark.line + 1}>"
+
+
+def _too_large(size: int) -> LoadProblem:
+    return LoadProblem(
+        "too-large",
+        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
+        Span.point(),
+        "spec files are small; split generated data out of the spec",
+    )
 
 
 def _too_deep(span: Span) -> LoadProblem:

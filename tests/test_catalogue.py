@@ -158,6 +158,21 @@ def test_result_file_must_be_one_the_stage_names() -> None:
     assert finding.hint.startswith("did you mean 'hello_world.txt'?")
 
 
+def test_result_under_a_multistep_stage_name_points_at_its_steps() -> None:
+    # recast-atlas 0.4.2: the steps of `scan` wrote scan_0/ and scan_1/, and `scan/point.txt` raised FileNotFoundError
+    finding = only(_case("results-multistep"), "RL603")
+    assert (finding.span.line, finding.span.column, finding.severity) == (15, 14, Severity.ERROR)
+    assert finding.message == "'scan' is a multistep stage: its steps write 'scan_0', 'scan_1', ..., and nothing writes 'scan/'"
+    assert finding.hint.startswith("point at one step's output, e.g. 'scan_0/point.txt'")
+
+
+def test_a_command_naming_its_file_in_the_workdir_it_is_given_is_not_doubted() -> None:
+    # `fit` passes outdir: '{workdir}' and writes JSON with doubled braces to {outdir}/result.json (run for real:
+    # recast printed the result); only `greet/hello.txt`, which no stage names, stays a warning
+    found = [(d.span.line, d.message) for d in _case("results-multistep") if d.code == "RL614"]
+    assert found == [(25, "stage 'greet' writes greetings, greetings/*.json, not 'hello.txt'")]
+
+
 def test_an_entry_recast_atlas_does_not_load_is_an_error_and_still_linted() -> None:
     """recast-atlas globs `*.yml` only: an entry in `recast.yaml` is never in the catalogue."""
     found = run(FIXTURES / "catalogue" / "yaml-entry")

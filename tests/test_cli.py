@@ -222,8 +222,9 @@ def test_json_has_exactly_the_documented_fields() -> None:
     payload = _json(check("--format", "json", "refs/missing-file"))
     assert set(payload) == {"diagnostics", "summary"}
     assert set(payload["diagnostics"][0]) == {
-        "path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message", "hint",
+        "path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message", "hint", "fix",
     }
+    assert set(payload["summary"]) == {"errors", "warnings", "infos", "files", "fixed"}
     assert payload["summary"]["errors"] == 1
 
 

@@ -238,3 +238,42 @@ def test_an_entry_of_stages_that_is_not_a_mapping_does_not_shift_the_others() ->
     # stage indexes once counted the `5`, and RL406 then read past the end of the stage list
     found = [(d.code, d.span.line) for d in run(GRAPH / "not-a-mapping-before")]
     assert found == [("RL204", 2), ("RL401", 4)]
+
+
+# -- `cases` conditions (verified with yadage 0.21.2 and the jq 1.13.0 package) ---------------
+
+
+def test_cases_conditions_jq_rejects_are_errors_at_the_offending_text() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in run(GRAPH / "cases") if d.code == "RL418"]
+    assert found == [
+        ("RL418", 12, 26, Severity.ERROR),  # &&
+        ("RL418", 14, 26, Severity.ERROR),  # single quotes
+        ("RL418", 16, 22, Severity.ERROR),  # lenght
+        ("RL418", 18, 26, Severity.ERROR),  # 100 < .mass < 1000
+    ]
+    hints = [d.hint for d in run(GRAPH / "cases") if d.code == "RL418"]
+    assert hints[0] == "jq writes `and`, not `&&`"
+    assert hints[2].startswith("did you mean 'length'?")
+
+
+def test_comparisons_that_never_decide_say_what_flows_in() -> None:
+    found = {d.span.line: d for d in run(GRAPH / "cases") if d.code == "RL419"}
+    assert sorted(found) == [33, 35, 37, 39, 41]
+    assert all(d.severity is Severity.ERROR for d in found.values())
+    assert found[33].message.startswith("`.mass >= 1000` is always true: 'mass' is a one-element list (`stages: init` without `unwrap`)")
+    assert found[33].hint == "add `unwrap: true` to the selector of 'mass'"
+    assert "the boolean false in example 'default' (YAML 1.1 reads an unquoted `no` as false; recast.yml:11)" in found[35].message
+    assert "'threshold' is the string '1000'" in found[37].message and "tonumber" in found[37].hint
+    assert "not a parameter" in found[39].message and found[39].hint.startswith("did you mean 'channel'?")
+    assert "assigns" in found[41].message and found[41].hint == "compare with `==`"
+
+
+def test_conditions_the_run_decides_stay_quiet_and_the_list_is_reported_once() -> None:
+    diagnostics = run(GRAPH / "cases")
+    assert not [d for d in diagnostics if d.code in ("RL418", "RL419") and d.span.line > 45]  # stage decided_by_the_run
+    assert where(diagnostics, "RL415") == []  # the one-element list is RL419's, said once
+
+
+def test_a_condition_nested_thousands_deep_is_skipped_not_a_crash() -> None:
+    found = run(LOOSE / "cases-deep.yml")
+    assert [d.code for d in found if d.code in ("RL418", "RL419", "RL901")] == []

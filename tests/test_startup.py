@@ -10,8 +10,9 @@ import sys
 from tests.helpers import FIXTURES
 
 # dataclasses: 0.25-0.45 ms per class defined; subprocess: git is started only when a rule needs it;
-# difflib: only for a did-you-mean; jsonschema: only the tests compare against it; cookiecutter: only `new`
-NOT_ON_A_CLEAN_CHECK = ("dataclasses", "subprocess", "difflib", "jsonschema", "cookiecutter")
+# difflib: only for a did-you-mean; jsonschema: only the tests compare against it; cookiecutter: only `new`;
+# pygls, lsprotocol and asyncio: only `server`
+NOT_ON_A_CLEAN_CHECK = ("dataclasses", "subprocess", "difflib", "jsonschema", "cookiecutter", "pygls", "lsprotocol", "asyncio")
 
 
 def test_a_clean_check_imports_none_of_the_costly_modules() -> None:

@@ -15,6 +15,7 @@ import inspect
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 
@@ -28,6 +29,7 @@ class Finding(NamedTuple):
     hint: Optional[str] = None
     severity: Optional[Severity] = None  # only when one rule's findings differ in severity
     sensitive: bool = False  # the region holds a secret: no output may show its text
+    fix: Optional[Fix] = None  # edits to ``doc`` that resolve it, built with ``recast_lint.fix``
 
     @classmethod
     def at(cls, loc: Loc, message: str, hint: Optional[str] = None, key: bool = False, **kw) -> Finding:
@@ -49,6 +51,7 @@ class Rule(NamedTuple):
     severity: Severity
     summary: str
     check: Check
+    finds_secrets: bool = False  # its sensitive findings are masked in every output, even when it is not selected
 
     @property
     def family(self) -> str:
@@ -62,13 +65,13 @@ class Rule(NamedTuple):
 RULES: Dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+def rule(code: str, name: str, severity: Severity, summary: str, finds_secrets: bool = False) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         if not inspect.getdoc(check):
             raise ValueError(f"rule {code} has no documentation")
-        RULES[code] = Rule(code, name, severity, summary, check)
+        RULES[code] = Rule(code, name, severity, summary, check, finds_secrets)
         return check
 
     return register

@@ -8,9 +8,11 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, NamedTuple, Tuple
+from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Fix
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
 from recast_lint.schemacheck import SchemaError, Schemas
@@ -118,6 +120,14 @@ def _missing_key(loc: Loc, error: SchemaError, key: str, context: str) -> Iterat
         yield SchemaIssue("missing-key", Finding.at(loc.child(misspelt), message, f"rename '{misspelt}' to '{key}'", key=True))
 
 
+def _retype(loc: Loc, written: Any, choices: List[Any]) -> Optional[Fix]:
+    """The one known type a misspelt `*_type` stands for (safe: the runtime rejects the misspelling)."""
+    best = closest(written, choices) if isinstance(written, str) else None
+    if best is None:
+        return None
+    return fix.make(f"change '{written}' to '{best}'", [fix.replace_text(loc, written, str(best))])
+
+
 def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
     loc = base.child(*error.path)
     pointer = loc.pointer
@@ -139,7 +149,7 @@ def _classify(base: Loc, error: SchemaError) -> Iterator[SchemaIssue]:
         name = str(pointer[-1]) if pointer else "value"
         if name.endswith("_type"):
             message = f"unknown {name} {_short(error.instance)}"
-            yield SchemaIssue("unknown-type", Finding.at(loc, message, did_you_mean(error.instance, choices)))
+            yield SchemaIssue("unknown-type", Finding.at(loc, message, did_you_mean(error.instance, choices), fix=_retype(loc, error.instance, choices)))
         else:
             message = f"invalid value {_short(error.instance)} for `{name}`"
             yield SchemaIssue("invalid-value", Finding.at(loc, message, did_you_mean(error.instance, choices)))

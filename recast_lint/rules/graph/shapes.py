@@ -6,8 +6,13 @@ from typing import Any, Iterable
 
 from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
+from recast_lint.rules.dataflow.multistep import scatters_whole_list
+from recast_lint.rules.dataflow.publishers import list_renderings
+from recast_lint.rules.graph.cases import undecided
+from recast_lint.rules.listharm import speaks_for
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.stagegraph import graphs
+from recast_lint.stagegraph import Selector, graphs
+from recast_lint.stagevalues import single_target
 
 
 @rule("RL415", "stages-selector-without-unwrap", Severity.INFO, "`{stages: X}` on a single-step stage gives a one-element list")
@@ -17,7 +22,9 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
 
     Why: `stages:` always returns a list, one entry per step: the parameter is `['value']`, not
     `'value'`. A command renders it the same, but a frompar-pub passes the list on, and a
-    downstream `{x[0]}` gets the whole string.
+    downstream `{x[0]}` gets the whole string. Where the list does real harm, the rule that says
+    so reports it instead: scattered (RL526), compared in a `cases` condition (RL419), rendered
+    into a publish template (RL530).
 
     Bad:
 
@@ -29,19 +36,23 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
     """
     for graph in graphs(analysis):
         for selector in graph.selectors:
-            resolution = selector.target.resolution
-            if selector.key == "step" or resolution is None or not selector.target.understood or len(resolution.reached) != 1:
+            if selector.key == "step" or selector.value.get("unwrap") or selector.value.get("flatten"):
                 continue
-            if selector.value.get("unwrap") or selector.value.get("flatten"):
+            entry = single_target(selector)
+            if entry is None or _consequence_reported(analysis, selector):
                 continue
-            reached = resolution.reached[0]
-            if reached.level == "stage" and reached.via is reached.entry and reached.entry.kind in ("init", "step"):
-                yield Finding.at(
-                    selector.loc.child(selector.key),
-                    f"`stages: {selector.target.text}` gives a one-element list, since '{reached.entry.name}' has one step",
-                    "add `unwrap: true` for the value itself, or use `step:`",
-                    key=True,
-                )
+            yield Finding.at(
+                selector.loc.child(selector.key),
+                f"`stages: {selector.target.text}` gives a one-element list, since '{entry.name}' has one step",
+                "add `unwrap: true` for the value itself, or use `step:`",
+                key=True,
+            )
+
+
+def _consequence_reported(analysis: Analysis, selector: Selector) -> bool:
+    """A rule that says what the one-element list breaks here: RL526 (scattered), RL419 (compared in a
+    `cases` condition), RL530 (rendered by a publisher). Then that is the one report."""
+    return scatters_whole_list(analysis, selector) or speaks_for(undecided(analysis), selector) or speaks_for(list_renderings(analysis), selector)
 
 
 @rule("RL416", "literal-looks-like-selector", Severity.WARNING, "a literal mapping parameter with a `step`, `stages` or `steps` key")
