@@ -781,6 +781,7 @@ ENTRY_FILE = "recast.yml"
 _ENTRY_KEYS = ({"name", "metadata", "spec"}, {"name", "tags", "recast_catalogue_entries"})  # an entry, an index file
 _TOP_LEVEL_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
 _SNIFFED_BYTES = 256 * 1024
+_ENTRY_SEARCH_HEIGHT = 3
 
 
 def looks_like_entry(path: Path) -> bool:
@@ -823,10 +824,12 @@ def find_entry_root(start: Path, within: Optional[Path] = None) -> Optional[Path
     current = real(start)
     if is_file(current):
         current = current.parent
-    for candidate in [current, *current.parents]:
+    for height, candidate in enumerate([current, *current.parents]):
         if within is not None and candidate != within and within not in candidate.parents:
             return None
-        if catalogue_files(candidate):
+        # an entry of another name is looked for only a few levels up (specs/ and its sub-directories):
+        # higher, only a `recast.yml` counts, so a file outside any analysis never makes us read a home directory
+        if catalogue_files(candidate) if height <= _ENTRY_SEARCH_HEIGHT else is_file(candidate / ENTRY_FILE):
             return candidate
     return None
 
