@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
@@ -326,18 +325,16 @@ class _Builder:
                 "YAML forbids tabs for indentation; indent with spaces",
                 repair=_tab_repair(self.doc.text),
             )
-        placeholder = _placeholder_repair(self.doc.text, line, column) if "block" in (context or "") else None
-        if placeholder is not None:
-            (start, end, quoted), = placeholder
-            written = self.doc.text[start:end]
-            message = f"invalid YAML: unquoted `{written}` begins with `{{`, which starts a mapping, and the rest of it cannot follow one"
-            return LoadProblem("syntax", message, self.doc.text_span(start, end), f"quote it: {quoted}", repair=placeholder)
         message = problem if not context else f"{problem} ({context})"
         if message.startswith("expected a single document"):
-            hint = "each spec file holds one document; remove the extra `---`"
-        else:
-            hint = "fix the YAML syntax at this position"
-        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+            return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "each spec file holds one document; remove the extra `---`")
+        from recast_lint.yamlsyntax import explain  # only for a file that does not parse
+
+        context_mark = getattr(exc, "context_mark", None)
+        cause = explain(self.doc.text, problem, (line, column), context or "", (context_mark.line + 1, context_mark.column + 1) if context_mark else None)
+        if cause is not None:
+            return LoadProblem("syntax", f"invalid YAML: {cause.message}", cause.span, cause.hint, repair=cause.repair)
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "fix the YAML syntax at this position")
 
     # -- construction --------------------------------------------------------------------------
     def _offset(self, mark: yaml.Mark) -> int:
@@ -498,7 +495,6 @@ def _too_deep(span: Span) -> LoadProblem:
 # -- repairs: edits that make a text YAML cannot read readable, checked by reading the result ------
 
 TAB_WIDTHS = (4, 8, 2)  # what a tab in the indentation most likely stood for, in that order
-_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][\w-]*(\.\w+|\[\w*\])*")  # `{workdir}`, `{files[0]}`: not `{$ref: x}`
 
 
 def _events(text: str) -> Optional[List[yaml.Event]]:
@@ -578,34 +574,3 @@ def _block_content_tabs(events: List[yaml.Event], lines: List[str], candidate: L
     return content
 
 
-def _placeholder_repair(text: str, line: int, column: int) -> Optional[Tuple[Tuple[int, int, str]]]:
-    """`out: {workdir}/out.txt` (1-based ``line``, ``column`` where YAML stopped in a block
-    collection): the value quoted, when it is the rest of the line and quoting it lets YAML read past it."""
-    lines = text.splitlines(keepends=True)
-    if not 0 < line <= len(lines):
-        return None
-    written = lines[line - 1]
-    close = len(written[: column - 1].rstrip(" "))
-    if close == 0 or written[close - 1] != "}":
-        return None
-    open_ = written.rfind("{", 0, close - 1)
-    lead = written[:open_]
-    if open_ < 0 or not _PLACEHOLDER_NAME.fullmatch(written[open_ + 1 : close - 1]) or "{" in lead or "[" in lead:
-        return None
-    if not lead.rstrip().endswith((":", "-")) or lead[-1:] not in (" ", ""):
-        return None
-    body = written.rstrip("\r\n")
-    comment = body.find(" #", close)
-    end = comment if comment >= 0 else len(body)
-    while end > close and body[end - 1] in " \t":
-        end -= 1
-    start = sum(len(x) for x in lines[: line - 1])
-    repair = (start + open_, start + end, "'" + body[open_:end].replace("'", "''") + "'")
-    candidate = text[: repair[0]] + repair[2] + text[repair[1] :]
-    try:
-        yaml.compose(candidate, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        later = getattr(exc, "problem_mark", None)
-        if later is None or later.line + 1 <= line:
-            return None  # still stuck on this line: quoting it was not the answer
-    return (repair,)

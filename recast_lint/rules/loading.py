@@ -75,6 +75,17 @@ def invalid_yaml(analysis: Analysis) -> Iterable[Finding]:
         stages:
           - name: hello
 
+    The parser says where it gave up, which is often past the mistake; the diagnostic names the
+    likely cause instead, at the line to fix, with that line fixed as the hint:
+
+    - a value starting with `{` is a mapping: `outputfile: {workdir}/out.txt` stops at `/out.txt`
+      (quote it: `outputfile: '{workdir}/out.txt'`);
+    - a value starting with `*` or `&` is an alias or anchor: `globexpression: *.root`;
+    - a plain value holding `: ` is a second key: `cmd: echo status: done`;
+    - a key without a space after its colon is text: `image:busybox`, then the next line fails;
+    - a line indented to no level of the lines above it, or more than a key that has a value;
+    - quotes that close before the value ends (`'it's'`), or never close; a bracket never closed.
+
     Syntax errors cannot be suppressed: the rest of the file cannot be read until they are fixed.
 
     `--fix` turns tabs in the indentation into spaces (a tab counts as 4 columns, or 8, or 2 when

@@ -8,10 +8,11 @@ from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage
-from recast_lint.rules.graph.outputs import published_by_target
-from recast_lint.rules.graph.wording import no_match, quoted
+from recast_lint.rules.graph.outputs import published_by, published_by_target
+from recast_lint.rules.graph.wording import Prefer, no_match, quoted
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
-from recast_lint.stagegraph import Selector, graphs
+from recast_lint.stagegraph import ScopeGraph, Selector, graphs
+from recast_lint.stagepaths import Resolution
 
 SELECTOR_KEYS = SELECTOR_TARGET_KEYS + ("output", "unwrap", "flatten")
 _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflows; the loader adds it anyway
@@ -33,11 +34,29 @@ def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         inputfile: {step: select, output: outfile}
+
+    A stage that lives inside a sub-workflow is offered through its holder (`control[*].fit`),
+    and only as an expression that resolves: when several stages hold one of that name, the one
+    the reader waits for, and whose stage publishes the `output`, comes first; in a path such as
+    `madevent.*.analysis` the stage meant is the last one written.
     """
     for graph in graphs(analysis):
         for selector in graph.selectors:
             if selector.target.matches_nothing and not graph.blames_name(selector.target):
-                yield no_match(selector.target, f"`{selector.key}:`", graph)
+                yield no_match(selector.target, f"`{selector.key}:`", graph, _suits(analysis, graph, selector))
+
+
+def _suits(analysis: Analysis, graph: ScopeGraph, selector: Selector) -> Prefer:
+    """How well a repaired expression suits the selector: it reaches a stage the reader waits for,
+    and that stage publishes the `output` the selector reads."""
+    closure = graph.closure(selector.stage) or set()
+    output = selector.value.get("output")
+
+    def score(resolution: Resolution) -> int:
+        upstream = any(entry.stage is not None and entry.stage.index in closure for entry in resolution.via())
+        return 2 * upstream + (output in published_by(analysis, graph, resolution))
+
+    return score
 
 
 @rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on", fix=Applicability.UNSAFE)
