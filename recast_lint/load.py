@@ -51,7 +51,7 @@ class NodeInfo:
 
 
 class LoadProblem(NamedTuple):
-    kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
+    kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span
     hint: Optional[str] = None
@@ -424,17 +424,21 @@ class _Builder:
         for key_node, value_node in explicit:
             key = self._key(key_node)
             key_span = _mark_span(key_node)
+            earlier = result.get(key) if key in seen else None
+            value = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
             if key in seen:
+                same = type(value) is type(earlier) and value == earlier  # then no value is lost
                 self.doc.problems.append(
                     LoadProblem(
-                        "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key].line}); only this last value is kept",
+                        "duplicate-key-same" if same else "duplicate-key",
+                        f"duplicate key {key!r} (first defined on line {seen[key].line})"
+                        + (" with the same value" if same else "; only this last value is kept, the first is lost"),
                         key_span,
-                        "remove or rename one of the two entries",
+                        "remove one of the two entries" if same else "remove or rename one of the two entries",
                     )
                 )
             seen[key] = key_span
-            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+            result[key] = value
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]

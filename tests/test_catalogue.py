@@ -90,6 +90,12 @@ def test_relative_initdir_says_where_each_backend_looks() -> None:
     assert "recast-<tag>/inputs" in message and "REANA" in message
 
 
+def test_relative_initdir_read_through_readdir_is_an_error_unless_an_archive_fills_it() -> None:
+    found = [d for d in _case("initdir-read") if d.code == "RL609"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(10, 16, Severity.ERROR), (15, 16, Severity.WARNING)]
+    assert "`{readdir0}` do not exist" in found[0].message
+
+
 def test_default_toplevel_is_suggested_for_a_relative_specs_toplevel() -> None:
     assert only(_case("entry-bugs"), "RL611").hint.startswith("remove it")
 

@@ -167,6 +167,15 @@ SCHEDULE_PROVEN_FAILURES: Dict[str, Dict[str, str]] = {
 for _relpath, _codes in SCHEDULE_PROVEN_FAILURES.items():
     PROVEN_FAILURES.setdefault(_relpath, {}).update(_codes)
 
+# RL103 (an error when the two values differ), read by hand
+_LOST_PARAM_CARD = (
+    "`param_card` is written twice in stage 'generation_madgraph_pythia' with different values: the first "
+    "({step: init, output: param_card}, line 15) never reaches the run, PyYAML keeps the second (line 28, the "
+    "flattened list the scatter needs), and a YAML 1.2 loader rejects the file (the identical `ma5_recast_card` is a warning)"
+)
+for _relpath in ("vladov3000+fpd-reana/ma5_scatter.yaml", "vladov3000+fpd-reana/reana.yaml"):
+    PROVEN_FAILURES.setdefault(_relpath, {})["RL103"] = _LOST_PARAM_CARD
+
 
 @pytest.mark.parametrize("relpath,note", ACCEPTED, ids=[p for p, _ in ACCEPTED])
 def test_no_error_on_files_the_reference_accepts(relpath: str, note: str) -> None:

@@ -260,6 +260,13 @@ def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[D
 
 def test_literal_mapping_with_a_step_key(selectors: List[Diagnostic]) -> None:
     assert where(selectors, "RL416") == [("specs/workflow.yml", 47, 17)]
+    assert only(selectors, "RL416").severity is Severity.ERROR
+
+
+def test_a_literal_mapping_the_runtime_turns_into_a_selector_is_an_error_and_a_key_value_item_is_data() -> None:
+    found = [d for d in run(LOOSE / "literal-selectors.yml") if d.code == "RL416"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(9, 17, Severity.ERROR), (10, 20, Severity.ERROR)]
+    assert "TypeError" in found[0].message and "ValueError" in found[1].message
 
 
 def test_cases_without_a_catch_all_warn_and_with_one_stay_quiet() -> None:

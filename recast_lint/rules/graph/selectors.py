@@ -133,7 +133,10 @@ def _not_upstream_wording(selector: Selector, name: str, outcomes: Optional[Froz
             Severity.INFO,
         )
     if OK in outcomes:
-        return f"{reader}; whether '{name}' has a result when '{selector.stage.name}' is applied depends on which step finishes first", None
+        order = "which step finishes first"
+        if selector.stage.workflow.parent is not None:
+            order += ", and on what yadage applies around this sub-workflow"
+        return f"{reader}; whether '{name}' has a result when '{selector.stage.name}' is applied depends on {order}", None
     if outcomes == {UNSCHEDULED}:
         result = "`stages:` gives [] and the step runs without the value" if selector.key != "step" else "`step:` fails with AssertionError"
         return f"{reader}, and yadage applies it before it schedules '{name}': {result}", Severity.ERROR
