@@ -8,6 +8,7 @@ from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
 from recast_lint.rules.dataflow.multistep import scatters_whole_list
 from recast_lint.rules.dataflow.publishers import list_renderings
+from recast_lint.rules.dataflow.yaml11 import format_misfits
 from recast_lint.rules.graph.cases import undecided
 from recast_lint.rules.listharm import speaks_for
 from recast_lint.rules.registry import Finding, rule
@@ -24,7 +25,7 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
     `'value'`. A command renders it the same, but a frompar-pub passes the list on, and a
     downstream `{x[0]}` gets the whole string. Where the list does real harm, the rule that says
     so reports it instead: scattered (RL526), compared in a `cases` condition (RL419), rendered
-    into a publish template (RL530).
+    into a publish template (RL530), formatted with a number format (RL541).
 
     Bad:
 
@@ -52,7 +53,12 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
 def _consequence_reported(analysis: Analysis, selector: Selector) -> bool:
     """A rule that says what the one-element list breaks here: RL526 (scattered), RL419 (compared in a
     `cases` condition), RL530 (rendered by a publisher). Then that is the one report."""
-    return scatters_whole_list(analysis, selector) or speaks_for(undecided(analysis), selector) or speaks_for(list_renderings(analysis), selector)
+    return (
+        scatters_whole_list(analysis, selector)
+        or speaks_for(undecided(analysis), selector)
+        or speaks_for(list_renderings(analysis), selector)
+        or speaks_for(format_misfits(analysis), selector)
+    )
 
 
 @rule("RL416", "literal-looks-like-selector", Severity.ERROR, "a literal mapping parameter with a `step`, `stages` or `steps` key")
