@@ -50,6 +50,15 @@ class NodeInfo:
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
 
 
+class Merge(NamedTuple):
+    """A mapping that merges others with `<<: *anchor`: the keys it takes from them (where each is
+    written) and the keys written in it, which override those."""
+
+    source: Span  # the `<<` value, e.g. `*defaults`
+    merged: Dict[Any, Span]
+    explicit: Dict[Any, Span]
+
+
 class LoadProblem(NamedTuple):
     kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
@@ -66,6 +75,7 @@ class Document:
         self.data: Any = None
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
+        self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
 
@@ -407,8 +417,10 @@ class _Builder:
         result: Dict[Any, Any] = {}
         explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
         merges: List[yaml.Node] = []
+        merge_value: Optional[yaml.Node] = None
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
+                merge_value = value_node
                 merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
         # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
         for source in reversed(merges):
@@ -439,6 +451,8 @@ class _Builder:
                 )
             seen[key] = key_span
             result[key] = value
+        if merge_value is not None:
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), dict(seen))
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -472,6 +486,17 @@ def _too_large(size: int) -> LoadProblem:
         Span.point(),
         "spec files are small; split generated data out of the spec",
     )
+
+
+def _merged_keys(sources: List[yaml.Node]) -> Dict[Any, Span]:
+    """The plain keys the merged mappings give, where each is written; the first source wins, as in YAML."""
+    keys: Dict[Any, Span] = {}
+    for source in sources:
+        if isinstance(source, yaml.MappingNode):
+            for key_node, _ in source.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                    keys.setdefault(key_node.value, _mark_span(key_node))
+    return keys
 
 
 def _too_deep(span: Span) -> LoadProblem:

@@ -292,3 +292,13 @@ def test_a_one_element_list_formatted_as_a_number_is_one_error_at_the_template()
     assert (listed.span.line, listed.span.column, listed.severity) == (15, 70, Severity.ERROR)
     assert "one-element list (`stages: init` without `unwrap`)" in listed.message and "unwrap: true" in listed.hint
     assert where(diagnostics, "RL415") == []  # RL541 says what the list breaks
+
+
+def test_a_misspelt_override_of_a_merged_default_is_one_error_at_the_key() -> None:
+    diagnostics = _case("merges")
+    found = [(d.path, d.span.line, d.span.column, d.severity) for d in diagnostics if d.code == "RL542"]
+    assert found == [("recast.yml", 15, 7, Severity.ERROR), (WORKFLOW, 18, 7, Severity.ERROR)]  # not plot's `label`, heavy's `mass`
+    initdata = next(d for d in diagnostics if d.code == "RL542")
+    assert "'mass' keeps the merged default 500 (line 10)" in initdata.message and initdata.hint == "rename it to 'mass'"
+    assert initdata.fix is not None and not initdata.fix.safe and initdata.fix.edits[0].replacement == "mass"
+    assert where(diagnostics, "RL507") == []  # `lable` is reported once, as the override it was meant to be
