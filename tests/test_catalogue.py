@@ -106,6 +106,7 @@ def test_ci_variables_are_expanded_as_gitlab_sets_them() -> None:
     ]  # not: $FULLNAME (= $GROUP/my-search), `inputs.yml --example` (ignored), $CI_PROJECT_NAME (not in the file)
     messages = {d.span.line: d for d in _case("ci-variables") if d.code in ("RL650", "RL651")}
     assert "'atlas/my-serach', which job 'global-name' passes to `recast run`" in messages[2].message
+    assert messages[2].fix is not None and not messages[2].fix.safe and messages[2].fix.edits[0].replacement == "'atlas/my-search'"
     assert messages[8].hint.startswith("did you mean 'signal'?")
 
 

@@ -14,6 +14,7 @@ import re
 import shlex
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
@@ -189,12 +190,15 @@ def _lines(loc: Loc) -> Iterator[Tuple[Loc, str]]:
             yield from _lines(loc.child(index))
 
 
-def _at_definition(word: Word, message: str, hint: Optional[str]) -> Finding:
+def _at_definition(word: Word, message: str, hint: Optional[str], value: Optional[str] = None) -> Finding:
+    """At the place the variable is set; with ``value``, an unsafe fix that sets it to that in
+    `variables:` (the CI job then runs something else)."""
     assert word.through is not None
     variable_name, variable = word.through
     if variable.shell:
         return Finding.at_text(variable.loc, f"{variable_name}=", message, hint)
-    return Finding.at(variable.loc, message, hint)
+    edit = fix.replace_value(variable.loc, f"'{value}'") if value is not None and isinstance(variable.loc.value, str) else None
+    return Finding.at(variable.loc, message, hint, fix=fix.make(f"set {variable_name} to '{value}'", [edit], safe=False) if edit else None)
 
 
 def _unique(findings: Iterable[Finding]) -> List[Finding]:
@@ -245,6 +249,7 @@ def ci_variable_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
                 f"`{word.through[0]}` is {word.value!r}, which job '{command.job}' passes to `recast {command.subcommand}`, "
                 f"but recast.yml is {name!r}",
                 f"set it to '{name}', the `name` in recast.yml",
+                name,
             )
         )
     return _unique(findings)
