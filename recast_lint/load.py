@@ -64,6 +64,10 @@ class LoadProblem(NamedTuple):
     message: str
     span: Span
     hint: Optional[str] = None
+    # edits (start, end, replacement) of the text after which YAML reads past this problem, found by
+    # reading the edited text; the rule naming the problem decides whether to offer them as a fix
+    repair: Tuple[Tuple[int, int, str], ...] = ()
+    earlier: Optional[Tuple[int, int]] = None  # duplicate-key: the first entry, from its key to the end of its value
 
 
 class Document:
@@ -329,18 +333,26 @@ class _Builder:
                 "tab character used for indentation",
                 Span.point(line, lines[line - 1].index("\t") + 1),
                 "YAML forbids tabs for indentation; indent with spaces",
+                repair=_tab_repair(self.doc.text),
             )
         message = problem if not context else f"{problem} ({context})"
         if message.startswith("expected a single document"):
-            hint = "each spec file holds one document; remove the extra `---`"
-        else:
-            hint = "fix the YAML syntax at this position"
-        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+            return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "each spec file holds one document; remove the extra `---`")
+        from recast_lint.yamlsyntax import explain  # only for a file that does not parse
+
+        context_mark = getattr(exc, "context_mark", None)
+        cause = explain(self.doc.text, problem, (line, column), context or "", (context_mark.line + 1, context_mark.column + 1) if context_mark else None)
+        if cause is not None:
+            return LoadProblem("syntax", f"invalid YAML: {cause.message}", cause.span, cause.hint, repair=cause.repair)
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "fix the YAML syntax at this position")
 
     # -- construction --------------------------------------------------------------------------
+    def _offset(self, mark: yaml.Mark) -> int:
+        return self.offsets[mark.line] + mark.column if mark.line < len(self.offsets) else len(self.doc.text)
+
     def _info(self, node: yaml.Node) -> NodeInfo:
         start = self.offsets[node.start_mark.line] + node.start_mark.column if node.start_mark.line < len(self.offsets) else 0
-        end = self.offsets[node.end_mark.line] + node.end_mark.column if node.end_mark.line < len(self.offsets) else len(self.doc.text)
+        end = self._offset(node.end_mark)
         style = (node.style or "") if isinstance(node, yaml.ScalarNode) else None
         return NodeInfo(_mark_span(node, self.offsets), start, end, style=style)
 
@@ -432,7 +444,7 @@ class _Builder:
             self._guard(source, pointer, depth + 1)
             with self._entered(source, active):
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
-        seen: Dict[Any, Span] = {}
+        seen: Dict[Any, Tuple[Span, Tuple[int, int]]] = {}
         for key_node, value_node in explicit:
             key = self._key(key_node)
             key_span = _mark_span(key_node)
@@ -443,16 +455,17 @@ class _Builder:
                 self.doc.problems.append(
                     LoadProblem(
                         "duplicate-key-same" if same else "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key].line})"
+                        f"duplicate key {key!r} (first defined on line {seen[key][0].line})"
                         + (" with the same value" if same else "; only this last value is kept, the first is lost"),
                         key_span,
                         "remove one of the two entries" if same else "remove or rename one of the two entries",
+                        earlier=seen[key][1],
                     )
                 )
-            seen[key] = key_span
+            seen[key] = (key_span, (self._offset(key_node.start_mark), self._offset(value_node.end_mark)))
             result[key] = value
         if merge_value is not None:
-            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), dict(seen))
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: spans[0] for k, spans in seen.items()})
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -506,3 +519,87 @@ def _too_deep(span: Span) -> LoadProblem:
         span,
         "spec files are shallow; this file is generated or corrupted",
     )
+
+
+# -- repairs: edits that make a text YAML cannot read readable, checked by reading the result ------
+
+TAB_WIDTHS = (4, 8, 2)  # what a tab in the indentation most likely stood for, in that order
+
+
+def _events(text: str) -> Optional[List[yaml.Event]]:
+    """The parse events of ``text`` (linear in its size, aliases unexpanded), or None when it is not YAML."""
+    try:
+        return list(yaml.parse(text, Loader=_Loader))
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _meaning(events: List[yaml.Event]) -> List[tuple]:
+    """What the events say, without where they stand: two texts with equal meanings hold the same data."""
+    return [(type(e).__name__, getattr(e, "value", None), getattr(e, "tag", None), getattr(e, "anchor", None)) for e in events]
+
+
+def _tab_repair(text: str) -> Tuple[Tuple[int, int, str], ...]:
+    """Tabs in the indentation turned into spaces, as edits of each such line's leading white space.
+
+    A tab counts as 4 columns (as most editors show it), or 8, or 2 when only that width reads; when
+    4 and 8 both read but mean different data, what the author meant is unknown and nothing is
+    offered. Tabs after a block scalar's indentation (`|`, `>`) are its content and stay."""
+    lines = text.splitlines(keepends=True)
+    tabbed = [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip(" \t"))]]
+    readings: Dict[int, Tuple[List[int], List[tuple]]] = {}
+    for width in TAB_WIDTHS:
+        reading = _read_with_tabs(lines, tabbed, width)
+        if reading is not None:
+            readings[width] = reading
+    if 4 in readings and 8 in readings and readings[4][1] != readings[8][1]:
+        return ()
+    width = next((w for w in TAB_WIDTHS if w in readings), None)
+    if width is None:
+        return ()
+    edits = []
+    offset = 0
+    expanded = set(readings[width][0])
+    for index, line in enumerate(lines):
+        if index in expanded:
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            edits.append((offset, offset + len(indent), indent.expandtabs(width)))
+        offset += len(line)
+    return tuple(edits)
+
+
+def _read_with_tabs(lines: List[str], tabbed: List[int], width: int) -> Optional[Tuple[List[int], List[tuple]]]:
+    """(the lines whose indentation is expanded, the meaning of the text then), or None when it does not read."""
+    expanded = list(tabbed)
+    for _ in range(2):  # once with every tabbed line, once more without those inside block scalars
+        candidate = [_expand(line, width) if i in expanded else line for i, line in enumerate(lines)]
+        events = _events("".join(candidate))
+        if events is None:
+            return None
+        content = _block_content_tabs(events, lines, candidate, expanded)
+        if not content:
+            return expanded, _meaning(events)
+        expanded = [i for i in expanded if i not in content]
+    return None
+
+
+def _expand(line: str, width: int) -> str:
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return indent.expandtabs(width) + line[len(indent) :]
+
+
+def _block_content_tabs(events: List[yaml.Event], lines: List[str], candidate: List[str], expanded: List[int]) -> List[int]:
+    """The expanded lines inside a block scalar whose tab comes after the scalar's indentation."""
+    content = []
+    for event in events:
+        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
+            last = event.end_mark.line + (event.end_mark.column > 0)  # a block scalar ends at the start of the next line
+            body = range(event.start_mark.line + 1, min(last, len(lines)))
+            shown = [candidate[i] for i in body if candidate[i].strip()]
+            indent = min((len(line) - len(line.lstrip(" ")) for line in shown), default=0)
+            for i in body:
+                if i in expanded and len(lines[i]) - len(lines[i].lstrip(" ")) >= indent:
+                    content.append(i)
+    return content
+
+

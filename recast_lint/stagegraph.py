@@ -64,6 +64,7 @@ class ScopeGraph:
         self.selectors: List[Selector] = []
         self.unaddressable: List[Stage] = []
         self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every closure through the stage
+        self._cycles: Optional[List[List[Stage]]] = None
 
     @property
     def stages(self) -> List[Stage]:
@@ -97,6 +98,55 @@ class ScopeGraph:
                     todo.append(up)
         return seen
 
+    def cycles(self) -> List[List[Stage]]:
+        """Each strongly connected set of stages that waits on itself, as one concrete cycle."""
+        if self._cycles is None:
+            self._cycles = _cycles(self)
+        return self._cycles
+
+    def edge_loc(self, stage: Stage, upstream: Stage) -> Loc:
+        """Where ``stage`` writes the dependency that makes it wait for ``upstream``."""
+        for reading in self.dependencies.get(stage.index, []):
+            if reading.resolution is not None and any(e.stage is upstream for e in reading.resolution.via()):
+                return reading.loc
+        return stage.loc.child("dependencies")
+
+    def blocked(self) -> Dict[int, Loc]:
+        """Stages that never run because of their own dependencies (one matching nothing, one that
+        does not parse, a cycle), by index, with where the cause is written."""
+        causes: Dict[int, Loc] = {}
+        for stage in self.stages:
+            for reading in self.dependencies.get(stage.index, []):
+                if reading.matches_nothing or reading.error is not None and not reading.error.unsupported:
+                    causes.setdefault(stage.index, reading.loc)
+        for cycle in self.cycles():
+            loc = self.edge_loc(cycle[0], cycle[1] if len(cycle) > 1 else cycle[0])
+            for stage in cycle:
+                causes.setdefault(stage.index, loc)
+        return causes
+
+    def downstream(self) -> Dict[int, List[int]]:
+        """For each stage index, the indices of the stages that wait for it."""
+        found: Dict[int, List[int]] = {s.index: [] for s in self.stages}
+        for stage in self.stages:
+            for up in self.upstream(stage):
+                found[up.index].append(stage.index)
+        return found
+
+    def never_run(self) -> Set[int]:
+        """Indices of the stages that never run: the blocked ones and every stage after them."""
+        todo = list(self.blocked())
+        if not todo:
+            return set()
+        downstream = self.downstream()
+        seen = set(todo)
+        while todo:
+            for nxt in downstream[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
     def names_referenced(self, name: str) -> bool:
         texts = [r.text for rs in self.dependencies.values() for r in rs] + [s.target.text for s in self.selectors]
         return any(name in text for text in texts)
@@ -104,6 +154,74 @@ class ScopeGraph:
     def blames_name(self, reading: Reading) -> bool:
         """A failing expression that writes an unaddressable stage name: the name is the root cause."""
         return any(isinstance(s.name, str) and s.name in reading.text for s in self.unaddressable)
+
+
+def _cycles(graph: ScopeGraph) -> List[List[Stage]]:
+    stages = {s.index: s for s in graph.stages}
+    edges = {i: [u.index for u in graph.upstream(s)] for i, s in stages.items()}
+    index: Dict[int, int] = {}
+    low: Dict[int, int] = {}
+    stack: List[int] = []
+    on_stack: Set[int] = set()
+    components: List[List[int]] = []
+
+    for root in stages:  # Tarjan, without recursion: a chain of thousands of stages is as deep
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            node, pending = work[-1]
+            nxt = next(pending, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges[nxt])))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1 or node in edges[node]:
+                    components.append(component)
+    cycles = []
+    for component in components:
+        # the shortest way from the first stage back to itself (a greedy walk can end in a corner of the set)
+        members = set(component)
+        start = min(component)
+        came_from: Dict[int, int] = {}
+        frontier, last = [start], None
+        while last is None and frontier:
+            following = []
+            for node in frontier:
+                if start in edges[node]:
+                    last = node
+                    break
+                for nxt in sorted(n for n in edges[node] if n in members and n not in came_from and n != start):
+                    came_from[nxt] = node
+                    following.append(nxt)
+            frontier = following
+        if last is None:  # not a strongly connected set after all; nothing to name
+            continue
+        path = [last]
+        while path[-1] != start:
+            path.append(came_from[path[-1]])
+        cycles.append([stages[i] for i in reversed(path)])
+    return cycles
 
 
 def _read(text: Any, loc: Loc, scope: Scope) -> Optional[Reading]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -25,7 +27,7 @@ def _case(name: str) -> List[Diagnostic]:
         ("entry-bugs", "RL603", "recast.yml", 17, 14),
         ("entry-bugs", "RL604", "recast.yml", 21, 14),
         ("entry-bugs", "RL605", "recast.yml", 24, 5),
-        ("entry-bugs", "RL606", "recast.yml", 28, 5),
+        ("entry-bugs", "RL606", "recast.yml", 29, 7),  # at the misspelt key
         ("no-examples", "RL606", "recast.yml", 9, 5),
         ("entry-bugs", "RL607", "recast.yml", 32, 9),
         ("entry-bugs", "RL608", "recast.yml", 33, 9),
@@ -193,3 +195,25 @@ def test_a_command_naming_its_file_in_the_workdir_it_is_given_is_not_doubted() -
     # recast printed the result); only `greet/hello.txt`, which no stage names, stays a warning
     found = [(d.span.line, d.message) for d in _case("results-multistep") if d.code == "RL614"]
     assert found == [(25, "stage 'greet' writes greetings, greetings/*.json, not 'hello.txt'")]
+
+
+def test_an_entry_recast_atlas_does_not_load_is_an_error_and_still_linted() -> None:
+    """recast-atlas globs `*.yml` only: an entry in `recast.yaml` is never in the catalogue."""
+    found = run(FIXTURES / "catalogue" / "yaml-entry")
+    assert [(d.code, d.path, d.span.line, d.severity.value) for d in found] == [("RL640", "recast.yaml", 2, "error")]
+    assert found[0].hint == "rename it to 'recast.yml'"
+
+
+def test_two_entries_of_one_catalogue_directory_are_each_linted_and_ci_may_run_either(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue" / "named-entry", root)
+    entry = (root / "search.yml").read_text(encoding="utf-8")
+    (root / "control.yml").write_text(entry.replace("name: atlas/ana-exot-2099-099", "name: atlas/control").replace("defualt:", "default:"))
+    (root / ".gitlab-ci.yml").write_text(
+        "recast:\n  tags: [docker-privileged]\n  services: [docker:stable-dind]\n  script:\n"
+        "    - recast run atlas/control --tag ci\n    - recast run atlas/ana-exot-2099-099 --tag ci\n"
+        "  artifacts: {paths: [recast-ci], when: always}\n",
+        encoding="utf-8",
+    )
+    found = run(root)
+    assert [(d.code, d.path, d.span.line) for d in found if d.severity.value == "error"] == [("RL602", "search.yml", 10)]

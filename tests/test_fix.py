@@ -16,7 +16,7 @@ from recast_lint.diagnostics import Span
 from recast_lint.load import load_bytes
 from tests.helpers import FIXTURES
 
-MISSPELT = FIXTURES / "fix" / "misspelt-type"
+MISSPELT = FIXTURES / "fix" / "RL201" / "before"
 
 
 def _edit(start: int, end: int, text: str) -> fix.Edit:
@@ -71,7 +71,8 @@ def test_fix_rewrites_only_the_edited_spans(analysis: Path) -> None:
     before = steps.read_text()
     result = _check(analysis, "--fix", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["summary"]["fixed"] == 2
+    assert json.loads(result.stdout)["summary"]["fixed"] == 2
+    assert "recast-lint: fixed specs/steps.yml (2 fixes)" in result.stderr
     expected = before.replace("string-interpolated-command", "string-interpolated-cmd").replace('"frompar-publisher"', '"frompar-pub"')
     assert steps.read_text() == expected
     again = _check(analysis, "--fix")
@@ -136,3 +137,37 @@ def test_fix_writes_back_the_text_as_read_not_the_reports_with_its_secrets_blank
     result = _check(analysis, "--fix")
     assert token not in result.output  # the report still hides it
     assert f"# token {token}" in steps.read_text() and "string-interpolated-cmd " in steps.read_text()
+
+
+def test_a_fix_that_would_make_the_file_unreadable_is_left_out_and_said(analysis: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.rules import schema
+
+    def breaking(loc, written, choices):  # type: ignore[no-untyped-def]
+        info = loc.doc.info(loc.pointer)
+        return fix.make("break it", [fix.replace(loc.doc, info.start, info.end, "[unclosed")])
+
+    monkeypatch.setattr(schema, "_retype", breaking)
+    steps = analysis / "specs" / "steps.yml"
+    before = steps.read_text()
+    result = _check(analysis, "--fix")
+    assert result.exit_code == 1  # the misspellings are still there
+    assert steps.read_text() == before
+    assert "the RL201 fix at specs/steps.yml:4 would make the file unreadable; not applied" in result.output
+
+
+def test_sarif_fixes_validate_and_applied_by_line_and_column_give_the_fixed_files(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    case = FIXTURES / "fix" / "RL701-flow"
+    shutil.copytree(case / "before", tmp_path / "analysis")
+    log = json.loads(_check(tmp_path / "analysis", "--format", "sarif").output)
+    schema = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(log)) == []
+    (change,) = [c for r in log["runs"][0]["results"] for f in r.get("fixes", []) for c in f["artifactChanges"]]
+    path = tmp_path / "analysis" / change["artifactLocation"]["uri"]
+    doc = load_bytes(path.read_bytes(), path)
+    text = doc.text
+    for replacement in sorted(change["replacements"], key=lambda r: (r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]), reverse=True):
+        region = replacement["deletedRegion"]
+        start, end = doc.offset(region["startLine"], region["startColumn"]), doc.offset(region["endLine"], region["endColumn"])
+        text = text[:start] + replacement["insertedContent"]["text"] + text[end:]
+    assert text == (case / "after" / change["artifactLocation"]["uri"]).read_text()

@@ -9,11 +9,12 @@ from typing import List
 import pytest
 
 from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.lint import lint
 from recast_lint.stagepaths import ExpressionError, addressable, parse
-from tests.helpers import FIXTURES, only, run, where
+from tests.helpers import ENVS, FIXTURES, no_reference_env, only, run, where
 
 GRAPH = FIXTURES / "graph"
-YADAGE_RUN = Path(__file__).resolve().parents[1] / "bench" / ".envs" / "reference" / "bin" / "yadage-run"
+YADAGE_RUN = ENVS / "reference" / "bin" / "yadage-run"
 LOOSE = GRAPH / "loose"
 
 
@@ -129,6 +130,27 @@ def test_cycles_are_named_and_reported_once_each() -> None:
     }
 
 
+def test_a_cycle_is_named_by_its_shortest_way_back_even_past_a_corner() -> None:
+    """From `a` the first way in (b, then c) only leads back to b: the named cycle goes through d."""
+    result = lint([LOOSE / "cycle-corner.yml"], cwd=LOOSE)
+    assert result.crashes == []
+    assert [d.message for d in result.diagnostics if d.code == "RL405"] == ["dependency cycle: a → b → d → a; none of these stages ever runs"]
+
+
+def test_a_chain_of_thousands_of_stages_is_read_without_recursion(tmp_path: Path) -> None:
+    """Finding cycles walks the chain without recursing: 3,000 stages in a row, each waiting for the
+    one written after it, exceed Python's recursion limit."""
+    lines = ["stages:"] + [
+        f"- {{name: s{i}, dependencies: [{f's{i + 1}' if i < 2999 else 'init'}], scheduler: {{scheduler_type: singlestep-stage, "
+        f"parameters: {{}}, step: {{$ref: 'steps.yml#/echo'}}}}}}"
+        for i in range(3000)
+    ]
+    (tmp_path / "workflow.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "steps.yml").write_text((LOOSE / "steps.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = lint([tmp_path / "workflow.yml"], select=["RL405", "RL406"], cwd=tmp_path)
+    assert (result.crashes, result.diagnostics) == ([], [])
+
+
 # -- names ------------------------------------------------------------------------------------
 
 
@@ -209,8 +231,7 @@ def test_reading_a_stage_not_waited_for_is_judged_by_simulating_yadage(name: str
 @pytest.mark.parametrize("name", sorted(n for n, (severity, _, _) in SCHEDULES.items() if severity is not Severity.WARNING))
 def test_the_real_engine_fails_exactly_where_the_simulation_says(name: str, tmp_path: Path) -> None:
     if not YADAGE_RUN.exists():
-        pytest.skip("no yadage-run in bench/.envs/reference; create it with "
-                    "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
+        pytest.skip(no_reference_env("reference", "yadage-run", "yadage"))
     _, _, failure = SCHEDULES[name]
     done = subprocess.run([str(YADAGE_RUN), "-t", str(SCHEDULE), "-p", "name=hello", "-b", "multiproc:2", str(tmp_path / "run"), name],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)

@@ -208,7 +208,7 @@ def test_statistics_count_each_rule_most_frequent_first(monkeypatch: pytest.Monk
     lines = result.output.splitlines()
     assert lines[:2] == ["2  RL201  unknown-type", "2  RL203  missing-key"]
     assert "1  RL901  unused-suppression" in lines
-    assert lines[-1] == "found 5 errors, 2 warnings, 1 info in 3 files (2 fixable with `--fix`)"
+    assert lines[-1] == "found 5 errors, 2 warnings, 1 info in 3 files (3 fixable with `--fix`)"
 
 
 def test_exit_codes_are_unchanged_by_the_new_formats(monkeypatch: pytest.MonkeyPatch) -> None:

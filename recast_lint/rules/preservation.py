@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Step
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
 UNPINNED_IMAGETAGS = ("latest", "master")
 STRING_RESOURCES = ("CVMFS", "GRIDProxy", "KRB5Auth")
@@ -83,7 +85,7 @@ def _split_image(image: str) -> Tuple[str, Optional[str], Optional[str]]:
 # -- images -------------------------------------------------------------------------------------
 
 
-@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest")
+@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest", fix=Applicability.SAFE)
 def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
     """Catches an `image` that already contains a `:tag` or an `@sha256:` digest.
 
@@ -100,6 +102,9 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
 
         image: atlas/analysisbase
         imagetag: '21.2.125'
+
+    `--fix` does this when there is no `imagetag`, or takes the tag off `image` when `imagetag`
+    says the same; when they differ, which tag was meant is unknown and only the hint is given.
     """
     for _, environment in _docker_environments(analysis):
         image = _image(environment)
@@ -118,7 +123,22 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
             environment.child("image"),
             f"image {shown!r} already has a {'digest' if digest else 'tag'}; the runtime pulls {pulled!r}, an invalid reference",
             hint,
+            fix=_split_tag(environment, image, tag) if tag and not digest else None,
         )
+
+
+def _split_tag(environment: Loc, image: str, tag: str) -> Optional[Fix]:
+    """`image: name:tag` to `image: name` plus `imagetag: 'tag'`, or the tag only taken off `image`
+    when `imagetag` already says the same (safe: the reference pulled now is invalid). When
+    `imagetag` says another tag, which one was meant is unknown: no fix."""
+    imagetag = environment.get("imagetag")
+    untagged = fix.replace_at(environment.child("image"), len(image) - len(tag) - 1, ":" + tag, "")
+    if environment.has("imagetag"):
+        if str(imagetag) != tag:
+            return None
+        return fix.make(f"remove ':{tag}' from `image`; `imagetag` says it", [untagged])
+    added = fix.add_entry(environment.child("image"), "imagetag", fix.quoted(tag))
+    return fix.make(f"move ':{tag}' from `image` to `imagetag: '{tag}'`", [untagged, added])
 
 
 @rule("RL702", "imagetag-unpinned", Severity.WARNING, "`imagetag` is missing, `latest` or `master`")
@@ -167,24 +187,25 @@ def _registry_and_path(repository: str) -> Tuple[str, str]:
     return "", repository
 
 
-def _reference_problem(image: str) -> Optional[Tuple[str, str]]:
-    """(message, hint) when ``image`` (without tag) is not a repository name docker accepts."""
+def _reference_problem(image: str) -> Optional[Tuple[str, str, Optional[str]]]:
+    """(message, hint, the valid name when there is exactly one) when ``image`` (without tag) is not
+    a repository name docker accepts."""
     repository = _split_image(image)[0]
     host, path = _registry_and_path(repository)
     if image.startswith("-"):
         return (f"image {image!r} starts with '-', so docker reads it as an option, not an image",
-                "write the image's repository name, e.g. `atlas/analysisbase`")
+                "write the image's repository name, e.g. `atlas/analysisbase`", None)
     if re.search(r"\s", image) or (path != path.lower() and REPOSITORY_PATH.fullmatch(path.lower())):
-        return (f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
-                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'")
+        valid = image.strip().replace(path, path.lower()).replace(" ", "")
+        return (f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)", f"write '{valid}'", valid)
     if not REPOSITORY_PATH.fullmatch(path):
         return (f"image {image!r} is not a valid Docker reference: `docker pull` fails with 'invalid reference format'",
                 "a repository name is lowercase letters and digits in components separated by '/', joined inside a "
-                "component by '.', '_', '__' or '-', after an optional registry `host[:port]/`")
+                "component by '.', '_', '__' or '-', after an optional registry `host[:port]/`", None)
     return None
 
 
-@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` or `imagetag` is not a valid Docker reference")
+@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` or `imagetag` is not a valid Docker reference", fix=Applicability.SAFE)
 def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
     """Catches an `image` that is not a Docker repository name (uppercase letters or whitespace in
     its path, a leading `-`, a character or separator Docker does not allow),
@@ -215,7 +236,10 @@ def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
         if image is not None:
             problem = _reference_problem(image)
             if problem is not None:
-                yield Finding.at(environment.child("image"), *problem)
+                message, hint, valid = problem
+                # safe: `docker pull` refuses what is written, and a registry's names are lowercase
+                repair = fix.make(hint, [fix.replace_text(environment.child("image"), image, valid)]) if valid and "\t" not in image else None
+                yield Finding.at(environment.child("image"), message, hint, fix=repair)
         imagetag = environment.get("imagetag")
         if isinstance(imagetag, str) and "{" not in imagetag and "$" not in imagetag and not IMAGE_TAG.fullmatch(imagetag):
             yield Finding.at(
@@ -232,13 +256,14 @@ def _known_resource_key(key: Any) -> bool:
     return key in RESOURCE_KEYS or isinstance(key, str) and key.startswith(RESOURCE_KEY_PREFIXES)
 
 
-def _case_insensitive_guess(word: str, choices: Iterable[str]) -> Optional[str]:
+def _case_insensitive_guess(word: str, choices: Iterable[str], single: bool = False) -> Optional[str]:
     options = list(choices)
-    guess = closest(word.lower(), [c.lower() for c in options])
+    lowered = [c.lower() for c in options]
+    guess = single_close_match(word.lower(), lowered) if single else closest(word.lower(), lowered)
     return next((c for c in options if c.lower() == guess), None) if guess else None
 
 
-@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know")
+@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know", fix=Applicability.UNSAFE)
 def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
     """Catches `resources` entries other than `CVMFS`, `GRIDProxy`, `KRB5Auth` and the dictionary
     forms (`kerberos: true` and REANA's `compute_backend`, `kubernetes_*`, `voms_proxy`, `rucio`,
@@ -268,7 +293,11 @@ def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
                     else f"did you mean '{guess}'? (names are case-sensitive)" if guess
                     else f"expected one of: {', '.join(STRING_RESOURCES)}, or `- kerberos: true`"
                 )
-                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint)
+                # unsafe: the step runs without the resource now; fixed, it gets /cvmfs, a proxy or a ticket
+                rename = fix.make(f"change '{item}' to '{guess}'", [fix.replace_text(item_loc, item, guess)], safe=False) if (
+                    guess and guess != "kerberos" and _case_insensitive_guess(item, STRING_RESOURCES, single=True)
+                ) else None
+                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint, fix=rename)
             elif isinstance(item, dict):
                 for key in item:
                     if not _known_resource_key(key):

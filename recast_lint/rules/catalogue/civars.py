@@ -16,6 +16,7 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.catalogue.common import entry_data
@@ -209,7 +210,10 @@ def _unique(findings: Iterable[Finding]) -> List[Finding]:
     return list(kept.values())
 
 
-@rule("RL650", "ci-variable-wrong-analysis", Severity.ERROR, "a CI variable gives `recast run` a different analysis than `recast.yml` names")
+@rule(
+    "RL650", "ci-variable-wrong-analysis", Severity.ERROR, "a CI variable gives `recast run` a different analysis than `recast.yml` names",
+    fix=Applicability.UNSAFE,
+)
 def ci_variable_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
     """Catches `recast run $VAR` (or `submit`, `catalogue check|describe`) in `.gitlab-ci.yml`
     where `VAR`, as the CI file sets it, is not the `name` of `recast.yml`.

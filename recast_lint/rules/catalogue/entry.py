@@ -7,13 +7,14 @@ import os
 import re
 from typing import Iterable, List, Optional, Set, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Stage
+from recast_lint.rules.catalogue.ci import ci_name_instead, well_formed
 from recast_lint.rules.catalogue.common import entry_data, list_items
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
-ENTRY_NAME = re.compile(r"[^/\s]+/[^/\s]+")
-TEMPLATED = re.compile(r"\$|\{\{")  # a template (`$name`, `{{ cookiecutter.name }}`) is filled in before use
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
 RUN_DIR_ENTRIES = ("_yadage", "init")  # written into `recast-<tag>/` besides the stage directories
@@ -39,7 +40,8 @@ def entry_name(analysis: Analysis) -> Iterable[Finding]:
         name: atlas/atlas-conf-2018-041
     """
     name = entry_data(analysis).get("name")
-    if isinstance(name, str) and not ENTRY_NAME.fullmatch(name) and not TEMPLATED.search(name):
+    # when the CI job runs a well-formed name, RL630 says to rename the entry to it, at this place
+    if isinstance(name, str) and not well_formed(name) and ci_name_instead(analysis) is None:
         yield Finding.at(
             analysis.entry.loc.child("name"),
             f"catalogue name {name!r} is not of the form `<group>/<identifier>`",
@@ -47,7 +49,7 @@ def entry_name(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-@rule("RL602", "no-default-example", Severity.ERROR, "`example_inputs` has no `default` example")
+@rule("RL602", "no-default-example", Severity.ERROR, "`example_inputs` has no `default` example", fix=Applicability.SAFE)
 def no_default_example(analysis: Analysis) -> Iterable[Finding]:
     """Catches a catalogue entry with no `example_inputs` at all, or none named `default`.
 
@@ -82,11 +84,14 @@ def no_default_example(analysis: Analysis) -> Iterable[Finding]:
         )
     elif "default" not in examples:
         misspelt = closest("default", list(examples))
+        # safe: `recast run NAME` fails now, and the example renamed is the one it then runs
+        rename = fix.rename_key(loc.child(misspelt), "default") if misspelt and single_close_match("default", list(examples)) else None
         yield Finding.at(
             loc,
             "`example_inputs` has no `default` example, which `recast run NAME` runs",
             f"rename '{misspelt}' to 'default'" if misspelt else "rename the main example to `default`",
             key=True,
+            fix=rename,
         )
 
 
@@ -97,7 +102,7 @@ def _run_dir_names(stages: List[Stage]) -> Tuple[Set[str], List[str]]:
     return exact | set(RUN_DIR_ENTRIES), scattered
 
 
-@rule("RL603", "result-not-in-a-stage", Severity.ERROR, "a result `relpath` does not start with a stage name")
+@rule("RL603", "result-not-in-a-stage", Severity.ERROR, "a result `relpath` does not start with a stage name", fix=Applicability.SAFE)
 def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `results[].relpath` whose first directory is not a top-level stage of the workflow.
 
@@ -144,10 +149,14 @@ def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
             )
             continue
         stage_names = sorted(exact - set(RUN_DIR_ENTRIES))
+        meant = single_close_match(first, stage_names) if relpath.startswith(first) else None
+        # safe: recast-atlas fails to open what is written, once the run is done
+        rename = fix.make(f"change '{first}' to '{meant}'", [fix.replace_at(item_loc.child("relpath"), 0, first, meant)]) if meant else None
         yield Finding.at(
             item_loc.child("relpath"),
             f"result path starts with {first!r}, which is not a stage of the workflow",
             did_you_mean(first, stage_names) or "start the path with the name of the stage that writes the file",
+            fix=rename,
         )
 
 

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability
 from recast_lint.load import Document
 from recast_lint.model import REMOTE_PREFIXES, Analysis, InputDir, Loc
 from recast_lint.rules.catalogue.common import entry_data, list_items
@@ -142,7 +144,7 @@ def _strings(value: object) -> Iterator[str]:
             stack.extend(item)
 
 
-@rule("RL610", "archivematch-without-slash", Severity.ERROR, "`archivematch` does not end in `/`")
+@rule("RL610", "archivematch-without-slash", Severity.ERROR, "`archivematch` does not end in `/`", fix=Applicability.SAFE)
 def archivematch_without_slash(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `dataopts.archivematch` that does not end in `/`.
 
@@ -162,10 +164,12 @@ def archivematch_without_slash(analysis: Analysis) -> Iterable[Finding]:
         dataopts = example.dataopts if isinstance(example.dataopts, dict) else {}
         match = dataopts.get("archivematch")
         if isinstance(match, str) and not match.endswith("/"):
+            where = example.loc.child("dataopts", "archivematch")
             yield Finding.at(
-                example.loc.child("dataopts", "archivematch"),
+                where,
                 f"`archivematch` {match!r} does not end in `/`; the runtime asserts it names a directory",
                 f"write '{match}/'",
+                fix=fix.make(f"write '{match}/'", [fix.append_to_scalar(where, "/")]),  # safe: the run stops on it now
             )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Parameter, Stage, is_selector
 from recast_lint.rules.dataflow.literals import is_list_value
 from recast_lint.rules.dataflow.templates import passed_names
 from recast_lint.rules.listharm import once_per_analysis
-from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.rules.registry import Finding, did_you_mean, rule, single_close_match
 from recast_lint.stagegraph import Selector
 from recast_lint.stagevalues import Sourced, literal, parameter_values, published, selector_of, single_target
 
@@ -67,7 +69,7 @@ def scatter_missing(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(scatter.child("parameters"), f"`scatter` of stage '{stage.path}' scatters no parameter", "name the list parameters to scatter")
 
 
-@rule("RL521", "scatter-method", Severity.ERROR, "`scatter.method` is neither `zip` nor `cartesian`")
+@rule("RL521", "scatter-method", Severity.ERROR, "`scatter.method` is neither `zip` nor `cartesian`", fix=Applicability.UNSAFE)
 def scatter_method(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `scatter.method` other than `zip` or `cartesian`.
 
@@ -87,10 +89,13 @@ def scatter_method(analysis: Analysis) -> Iterable[Finding]:
         if scatter is not None and scatter.has("method") and scatter.get("method") not in SCATTER_METHODS:
             method = scatter.get("method")
             message = f"scatter method '{method}' of stage '{stage.path}' schedules no steps"
-            yield Finding.at(scatter.child("method"), message, did_you_mean(method, SCATTER_METHODS))
+            meant = single_close_match(method, SCATTER_METHODS)
+            # unsafe: the run succeeds now, scheduling nothing; fixed, the stages below it run
+            retype = fix.make(f"change '{method}' to '{meant}'", [fix.replace_value(scatter.child("method"), meant)], safe=False) if meant else None
+            yield Finding.at(scatter.child("method"), message, did_you_mean(method, SCATTER_METHODS), fix=retype)
 
 
-@rule("RL522", "scatter-unknown-parameter", Severity.ERROR, "a scattered parameter is not in `parameters`")
+@rule("RL522", "scatter-unknown-parameter", Severity.ERROR, "a scattered parameter is not in `parameters`", fix=Applicability.SAFE)
 def scatter_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `scatter.parameters` entry that the stage's `parameters` do not define.
 
@@ -114,10 +119,13 @@ def scatter_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
         names = passed_names(stage)
         for i, name in enumerate(scattered):
             if str(name) not in names:
+                meant = single_close_match(name, names)
+                rename = fix.make(f"change '{name}' to '{meant}'", [fix.replace_value(scatter.child("parameters", i), fix.scalar(meant))]) if meant else None
                 yield Finding.at(
                     scatter.child("parameters", i),
                     f"scattered parameter '{name}' is not a parameter of stage '{stage.path}'",
                     did_you_mean(name, names) or "add it to the stage's `parameters`",
+                    fix=rename,  # safe: the scheduler fails with KeyError on what is written
                 )
 
 

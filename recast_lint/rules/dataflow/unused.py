@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Se
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability
 from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
@@ -189,7 +190,7 @@ def _misspelt(merge: Merge, read: Set[str]) -> Iterator[Tuple[str, str]]:
             yield written, meant
 
 
-@rule("RL542", "merge-override-misspelt", Severity.ERROR, "a key next to `<<: *defaults` that overrides nothing, so the default wins")
+@rule("RL542", "merge-override-misspelt", Severity.ERROR, "a key next to `<<: *defaults` that overrides nothing, so the default wins", fix=Applicability.UNSAFE)
 def merge_override_misspelt(analysis: Analysis) -> Iterable[Finding]:
     """Catches, in stage parameters or initdata that merge defaults with `<<: *anchor`, a key
     written to override a merged one but misspelt: nothing reads it, and the merged key it is

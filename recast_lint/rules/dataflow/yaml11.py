@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, is_selector
 from recast_lint.placeholders import Field
 from recast_lint.rules.dataflow.templates import Template, at_field, checked_steps, templates, value_leaves
@@ -69,7 +70,7 @@ def _step_inputs(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
             yield leaf, f"the parameters of test {test.name!r}"
 
 
-@rule("RL540", "yaml11-misread", Severity.ERROR, "a plain value YAML 1.1 reads as another number or as a boolean")
+@rule("RL540", "yaml11-misread", Severity.ERROR, "a plain value YAML 1.1 reads as another number or as a boolean", fix=Applicability.SAFE)
 def yaml11_misread(analysis: Analysis) -> Iterable[Finding]:
     """Catches an unquoted value that reaches a step (initdata, a literal stage parameter, test
     parameters) and that YAML 1.1 reads as something other than it looks: a zero-padded number
@@ -140,7 +141,7 @@ def _sample(kind: str, length: Optional[int], template: Template) -> Any:
     return {"string": "x", "boolean": True, "null": None, "object": {}}.get(kind)
 
 
-@rule("RL541", "format-spec-type", Severity.ERROR, "a `{name:spec}` whose format spec the parameter's value cannot take")
+@rule("RL541", "format-spec-type", Severity.ERROR, "a `{name:spec}` whose format spec the parameter's value cannot take", fix=Applicability.UNSAFE)
 def format_spec_type(analysis: Analysis) -> Iterable[Finding]:
     """Catches a placeholder with a format spec (`{mass:.2e}`, `{n:03d}`) in a `cmd`, `script` or
     `interpolated-pub` template, whose parameter holds a value of another type: most often a

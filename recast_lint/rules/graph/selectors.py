@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
-from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
-from recast_lint.rules.graph.outputs import published_by_target
-from recast_lint.rules.graph.wording import no_match, quoted
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.fix import Applicability, Fix
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage
+from recast_lint.rules.graph.outputs import published_by, published_by_target
+from recast_lint.rules.graph.wording import Prefer, no_match, quoted
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.schedule import INIT, NO_RESULT, OK, UNSCHEDULED, schedule_of, waits_for
-from recast_lint.stagegraph import Selector, graphs
+from recast_lint.stagegraph import ScopeGraph, Selector, graphs
+from recast_lint.stagepaths import Resolution
 
 SELECTOR_KEYS = SELECTOR_TARGET_KEYS + ("output", "unwrap", "flatten")
 _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflows; the loader adds it anyway
 
 
 
-@rule("RL408", "selector-unknown-stage", Severity.ERROR, "a `{step|stages: X}` selector names no stage")
+@rule("RL408", "selector-unknown-stage", Severity.ERROR, "a `{step|stages: X}` selector names no stage", fix=Applicability.UNSAFE)
 def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
     """Catches a parameter selector whose `step`/`stages`/`steps` expression matches no stage of
     the workflow (same expression language and scopes as `dependencies`).
@@ -32,14 +35,32 @@ def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         inputfile: {step: select, output: outfile}
+
+    A stage that lives inside a sub-workflow is offered through its holder (`control[*].fit`),
+    and only as an expression that resolves: when several stages hold one of that name, the one
+    the reader waits for, and whose stage publishes the `output`, comes first; in a path such as
+    `madevent.*.analysis` the stage meant is the last one written.
     """
     for graph in graphs(analysis):
         for selector in graph.selectors:
             if selector.target.matches_nothing and not graph.blames_name(selector.target):
-                yield no_match(selector.target, f"`{selector.key}:`", graph)
+                yield no_match(selector.target, f"`{selector.key}:`", graph, _suits(analysis, graph, selector))
 
 
-@rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on")
+def _suits(analysis: Analysis, graph: ScopeGraph, selector: Selector) -> Prefer:
+    """How well a repaired expression suits the selector: it reaches a stage the reader waits for,
+    and that stage publishes the `output` the selector reads."""
+    closure = graph.closure(selector.stage) or set()
+    output = selector.value.get("output")
+
+    def score(resolution: Resolution) -> int:
+        upstream = any(entry.stage is not None and entry.stage.index in closure for entry in resolution.via())
+        return 2 * upstream + (output in published_by(analysis, graph, resolution))
+
+    return score
+
+
+@rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on", fix=Applicability.UNSAFE)
 def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
     """Catches a parameter selector whose stage (or `init`) is not among the stages this stage
     waits for, directly or through other stages.
@@ -118,7 +139,8 @@ def _not_upstream(analysis: Analysis) -> Iterator[Tuple[bool, Finding]]:
                 outcomes = schedule_of(analysis, graph).outcome(number, selector, target)
                 message, severity = _not_upstream_wording(selector, entry.name, outcomes)
                 hint = f"add '{entry.name}' to the dependencies of '{reader.name}'"
-                yield bool(outcomes), Finding.at(selector.target.loc, message, hint, severity=severity)
+                added = _add_dependency(reader, entry.name) if reader.loc.doc is selector.target.loc.doc else None
+                yield bool(outcomes), Finding.at(selector.target.loc, message, hint, severity=severity, fix=added)
 
 
 def _not_upstream_wording(selector: Selector, name: str, outcomes: Optional[FrozenSet[str]]) -> Tuple[str, Optional[Severity]]:
@@ -147,6 +169,22 @@ def _not_upstream_wording(selector: Selector, name: str, outcomes: Optional[Froz
             Severity.ERROR,
         )
     return f"{reader}, and yadage always applies it before '{name}' has a result: the read fails", Severity.ERROR
+
+
+def _add_dependency(stage: Stage, name: str) -> Optional[Fix]:
+    """`name` added to the stage's `dependencies` as they are written (`[a, b]`, `- a` lines, the
+    `expressions` of a dependency mapping), or a `dependencies: [name]` line after its `name`.
+    Unsafe: the stage then waits for that stage, so the order the stages run in changes."""
+    title = f"add '{name}' to the dependencies of '{stage.name}'"
+    item = fix.scalar(str(name))
+    written = stage.loc.get("dependencies")
+    if isinstance(written, list):
+        return fix.make(title, [fix.append_item(stage.loc.child("dependencies"), item)], safe=False)
+    if isinstance(written, dict) and isinstance(written.get("expressions"), list):
+        return fix.make(title, [fix.append_item(stage.loc.child("dependencies", "expressions"), item)], safe=False)
+    if not stage.loc.has("dependencies") and stage.loc.has("name"):
+        return fix.make(title, [fix.add_entry(stage.loc.child("name"), "dependencies", f"[{item}]")], safe=False)
+    return None
 
 
 _MANY_STEPS = ("multistep-step", "multistep-workflow")
@@ -248,7 +286,7 @@ def selector_without_output(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL413", "selector-unknown-key", Severity.ERROR, "a selector has a key the runtime does not read")
+@rule("RL413", "selector-unknown-key", Severity.ERROR, "a selector has a key the runtime does not read", fix=Applicability.SAFE)
 def selector_unknown_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches selector keys other than `step`, `stages`, `steps`, `output`, `unwrap` and
     `flatten` (e.g. `ouput`, `unwarp`).
@@ -267,9 +305,11 @@ def selector_unknown_key(analysis: Analysis) -> Iterable[Finding]:
     for graph in graphs(analysis):
         for selector in graph.selectors:
             for key in _unknown_keys(selector):
+                meant = single_close_match(key, SELECTOR_KEYS)
                 yield Finding.at(
                     selector.loc.child(key),
                     f"selector key '{key}' is ignored by the runtime",
                     did_you_mean(key, SELECTOR_KEYS),
                     key=True,
+                    fix=fix.rename_key(selector.loc.child(key), meant) if meant else None,
                 )
