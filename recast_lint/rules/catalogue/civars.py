@@ -245,8 +245,8 @@ def ci_variable_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
     findings = []
     for command in recast_commands(analysis.ci):
         word = command.name
-        if word is None or word.through is None or word.value is None or word.value == name:
-            continue
+        if word is None or word.through is None or word.value is None or word.value in (name, *analysis.catalogue_names):
+            continue  # ours, or another entry of the same catalogue directory
         findings.append(
             _at_definition(
                 word,
