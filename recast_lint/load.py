@@ -50,8 +50,17 @@ class NodeInfo:
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
 
 
+class Merge(NamedTuple):
+    """A mapping that merges others with `<<: *anchor`: the keys it takes from them (where each is
+    written) and the keys written in it, which override those."""
+
+    source: Span  # the `<<` value, e.g. `*defaults`
+    merged: Dict[Any, Span]
+    explicit: Dict[Any, Span]
+
+
 class LoadProblem(NamedTuple):
-    kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
+    kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span
     hint: Optional[str] = None
@@ -70,6 +79,7 @@ class Document:
         self.data: Any = None
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
+        self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
 
@@ -419,8 +429,10 @@ class _Builder:
         result: Dict[Any, Any] = {}
         explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
         merges: List[yaml.Node] = []
+        merge_value: Optional[yaml.Node] = None
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
+                merge_value = value_node
                 merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
         # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
         for source in reversed(merges):
@@ -436,18 +448,24 @@ class _Builder:
         for key_node, value_node in explicit:
             key = self._key(key_node)
             key_span = _mark_span(key_node)
+            earlier = result.get(key) if key in seen else None
+            value = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
             if key in seen:
+                same = type(value) is type(earlier) and value == earlier  # then no value is lost
                 self.doc.problems.append(
                     LoadProblem(
-                        "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key][0].line}); only this last value is kept",
+                        "duplicate-key-same" if same else "duplicate-key",
+                        f"duplicate key {key!r} (first defined on line {seen[key][0].line})"
+                        + (" with the same value" if same else "; only this last value is kept, the first is lost"),
                         key_span,
-                        "remove or rename one of the two entries",
+                        "remove one of the two entries" if same else "remove or rename one of the two entries",
                         earlier=seen[key][1],
                     )
                 )
             seen[key] = (key_span, (self._offset(key_node.start_mark), self._offset(value_node.end_mark)))
-            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+            result[key] = value
+        if merge_value is not None:
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: spans[0] for k, spans in seen.items()})
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -481,6 +499,17 @@ def _too_large(size: int) -> LoadProblem:
         Span.point(),
         "spec files are small; split generated data out of the spec",
     )
+
+
+def _merged_keys(sources: List[yaml.Node]) -> Dict[Any, Span]:
+    """The plain keys the merged mappings give, where each is written; the first source wins, as in YAML."""
+    keys: Dict[Any, Span] = {}
+    for source in sources:
+        if isinstance(source, yaml.MappingNode):
+            for key_node, _ in source.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                    keys.setdefault(key_node.value, _mark_span(key_node))
+    return keys
 
 
 def _too_deep(span: Span) -> LoadProblem:

@@ -92,6 +92,30 @@ def test_relative_initdir_says_where_each_backend_looks() -> None:
     assert "recast-<tag>/inputs" in message and "REANA" in message
 
 
+def test_relative_initdir_read_through_readdir_is_an_error_unless_an_archive_fills_it() -> None:
+    found = [d for d in _case("initdir-read") if d.code == "RL609"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(10, 16, Severity.ERROR), (15, 16, Severity.WARNING)]
+    assert "`{readdir0}` do not exist" in found[0].message
+
+
+def test_ci_variables_are_expanded_as_gitlab_sets_them() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in _case("ci-variables") if d.code.startswith("RL6")]
+    assert found == [
+        ("RL650", 2, 13, Severity.ERROR),  # the global ANALYSIS; the job that overrides it is right
+        ("RL651", 8, 14, Severity.ERROR),  # EXAMPLE of the template `.signal` the job extends
+        ("RL651", 45, 14, Severity.ERROR),  # `export EXAMPLE=...` in the script
+        ("RL651", 47, 44, Severity.ERROR),  # a misspelt `--example` written out
+    ]  # not: $FULLNAME (= $GROUP/my-search), `inputs.yml --example` (ignored), $CI_PROJECT_NAME (not in the file)
+    messages = {d.span.line: d for d in _case("ci-variables") if d.code in ("RL650", "RL651")}
+    assert "'atlas/my-serach', which job 'global-name' passes to `recast run`" in messages[2].message
+    assert messages[2].fix is not None and not messages[2].fix.safe and messages[2].fix.edits[0].replacement == "'atlas/my-search'"
+    assert messages[8].hint.startswith("did you mean 'signal'?")
+
+
+def test_ci_settings_come_from_the_jobs_a_job_extends() -> None:
+    assert [d for d in _case("ci-variables") if d.code in ("RL633", "RL634")] == []
+
+
 def test_default_toplevel_is_suggested_for_a_relative_specs_toplevel() -> None:
     assert only(_case("entry-bugs"), "RL611").hint.startswith("remove it")
 

@@ -73,10 +73,16 @@ def test_tab_hint_says_yaml_forbids_tabs() -> None:
     assert diagnostic.hint and "forbids tabs" in diagnostic.hint
 
 
-def test_duplicate_key_is_a_warning_naming_the_first_line() -> None:
+def test_duplicate_key_is_an_error_naming_the_first_line_and_the_lost_value() -> None:
     diagnostic = only(run(LOAD / "duplicate.yml"), "RL103")
-    assert diagnostic.severity.value == "warning"
-    assert "first defined on line 4" in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.severity.value) == (5, "error")
+    assert "first defined on line 4" in diagnostic.message and "the first is lost" in diagnostic.message
+
+
+def test_duplicate_key_with_the_same_value_is_a_warning() -> None:
+    diagnostic = only(run(LOAD / "duplicate-same.yml"), "RL103")
+    assert (diagnostic.span.line, diagnostic.severity.value) == (10, "warning")
+    assert "with the same value" in diagnostic.message
 
 
 @pytest.mark.parametrize("name", ["billion-laughs.yml", "deep.yml", "recursive-alias.yml", "merge-recursive.yml", "merge-bomb.yml", "merge-deep.yml"])

@@ -108,12 +108,16 @@ def not_utf8(analysis: Analysis) -> Iterable[Finding]:
     return _problems(analysis, "encoding")
 
 
-@rule("RL103", "duplicate-key", Severity.WARNING, "a mapping has the same key twice", fix=Applicability.UNSAFE)
+@rule("RL103", "duplicate-key", Severity.ERROR, "a mapping has the same key twice", fix=Applicability.UNSAFE)
 def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches a key written twice in one mapping.
 
-    Why: the runtime keeps only the last value, silently. The first one is usually the one you
-    meant to edit.
+    Why: YAML 1.2 requires the keys of a mapping to be unique, and yamllint's default treats a
+    duplicate as an error; YAML 1.2 tools (editors' language servers among them) reject the file.
+    The runtime's loader (PyYAML's SafeLoader, in yadage-schemas and recast-atlas) keeps only the
+    last value, silently, so the first one never reaches the run, and it is usually the one you
+    meant to edit. A warning when both values are the same: nothing is lost, but other YAML tools
+    still refuse the file.
 
     Bad:
 
@@ -124,7 +128,11 @@ def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
     Fixed: keep one `card`, or give the second a different name. `--fix --unsafe-fixes` removes
     the first entry (the runtime already ignores it, but it may be the one you meant).
     """
-    return _problems(analysis, "duplicate-key", repair=_drop_earlier)
+    for doc in analysis.documents.values():
+        for problem in doc.problems:
+            if problem.kind in ("duplicate-key", "duplicate-key-same"):
+                severity = Severity.WARNING if problem.kind == "duplicate-key-same" else None
+                yield Finding(doc, problem.span, problem.message, problem.hint, severity=severity, fix=_drop_earlier(doc, problem))
 
 
 @rule("RL104", "empty-document", Severity.ERROR, "the file holds no YAML document")

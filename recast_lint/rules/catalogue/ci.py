@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from recast_lint.diagnostics import Severity
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.rules.catalogue.civars import extended_jobs
 from recast_lint.rules.catalogue.common import ENTRY_NAME, TEMPLATED, entry_data
 from recast_lint.rules.catalogue.index import item_names
 from recast_lint.rules.registry import Finding, rule
@@ -180,8 +181,10 @@ def _ci_run_jobs(ci: Document) -> Iterator[Tuple[Loc, List[Tuple[Loc, str]]]]:
 
 
 def _ci_setting(ci: Document, job: Loc, key: str) -> Any:
-    """A job's `key`, else the one under `default:`, else the top-level one (GitLab's inheritance)."""
-    for value in (job.get(key), Loc(ci, ("default",)).get(key), Loc(ci).get(key)):
+    """A job's `key`, else the one of the jobs it `extends:` (the last first), else the one under
+    `default:`, else the top-level one (GitLab's inheritance)."""
+    for holder in [job] + extended_jobs(ci, job, 0)[::-1] + [Loc(ci, ("default",)), Loc(ci)]:
+        value = holder.get(key)
         if value is not None:
             return value
     return None
