@@ -2,7 +2,7 @@
 """Benchmark: recast-lint against the reference validator and against reading the YAML, in one run.
 
     python3 bench/bench.py [--runs N] [--corpus DIR] [--sizes 100,1000,10000] [--large]
-                           [--shapes chain,...] [--only helloworld,corpus,scaling,precommit]
+                           [--shapes chain,...] [--only helloworld,corpus,scaling,precommit] [--many-results]
 
 Two virtualenvs under bench/.envs/ (gitignored) are created on first use, so both tools start
 the way a user's install would: `reference` holds yadage (`yadage-validate`, which pins
@@ -23,7 +23,10 @@ Measured:
   3. scaling: generated analyses of each shape in bench/shapes.py at each size, `recast-lint
      check` vs the YAML floor (a process that only runs `yaml.load` with CSafeLoader over the
      same files), with the ratios;
-  4. if `bench/precommit_overhead.py` exists, the pre-commit hook's overhead on a one-file change.
+  4. if `bench/precommit_overhead.py` exists, the pre-commit hook's overhead on a one-file change;
+  5. with --many-results (and then only that): `recast-lint check` in every format on a recast.yml
+     whose `results:` holds 10,000 and then 20,000 entries, each one diagnostic (RL603), so a
+     format whose cost grows faster than the number of diagnostics shows as a ratio above 2.
 """
 
 from __future__ import annotations
@@ -201,6 +204,31 @@ def scaling(lint: str, python: str, shapes: Sequence[str], sizes: Sequence[int],
             )
 
 
+FORMATS = ("concise", "text", "json", "gitlab", "sarif", "github")
+
+
+def many_results(lint: str, runs: int) -> None:
+    """Every format on 10,000 and 20,000 diagnostics in one file: the time should double, not quadruple."""
+    print(f"{'format':<10} {'10,000 results':>15} {'20,000 results':>15} {'ratio':>7}   (median of {runs} runs, wall)")
+    with tempfile.TemporaryDirectory() as scratch:
+        roots = {}
+        for count in (10_000, 20_000):
+            root = Path(scratch) / f"results-{count}"
+            shutil.copytree(HELLOWORLD, root)
+            subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+            entry = (root / "recast.yml").read_text(encoding="utf-8").split("results:")[0]
+            items = "".join(f"  - name: r{i}\n    relpath: nostage/r{i}.txt\n" for i in range(count))
+            (root / "recast.yml").write_text(f"{entry}results:\n{items}", encoding="utf-8")
+            roots[count] = root
+        for name in FORMATS:
+            seconds = []
+            for count in (10_000, 20_000):
+                argv = [lint, "check", "--format", name, str(roots[count])]
+                measure(argv, roots[count])  # warm the file cache
+                seconds.append(median([measure(argv, roots[count]) for _ in range(runs)]).wall)
+            print(f"{name:<10} {seconds[0]:>13.2f} s {seconds[1]:>13.2f} s {seconds[1] / seconds[0]:>6.2f}x")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="pairs of runs on the helloworld (median reported)")
@@ -211,13 +239,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--shapes", default=",".join(SHAPES), help=f"shapes of the scaling table ({', '.join(SHAPES)})")
     parser.add_argument("--timeout", type=float, default=600, help="seconds after which a scaling run is killed")
     parser.add_argument("--only", default="helloworld,corpus,scaling,precommit", help="which parts to measure")
+    parser.add_argument("--many-results", action="store_true", help="only the report formats on 10,000 and 20,000 diagnostics")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
 
-    reference = venv("reference", "yadage")
     ours = venv("recast-lint", str(PROJECT))
     subprocess.run([str(ours / "pip"), "install", "--quiet", "--no-deps", "--force-reinstall", str(PROJECT)], check=True)
-    validate, lint = str(reference / "yadage-validate"), str(ours / "recast-lint")
+    lint = str(ours / "recast-lint")
+    if args.many_results:
+        many_results(lint, min(args.runs, 3))
+        return 0
+    reference = venv("reference", "yadage")
+    validate = str(reference / "yadage-validate")
 
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}\n")
     print(f"{'':<46} {'recast-lint':>10} {'yadage-validate':>10} {'ratio':>7}")

@@ -17,7 +17,10 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
+
+if TYPE_CHECKING:
+    from recast_lint.fix import FixRun
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 FORMAT_NAMES = ("text", "concise", "json", "gitlab", "sarif", "github")  # report/ has one module each
@@ -49,6 +52,10 @@ OPTIONS: Tuple[Option, ...] = (
     Option("--ignore", "ignore", "Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.", metavar="CODES"),
     Option("--color", "color", "Colour the text output; auto: on a terminal, unless NO_COLOR is set.", choices=("auto", "always", "never"),
            default="auto", show_default=True),
+    Option("--fix", "apply_fixes", "Apply the safe fixes in place (every other character of the file is kept), then report what remains.", is_flag=True),
+    Option("--unsafe-fixes", "unsafe_fixes", "With --fix or --diff: apply the fixes that change behaviour too (e.g. renaming a stage reference).",
+           is_flag=True),
+    Option("--diff", "show_diff", "Print a unified diff of what --fix would change and write nothing; exit 1 when there is a diff.", is_flag=True),
     Option("--debug", "debug", "Show tracebacks of internal errors.", is_flag=True),
 )
 
@@ -195,7 +202,8 @@ def use_color(choice: str) -> bool:
 
 
 def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool, toplevel: Optional[Path],
-        strict: bool, select: Optional[str], ignore: Optional[str], color: str, debug: bool) -> None:
+        strict: bool, select: Optional[str], ignore: Optional[str], color: str, apply_fixes: bool, unsafe_fixes: bool,
+        show_diff: bool, debug: bool) -> None:
     from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
     from recast_lint.lint import UsageError, lint
@@ -206,8 +214,25 @@ def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Option
         output_file = None
     if statistics and format_name and output_file is None:
         fail("--statistics prints a table instead of the report; give --format only with --output-file")
+    if unsafe_fixes and not (apply_fixes or show_diff):
+        fail("--unsafe-fixes says which fixes --fix or --diff apply; give it with one of them")
+    targets, selected, ignored = list(paths) or [Path(".")], codes(select), codes(ignore)
     try:
-        result = lint(list(paths) or [Path(".")], toplevel, codes(select), codes(ignore))
+        if apply_fixes or show_diff:
+            from recast_lint.fix import fix_until_clean
+
+            fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
+            for refused in fixing.refused:  # a bug of ours: the file is left as it was
+                where = f"{refused.diagnostic.path}:{refused.diagnostic.span.line}"
+                echo(f"recast-lint: warning: the {refused.diagnostic.code} fix at {where} would make the file unreadable; "
+                     "not applied (please report it)", err=True)
+            if show_diff:
+                _print_diff(fixing)
+            _write_fixes(fixing)
+            result = fixing.final
+            result.fixed = fixing.applied
+        else:
+            result = lint(targets, toplevel, selected, ignored)
     except (UsageError, ConfigError) as exc:
         fail(str(exc))
     if output_file is not None:
@@ -229,6 +254,40 @@ def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Option
         report_crashes(result.crashes, debug)
     if result.found_nothing:
         where = " ".join(str(p) for p in paths) or "."
-        echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
+        read = f"{result.files} YAML file{'s' if result.files != 1 else ''} read, but no" if result.files else "no"
+        echo(
+            f"recast-lint: warning: nothing to check in {where}: {read} catalogue entry (`name`, `metadata`, `spec`), "
+            "workflow (`stages:`), steps file or yadage reana.yaml",
+            err=True,
+        )
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _print_diff(fixing: FixRun) -> None:
+    """`--diff`: the unified diff of every file a fix would change on stdout, and exit (1 when there is one)."""
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import unified_diff
+
+    cwd = Path.cwd()
+    for path, (original, fixed) in sorted(fixing.texts.items()):
+        echo(unified_diff(display_path(path, cwd), original, fixed), nl=False)
+    files = len(fixing.texts)
+    if files:
+        echo(f"recast-lint: would apply {fixing.applied} fix{'es' if fixing.applied != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
+    sys.exit(EXIT_PROBLEMS if files else EXIT_CLEAN)
+
+
+def _write_fixes(fixing: FixRun) -> None:
+    """Write the fixed files, and name each on stderr (the report on stdout is about what remains)."""
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import WriteError, write
+
+    cwd = Path.cwd()
+    for path, (original, fixed) in sorted(fixing.texts.items()):
+        try:
+            write(path, original, fixed)
+        except WriteError as exc:
+            fail(str(exc))
+        count = sum(1 for applied in fixing.fixed if applied.path == path)
+        echo(f"recast-lint: fixed {display_path(path, cwd)} ({count} fix{'es' if count != 1 else ''})", err=True)

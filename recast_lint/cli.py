@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 import click
 
 from recast_lint import __version__
 from recast_lint.check_command import EXIT_CLEAN, EXIT_FAILURE, EXIT_PROBLEMS, HELP, OPTIONS, Option, fail, guarded, lowercase_start, report_crashes, run
+
+if TYPE_CHECKING:
+    from recast_lint.fix import Applicability
 
 # click 8.2+ reports a group called without a command as this error, whose message is the help
 _HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -88,25 +91,32 @@ def _check_command(callback: Callable) -> Callable:
 
 @_check_command
 def check(paths: Tuple[Path, ...], **options: Any) -> None:
-    run(paths, **options)
+    from recast_lint.lint import without_cyclic_gc
+
+    with without_cyclic_gc():  # one lint per command (``recast_lint.entry`` turns it off for the process)
+        run(paths, **options)
 
 
 @main.command("rules")
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(format_name: str) -> None:
-    """List every rule: code, name, severity and summary."""
+    """List every rule: code, name, severity, whether `--fix` can fix it (safe-fix, unsafe-fix) and summary."""
     from recast_lint.rules.registry import all_rules
 
     rules = all_rules()
     if format_name == "json":
         import json
 
-        data = [{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules]
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "fix": r.fix.value if r.fix else None, "summary": r.summary}
+            for r in rules
+        ]
         click.echo(json.dumps(data, indent=2))
         return
     width = max(len(r.name) for r in rules)
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.summary}")
+        fix = f"{r.fix.value}-fix" if r.fix else ""
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {fix:<10} {r.summary}")
 
 
 @main.command()
@@ -119,7 +129,7 @@ def explain(code: str) -> None:
     wanted = code.strip()
     for r in rules:
         if wanted.upper() == r.code or wanted.lower() == r.name:
-            click.echo(f"{r.code} {r.name} ({r.severity.value})\n\n{r.summary}\n\n{r.documentation}")
+            click.echo(f"{r.code} {r.name} ({r.severity.value})\n\n{r.summary}\n{_fix_line(r.fix)}\n\n{r.documentation}")
             return
     family = [r for r in rules if len(wanted) == 3 and r.family == wanted.upper()]
     if family:
@@ -127,6 +137,35 @@ def explain(code: str) -> None:
         return
     hint = did_you_mean(wanted, [r.code for r in rules] + [r.name for r in rules], limit=0)
     fail(f"no rule {wanted!r}; {hint or 'run `recast-lint rules` for the list'}")
+
+
+def _fix_line(fix: Optional[Applicability]) -> str:
+    if fix is None:
+        return "Fix: none; the hint says what to change."
+    if fix.value == "safe":
+        return "Fix: safe, applied by `recast-lint check --fix` when the finding carries one."
+    return "Fix: unsafe (it changes what runs), applied by `recast-lint check --fix --unsafe-fixes` when the finding carries one."
+
+
+# -- the editor: `server` -------------------------------------------------------------------------
+
+
+@main.command("server")
+@click.option("--debounce", type=click.IntRange(min=0), default=200, show_default=True, metavar="MS",
+              help="Lint this many milliseconds after the last keystroke (open and save lint at once).")
+def server_command(debounce: int) -> None:
+    """Run the language server on standard input and output, for editors (see the README).
+
+    Diagnostics as you type, quick fixes, hover, go to definition and completion for recast.yml,
+    the specs it reaches, .gitlab-ci.yml, reana*.yaml and .recast-lint.yml. Needs the `server`
+    extra: pip install 'recast-lint[server]'.
+    """
+    from recast_lint.server import ServerUnavailable, serve
+
+    try:
+        serve(debounce)
+    except ServerUnavailable as exc:
+        fail(str(exc))
 
 
 # -- scaffolding: `new` ---------------------------------------------------------------------------
@@ -201,9 +240,10 @@ def show_config(path: Optional[Path]) -> None:
 
 
 @main.command("schema")
-@click.argument("name", type=click.Choice(["recast", "workflow", "steps"]))
+@click.argument("name", type=click.Choice(["recast", "workflow", "steps", "step"]))
 def schema(name: str) -> None:
-    """Print the bundled JSON Schema of recast.yml, a workflow or a steps file, self-contained.
+    """Print the bundled JSON Schema of recast.yml, a workflow, a steps file (named steps) or a
+    file that is one step, self-contained.
 
     Save it next to the analysis and point editors at it with a first line such as
     `# yaml-language-server: $schema=../.schemas/workflow.json`.
@@ -215,17 +255,80 @@ def schema(name: str) -> None:
     click.echo(json.dumps(self_contained(name), indent=2))
 
 
+# -- the picture: `graph` ----------------------------------------------------------------------------
+
+
+@main.command("graph")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "format_name", type=click.Choice(["mermaid", "dot", "json", "svg", "png"]), default="mermaid", show_default=True,
+              help="mermaid for Markdown, dot for Graphviz, json for tools; svg and png run Graphviz's `dot`.")
+@click.option("--example", metavar="NAME", help="Example of recast.yml `example_inputs` whose initdata `init` shows (default: `default`).")
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph to FILE instead of standard output.")
+@click.option("--update", "readme", type=click.Path(dir_okay=False, path_type=Path), metavar="README",
+              help="Rewrite the Mermaid block between the `recast-lint graph` markers of README, and nothing else.")
+@click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              help="Resolve `$ref`s of a loose workflow file against DIR.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def graph_command(path: Optional[Path], format_name: str, example: Optional[str], output_file: Optional[Path], readme: Optional[Path],
+                  toplevel: Optional[Path], debug: bool) -> None:
+    """Draw the workflow of the analysis at PATH (default: .) with the problems `check` finds on it.
+
+    Stages (multistep ones with their scatter and step count, sub-workflows as clusters, cases with
+    their conditions), dependencies, the outputs each parameter reads, init with the example's
+    inputs and the results of recast.yml. Errors are red, warnings amber, stages that never run
+    grey, a dependency on nothing comes from a red node. Exit codes: 0 drawn, no error; 1 drawn,
+    with errors on it; 2 nothing drawn or written (usage error, Graphviz missing, internal error).
+    """
+    from recast_lint.config import ConfigError
+    from recast_lint.diagnostics import Severity
+    from recast_lint.draw import DrawError, draw, render, update_readme
+    from recast_lint.lint import UsageError, without_cyclic_gc
+
+    if readme is not None and (output_file is not None or format_name != "mermaid"):
+        fail("--update writes the Mermaid block of README; give it without --format and --output-file")
+    try:
+        with without_cyclic_gc():  # one lint and one graph, then the command ends
+            result, graph = draw(path or Path("."), toplevel, example)
+            output = render(format_name, graph)
+        if readme is not None:
+            changed = update_readme(readme, str(output))
+            click.echo(f"recast-lint: {readme}: {'workflow block updated' if changed else 'workflow block already up to date'}", err=True)
+        elif output_file is not None and str(output_file) != "-":
+            if isinstance(output, bytes):
+                output_file.write_bytes(output)
+            else:
+                output_file.write_text(output, encoding="utf-8", errors="replace")
+        else:
+            click.echo(output, nl=False)
+    except (UsageError, ConfigError, DrawError) as exc:
+        fail(str(exc))
+    if format_name == "mermaid":
+        from recast_lint.draw.mermaid import too_large
+
+        reason = too_large(str(output), graph)
+        if reason:
+            click.echo(f"recast-lint: warning: GitHub and GitLab will not render this diagram ({reason}); use --format svg", err=True)
+    if result.crashes:
+        report_crashes(result.crashes, debug)
+    errors, warnings = graph.count(Severity.ERROR), graph.count(Severity.WARNING)
+    if errors or warnings:
+        click.echo(f"recast-lint: the graph shows {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)}; "
+                   "`recast-lint check` explains them", err=True)
+    if errors:
+        sys.exit(EXIT_PROBLEMS)
+
+
 # -- running: `run` and `test` (Docker), `submit`, `status` and `results` (REANA) -----------------
 
 
 def _drive(action: Callable[[], None], debug: bool) -> None:
     """Run a runner action: its one-line problems exit 2, a failed workflow or test exits 1."""
-    from recast_lint.run.common import RunError, RunFailed
+    from recast_lint.run.common import RunError, RunFailed, mask
 
     try:
         action()
     except RunError as exc:
-        fail(str(exc), debug)
+        fail(mask(str(exc)), debug)
     except RunFailed:
         sys.exit(EXIT_PROBLEMS)
 

@@ -20,7 +20,7 @@ import fnmatch
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity, display_path
 
@@ -29,6 +29,7 @@ PYPROJECT = "pyproject.toml"
 TOML_TABLE = "tool.recast-lint"
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
 PER_FILE_KEYS = ("ignore", "reason")
+MAX_BYTES = 2 * 1024 * 1024  # the limit for spec files: a pyproject.toml is read whole to find its table
 
 LineOf = Callable[[Tuple[Any, ...]], int]
 
@@ -38,6 +39,7 @@ class ConfigError(Exception):
 
     def __init__(self, path: Path, line: int, message: str):
         super().__init__(f"{display_path(path, Path.cwd().resolve())}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message  # for reports that place it themselves (the editor)
 
 
 def normalize(pattern: str) -> str:
@@ -112,47 +114,68 @@ class Config:
 # -- finding -------------------------------------------------------------------------------------
 
 
-def find_config_file(start: Path) -> Optional[Path]:
-    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up."""
+def find_config_file(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Optional[Path]:
+    """The nearest `.recast-lint.yml`, or `pyproject.toml` with `[tool.recast-lint]`, from ``start`` up
+    to the repository root, or to ``within`` (a directory nothing above which may be read).
+    ``overlay`` (real path -> text) holds files read in place of the disk (an editor's buffers).
+
+    Files in the repository (or, outside one, in the analysis) came with it: one that is a symbolic
+    link leading out of it is refused, not read."""
+    overlay = overlay or {}
     directory = start.resolve()
     if directory.is_file():
         directory = directory.parent
-    for candidate in (directory, *directory.parents):
-        if (candidate / YAML_FILE).is_file():
-            return candidate / YAML_FILE
-        pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _toml_header_line(pyproject.read_text(encoding="utf-8", errors="replace")) is not None:
-            return pyproject
-        if (candidate / ".git").exists():
+    parents = (directory, *directory.parents)
+    boundary = next((candidate for candidate in parents if (candidate / ".git").exists()), directory)
+    for candidate in parents:
+        for path in (candidate / YAML_FILE, candidate / PYPROJECT):
+            text = overlay.get(path)
+            if text is None:
+                if not path.is_file():
+                    continue
+                if _within(candidate, boundary) and not _within(path.resolve(), boundary):
+                    where = "repository" if (boundary / ".git").exists() else "analysis"
+                    raise ConfigError(path, 1, f"a symbolic link that leads out of the {where}, so it is not read; copy the file in instead")
+            if path.name == YAML_FILE or _toml_header_line(text if text is not None else _read(path, errors="replace")) is not None:
+                return path
+        if (candidate == boundary and (candidate / ".git").exists()) or candidate == within:
             return None
     return None
 
 
-def load_config(start: Path) -> Config:
-    """The configuration that applies to ``start``: the defaults when no file is found."""
-    path = find_config_file(start)
-    return read_config(path) if path is not None else Config()
+def _within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
-def read_config(path: Path) -> Config:
+def load_config(start: Path, overlay: Optional[Mapping[Path, str]] = None, within: Optional[Path] = None) -> Config:
+    """The configuration that applies to ``start``: the defaults when no file is found. ``overlay``
+    (real path -> text) is read in place of files, as the model reads it."""
+    path = find_config_file(start, overlay, within)
+    return read_config(path, overlay) if path is not None else Config()
+
+
+def read_config(path: Path, overlay: Optional[Mapping[Path, str]] = None) -> Config:
+    text = (overlay or {}).get(path)
     if path.name == PYPROJECT:
-        data, line_of = _read_toml(path)
+        data, line_of = _read_toml(path, text)
     else:
-        data, line_of = _read_yaml(path)
+        data, line_of = _read_yaml(path, text)
     return _parse(path, data, line_of)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, errors: str = "strict") -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(path, 1, f"file is over the {MAX_BYTES:,}-byte limit for a configuration, so it is not read")
+        return path.read_text(encoding="utf-8", errors=errors)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, 1, f"cannot read the configuration: {exc}; save it as UTF-8 text") from None
 
 
-def _read_yaml(path: Path) -> Tuple[Any, LineOf]:
-    from recast_lint.load import load_file
+def _read_yaml(path: Path, text: Optional[str]) -> Tuple[Any, LineOf]:
+    from recast_lint.load import load_bytes, load_file
 
-    doc = load_file(path)
+    doc = load_file(path) if text is None else load_bytes(text.encode("utf-8", "surrogatepass"), path)
     for problem in doc.problems:
         if problem.kind == "empty":
             return {}, lambda pointer: 1
@@ -161,14 +184,16 @@ def _read_yaml(path: Path) -> Tuple[Any, LineOf]:
 
 
 def _toml_header_line(text: str) -> Optional[int]:
+    """The line of the first `[tool.recast-lint...]` header, written right or not: a header that
+    lacks its `]` is still ours, and reading it then fails as invalid TOML instead of passing over."""
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(r"\s*\[\s*tool\s*\.\s*(\"recast-lint\"|recast-lint)\s*[.\]]", line):
+        if re.match(r"\s*\[\[?\s*tool\s*\.\s*(\"recast-lint\"|recast-lint(?![\w-]))", line):
             return number
     return None
 
 
-def _read_toml(path: Path) -> Tuple[Any, LineOf]:
-    text = _read(path)
+def _read_toml(path: Path, text: Optional[str]) -> Tuple[Any, LineOf]:
+    text = _read(path) if text is None else text
     header = _toml_header_line(text) or 1
     if sys.version_info >= (3, 11):
         import tomllib

@@ -10,7 +10,10 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from recast_lint.fix import Fix
 
 
 class Severity(str, enum.Enum):
@@ -62,7 +65,7 @@ class Diagnostic(NamedTuple):
     rule: str
     message: str
     hint: Optional[str] = None
-    sensitive: bool = False  # the region holds a secret; formatters that show source must mask it
+    fix: Optional[Fix] = None  # edits to the file at ``path`` that resolve it (``recast_lint.fix``)
 
     @property
     def sort_key(self) -> tuple:
@@ -80,4 +83,5 @@ class Diagnostic(NamedTuple):
             "rule": self.rule,
             "message": self.message,
             "hint": self.hint,
+            "fix": self.fix.as_dict() if self.fix is not None else None,
         }

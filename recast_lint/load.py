@@ -82,11 +82,24 @@ class NodeInfo:
         return lines[self._end_line] + self._end_column if self._end_line < len(lines) else size
 
 
+class Merge(NamedTuple):
+    """A mapping that merges others with `<<: *anchor`: the keys it takes from them (where each is
+    written) and the keys written in it, which override those."""
+
+    source: Span  # the `<<` value, e.g. `*defaults`
+    merged: Dict[Any, Span]
+    explicit: Dict[Any, Span]
+
+
 class LoadProblem(NamedTuple):
-    kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
+    kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span
     hint: Optional[str] = None
+    # edits (start, end, replacement) of the text after which YAML reads past this problem, found by
+    # reading the edited text; the rule naming the problem decides whether to offer them as a fix
+    repair: Tuple[Tuple[int, int, str], ...] = ()
+    earlier: Optional[Tuple[int, int]] = None  # duplicate-key: the first entry, from its key to the end of its value
 
 
 class Document:
@@ -98,6 +111,7 @@ class Document:
         self.data: Any = None
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
+        self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
         self._rebuilt: Set[Pointer] = set()  # keys written twice (or merged over): below them `nodes` keeps stale entries
@@ -161,11 +175,26 @@ class Document:
         """The span of characters ``start`` to ``end`` of the text (e.g. a regular-expression match)."""
         return Span(*self._position(start), *self._position(end))
 
+    @property
+    def line_count(self) -> int:
+        return len(self._starts())
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of 1-based ``line`` and ``column`` (the inverse of ``text_span``)."""
+        starts = self._starts()
+        if line > len(starts):
+            return len(self.text)
+        return min(starts[line - 1] + column - 1, len(self.text))
+
     def _position(self, offset: int) -> Tuple[int, int]:
+        starts = self._starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def _starts(self) -> List[int]:
         if not self._line_starts:
             self._line_starts = line_starts(self.text)
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return line + 1, offset - self._line_starts[line] + 1
+        return self._line_starts
 
 
 def _walk(data: Any, pointer: Pointer) -> Any:
@@ -189,16 +218,8 @@ def load_file(path: Path) -> Document:
                 LoadProblem("syntax", "not a regular file (a pipe, socket or device), so it is not read", Span.point(), "make it a plain file")
             )
             return doc
-        size = status.st_size
-        if size > MAX_FILE_BYTES:
-            doc.problems.append(
-                LoadProblem(
-                    "too-large",
-                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
-                    Span.point(),
-                    "spec files are small; split generated data out of the spec",
-                )
-            )
+        if status.st_size > MAX_FILE_BYTES:
+            doc.problems.append(_too_large(status.st_size))
             return doc
         raw = path.read_bytes()
     except OSError as exc:
@@ -207,8 +228,54 @@ def load_file(path: Path) -> Document:
     return load_bytes(raw, path)
 
 
+class _Kept:
+    """The documents parsed last, by path and bytes, for a process that lints the same files again
+    after every keystroke (the editor server); off unless ``keep_parsed`` turns it on. Sharing is
+    safe: a document is never changed once loaded (its caches are of its own text)."""
+
+    def __init__(self, count: int) -> None:
+        import collections
+        import hashlib
+        import threading
+
+        self.count = count
+        self.documents: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()
+        self.digest = lambda raw: hashlib.blake2b(raw, digest_size=16).digest()  # a key that does not hold the bytes
+
+
+_kept: Optional[_Kept] = None
+
+
+def keep_parsed(count: int) -> None:
+    """Hand back the same document for the same path and bytes, for the last ``count`` files parsed."""
+    global _kept
+    _kept = _Kept(count) if count > 0 else None
+
+
 def load_bytes(raw: bytes, path: Path) -> Document:
+    kept = _kept
+    if kept is None:
+        return _load_bytes(raw, path)
+    key = (path, kept.digest(raw))
+    with kept.lock:
+        doc = kept.documents.get(key)
+        if doc is not None:
+            kept.documents.move_to_end(key)
+            return doc
+    doc = _load_bytes(raw, path)
+    with kept.lock:
+        kept.documents[key] = doc
+        while len(kept.documents) > kept.count:
+            kept.documents.popitem(last=False)
+    return doc
+
+
+def _load_bytes(raw: bytes, path: Path) -> Document:
     doc = Document(path=path)
+    if len(raw) > MAX_FILE_BYTES:  # the text of an editor's buffer or of a fix is held to the limit of a file
+        doc.problems.append(_too_large(len(raw)))
+        return doc
     try:
         doc.text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -369,15 +436,23 @@ class _Builder:
                 "tab character used for indentation",
                 Span.point(line, lines[line - 1].index("\t") + 1),
                 "YAML forbids tabs for indentation; indent with spaces",
+                repair=_tab_repair(self.doc.text),
             )
         message = problem if not context else f"{problem} ({context})"
         if message.startswith("expected a single document"):
-            hint = "each spec file holds one document; remove the extra `---`"
-        else:
-            hint = "fix the YAML syntax at this position"
-        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+            return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "each spec file holds one document; remove the extra `---`")
+        from recast_lint.yamlsyntax import explain  # only for a file that does not parse
+
+        context_mark = getattr(exc, "context_mark", None)
+        cause = explain(self.doc.text, problem, (line, column), context or "", (context_mark.line + 1, context_mark.column + 1) if context_mark else None)
+        if cause is not None:
+            return LoadProblem("syntax", f"invalid YAML: {cause.message}", cause.span, cause.hint, repair=cause.repair)
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "fix the YAML syntax at this position")
 
     # -- construction --------------------------------------------------------------------------
+    def _offset(self, mark: yaml.Mark) -> int:
+        return self.offsets[mark.line] + mark.column if mark.line < len(self.offsets) else len(self.doc.text)
+
     def _info(self, node: yaml.Node, key_node: Optional[yaml.Node]) -> NodeInfo:
         numbers, count = self.line_numbers, len(self.line_numbers)
         start, end = node.start_mark, node.end_mark
@@ -472,8 +547,10 @@ class _Builder:
         result: Dict[Any, Any] = {}
         explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
         merges: List[yaml.Node] = []
+        merge_value: Optional[yaml.Node] = None
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
+                merge_value = value_node
                 merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
         # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
         for source in reversed(merges):
@@ -488,20 +565,28 @@ class _Builder:
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
             finally:
                 active.discard(id(source))
-        seen: Dict[Any, yaml.Node] = {}
+        seen: Dict[Any, Tuple[yaml.Node, yaml.Node]] = {}  # each key's nodes: spans only for the few a problem needs
         for key_node, value_node in explicit:
             key = self._key(key_node)
+            earlier = result.get(key) if key in seen else None
+            value = self._build(value_node, pointer + (key,), depth + 1, active, key_node)
             if key in seen:
+                first_key, first_value = seen[key]
+                same = type(value) is type(earlier) and value == earlier  # then no value is lost
                 self.doc.problems.append(
                     LoadProblem(
-                        "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key].start_mark.line + 1}); only this last value is kept",
+                        "duplicate-key-same" if same else "duplicate-key",
+                        f"duplicate key {key!r} (first defined on line {first_key.start_mark.line + 1})"
+                        + (" with the same value" if same else "; only this last value is kept, the first is lost"),
                         _mark_span(key_node),
-                        "remove or rename one of the two entries",
+                        "remove one of the two entries" if same else "remove or rename one of the two entries",
+                        earlier=(self._offset(first_key.start_mark), self._offset(first_value.end_mark)),
                     )
                 )
-            seen[key] = key_node
-            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_node)
+            seen[key] = (key_node, value_node)
+            result[key] = value
+        if merge_value is not None:
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: _mark_span(nodes[0]) for k, nodes in seen.items()})
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -529,6 +614,26 @@ class _Builder:
         return f"<complex key at line {node.start_mark.line + 1}>"
 
 
+def _too_large(size: int) -> LoadProblem:
+    return LoadProblem(
+        "too-large",
+        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for spec files",
+        Span.point(),
+        "spec files are small; split generated data out of the spec",
+    )
+
+
+def _merged_keys(sources: List[yaml.Node]) -> Dict[Any, Span]:
+    """The plain keys the merged mappings give, where each is written; the first source wins, as in YAML."""
+    keys: Dict[Any, Span] = {}
+    for source in sources:
+        if isinstance(source, yaml.MappingNode):
+            for key_node, _ in source.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                    keys.setdefault(key_node.value, _mark_span(key_node))
+    return keys
+
+
 def _too_deep(span: Span) -> LoadProblem:
     return LoadProblem(
         "too-deep",
@@ -536,3 +641,87 @@ def _too_deep(span: Span) -> LoadProblem:
         span,
         "spec files are shallow; this file is generated or corrupted",
     )
+
+
+# -- repairs: edits that make a text YAML cannot read readable, checked by reading the result ------
+
+TAB_WIDTHS = (4, 8, 2)  # what a tab in the indentation most likely stood for, in that order
+
+
+def _events(text: str) -> Optional[List[yaml.Event]]:
+    """The parse events of ``text`` (linear in its size, aliases unexpanded), or None when it is not YAML."""
+    try:
+        return list(yaml.parse(text, Loader=_Loader))
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _meaning(events: List[yaml.Event]) -> List[tuple]:
+    """What the events say, without where they stand: two texts with equal meanings hold the same data."""
+    return [(type(e).__name__, getattr(e, "value", None), getattr(e, "tag", None), getattr(e, "anchor", None)) for e in events]
+
+
+def _tab_repair(text: str) -> Tuple[Tuple[int, int, str], ...]:
+    """Tabs in the indentation turned into spaces, as edits of each such line's leading white space.
+
+    A tab counts as 4 columns (as most editors show it), or 8, or 2 when only that width reads; when
+    4 and 8 both read but mean different data, what the author meant is unknown and nothing is
+    offered. Tabs after a block scalar's indentation (`|`, `>`) are its content and stay."""
+    lines = text.splitlines(keepends=True)
+    tabbed = [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip(" \t"))]]
+    readings: Dict[int, Tuple[List[int], List[tuple]]] = {}
+    for width in TAB_WIDTHS:
+        reading = _read_with_tabs(lines, tabbed, width)
+        if reading is not None:
+            readings[width] = reading
+    if 4 in readings and 8 in readings and readings[4][1] != readings[8][1]:
+        return ()
+    width = next((w for w in TAB_WIDTHS if w in readings), None)
+    if width is None:
+        return ()
+    edits = []
+    offset = 0
+    expanded = set(readings[width][0])
+    for index, line in enumerate(lines):
+        if index in expanded:
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            edits.append((offset, offset + len(indent), indent.expandtabs(width)))
+        offset += len(line)
+    return tuple(edits)
+
+
+def _read_with_tabs(lines: List[str], tabbed: List[int], width: int) -> Optional[Tuple[List[int], List[tuple]]]:
+    """(the lines whose indentation is expanded, the meaning of the text then), or None when it does not read."""
+    expanded = list(tabbed)
+    for _ in range(2):  # once with every tabbed line, once more without those inside block scalars
+        candidate = [_expand(line, width) if i in expanded else line for i, line in enumerate(lines)]
+        events = _events("".join(candidate))
+        if events is None:
+            return None
+        content = _block_content_tabs(events, lines, candidate, expanded)
+        if not content:
+            return expanded, _meaning(events)
+        expanded = [i for i in expanded if i not in content]
+    return None
+
+
+def _expand(line: str, width: int) -> str:
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return indent.expandtabs(width) + line[len(indent) :]
+
+
+def _block_content_tabs(events: List[yaml.Event], lines: List[str], candidate: List[str], expanded: List[int]) -> List[int]:
+    """The expanded lines inside a block scalar whose tab comes after the scalar's indentation."""
+    content = []
+    for event in events:
+        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
+            last = event.end_mark.line + (event.end_mark.column > 0)  # a block scalar ends at the start of the next line
+            body = range(event.start_mark.line + 1, min(last, len(lines)))
+            shown = [candidate[i] for i in body if candidate[i].strip()]
+            indent = min((len(line) - len(line.lstrip(" ")) for line in shown), default=0)
+            for i in body:
+                if i in expanded and len(lines[i]) - len(lines[i].lstrip(" ")) >= indent:
+                    content.append(i)
+    return content
+
+

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
+import types
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
-from recast_lint.load import Document, LoadProblem, Pointer, load_file
+from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
 # the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
@@ -28,6 +30,7 @@ _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
 MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
+NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
 class Loc(NamedTuple):
@@ -58,6 +61,12 @@ class Loc(NamedTuple):
     def span(self, key: bool = False) -> Span:
         return self.doc.span(self.pointer, key=key)
 
+    @property
+    def unquoted_placeholder(self) -> Optional[str]:
+        """`name` when `{name}` is written here unquoted, which YAML reads as the mapping `{name: null}`."""
+        info = self.doc.info(self.pointer)
+        return info.placeholder_mapping if info is not None else None
+
 
 class RefSite:
     """A `{$ref: ...}` mapping and what it resolved to."""
@@ -83,7 +92,7 @@ class Note(NamedTuple):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
     # remote-toplevel | missing-workflow | workflow-link-to-nothing | missing-toplevel | not-a-mapping
-    # | toplevel-outside-root | workflow-loop | workflow-too-deep
+    # | toplevel-outside-root | workflow-loop | workflow-too-deep | entry-not-loaded
     kind: str
     loc: Loc
     message: str
@@ -120,6 +129,15 @@ class Expression(NamedTuple):
     loc: Loc
 
 
+class Case(NamedTuple):
+    """One entry of a scheduler's `cases`: its jq condition and the step or workflow it schedules."""
+
+    loc: Loc
+    condition: Any  # the `if` as written
+    step: Optional[Step]
+    workflow: Optional[Workflow]
+
+
 class Stage:
     """One entry of a workflow's `stages`; the builder fills in what its scheduler names."""
 
@@ -137,6 +155,7 @@ class Stage:
         self.subworkflow: Optional[Workflow] = None
         self.case_steps: List[Step] = []
         self.case_workflows: List[Workflow] = []
+        self.cases: List[Case] = []  # each case in order, with what it resolved to
 
     def parameter_names(self) -> List[Any]:
         return [p.key for p in self.parameters]
@@ -255,16 +274,19 @@ class InputDir(NamedTuple):
 
     @property
     def inside_root(self) -> bool:
-        return self.path == self.root or self.root in self.path.parents
+        """Inside the analysis, also once symbolic links are followed."""
+        resolved = real(self.path)
+        return resolved == self.root or self.root in resolved.parents
 
     @property
     def exists(self) -> bool:
-        return is_dir(self.path)
+        """Whether the directory exists; never looked up outside the analysis."""
+        return self.inside_root and is_dir(self.path)
 
     def neighbours(self) -> List[str]:
-        """The directories next to where this one should be, for did-you-mean."""
+        """The directories next to where this one should be, for did-you-mean (only inside the analysis)."""
         parent = self.path.parent
-        if not is_dir(parent):
+        if not self.inside_root or not is_dir(parent):
             return []
         return sorted(p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
@@ -284,6 +306,7 @@ class Analysis:
         self.refs: List[RefSite] = []
         self.notes: List[Note] = []
         self.cache: Dict[str, Any] = {}  # work several rules share, e.g. one schema pass
+        self.catalogue_names: List[str] = []  # the names of every entry of the catalogue directory, this one's among them
 
     def all_workflows(self) -> Iterator[Workflow]:
         for root in self.workflows:
@@ -405,9 +428,10 @@ def parse_fragment(fragment: str) -> List[str]:
 class Builder:
     """Builds an ``Analysis``: opens the files the runtime would open, in the order it would."""
 
-    def __init__(self, root: Path, explicit: Sequence[Path] = ()):
+    def __init__(self, root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY):
         self.analysis = Analysis(real(root))
         self.explicit = [real(p) for p in explicit]
+        self.overlay = overlay  # real path -> text read in place of the file (unwritten fixes, editor buffers)
         self._steps: Dict[Loc, Step] = {}
         self._workflow_locs: Dict[Loc, None] = {}
         self._building: List[Loc] = []
@@ -429,7 +453,8 @@ class Builder:
         path = self.real(path)
         doc = self.analysis.documents.get(path)
         if doc is None:
-            doc = load_file(path)
+            text = self.overlay.get(path)
+            doc = load_file(path) if text is None else load_bytes(text.encode("utf-8", "surrogatepass"), path)
             self.analysis.documents[path] = doc
         return doc
 
@@ -507,7 +532,9 @@ class Builder:
                     if path.parent / name != loc.doc.path
                 ]
                 elsewhere = [loc.doc.path.parent] + list(base.parents)[:5]
-                site.found_from = next((d for d in elsewhere if d != base and is_file(d / file_part)), None)
+                site.found_from = next(
+                    (d for d in elsewhere if d != base and self.inside_root(d / file_part) and is_file(d / file_part)), None
+                )  # probed only inside the analysis
                 return site
             doc = self.document(path)
         else:
@@ -575,6 +602,7 @@ class Builder:
                 if not isinstance(case, dict):
                     continue
                 case_loc = scheduler.child("cases", i)
+                step, sub = None, None
                 if "step" in case:
                     step = self.step(case_loc.child("step"), sched_base, stage)
                     if step:
@@ -583,6 +611,7 @@ class Builder:
                     sub = self.sub_workflow(case_loc.child("workflow"), sched_base, wf, stage)
                     if sub:
                         stage.case_workflows.append(sub)
+                stage.cases.append(Case(case_loc, case.get("if"), step, sub))
         return stage
 
     def sub_workflow(self, loc: Loc, base: Path, wf: Workflow, stage: Stage) -> Optional[Workflow]:
@@ -644,8 +673,10 @@ class Builder:
         entries = root_loc.get("recast_catalogue_entries")
         for index, item in enumerate(entries if isinstance(entries, list) else []):
             target = Path(os.path.normpath(doc.path.parent / item)) if isinstance(item, str) else None
-            readable = target is not None and self.inside_root(target) and is_file(target)
-            beside = spec_files_in(target.parent) if target is not None and not readable else []
+            inside = target is not None and self.inside_root(target)
+            readable = inside and is_file(target)
+            # what lies beside it, for did-you-mean, only inside the analysis: a listing outside is a read outside
+            beside = spec_files_in(target.parent) if target is not None and inside and not readable else []
             entry.index_entries.append((root_loc.child("recast_catalogue_entries", index), self.document(target) if readable else None, beside))
         spec = root_loc.get("spec")
         toplevel_value = spec.get("toplevel") if isinstance(spec, dict) else None
@@ -773,13 +804,59 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 # -- discovery ----------------------------------------------------------------------------------
 
 
-def find_entry_root(start: Path) -> Optional[Path]:
-    """The nearest directory at or above ``start`` holding a `recast.yml`."""
+ENTRY_FILE = "recast.yml"
+_ENTRY_KEYS = ({"name", "metadata", "spec"}, {"name", "tags", "recast_catalogue_entries"})  # an entry, an index file
+_TOP_LEVEL_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
+_SNIFFED_BYTES = 256 * 1024
+_ENTRY_SEARCH_HEIGHT = 3
+
+
+def looks_like_entry(path: Path) -> bool:
+    """Whether the YAML file holds the top-level keys recast-atlas takes for a catalogue entry (or an
+    index file), read from its text: deciding what to lint must not parse every file on the way."""
+    if os.path.islink(path) or not is_file(path):  # a link may lead out of the analysis, a pipe would block the read
+        return False
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(_SNIFFED_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    keys = set(_TOP_LEVEL_KEY.findall(text))
+    return any(wanted <= keys for wanted in _ENTRY_KEYS)
+
+
+def entry_files(directory: Path, suffix: str = ".yml") -> List[Path]:
+    """The catalogue entries recast-atlas loads from a catalogue directory (`recast catalogue add
+    DIR`): `glob(DIR/*.yml)`, every one holding `name`, `metadata` and `spec` (or an index file's
+    `name`, `tags` and `recast_catalogue_entries`), whatever its name. `recast.yml` comes first, and
+    counts even when it is broken (its problems are then reported). Hidden files are not globbed.
+    With ``suffix`` `.yaml`: the entries written in files recast-atlas never loads."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory) if entry.name.endswith(suffix) and not entry.name.startswith("."))
+    except OSError:
+        return []
+    first = [directory / ENTRY_FILE] if suffix == ".yml" and ENTRY_FILE in names and is_file(directory / ENTRY_FILE) else []
+    return first + [directory / name for name in names if name != ENTRY_FILE and is_file(directory / name) and looks_like_entry(directory / name)]
+
+
+def catalogue_files(directory: Path) -> List[Path]:
+    """The entries of ``directory`` to lint: the ones recast-atlas loads, else those written in
+    `.yaml` files, which it does not (RL640 says so), linted as the entries they are meant to be."""
+    return entry_files(directory) or entry_files(directory, ".yaml")
+
+
+def find_entry_root(start: Path, within: Optional[Path] = None) -> Optional[Path]:
+    """The nearest directory at or above ``start`` holding a catalogue entry (``catalogue_files``),
+    looking no higher than ``within`` when it is given (a directory nothing above which may be read)."""
     current = real(start)
     if is_file(current):
         current = current.parent
-    for candidate in [current, *current.parents]:
-        if is_file(candidate / "recast.yml"):
+    for height, candidate in enumerate([current, *current.parents]):
+        if within is not None and candidate != within and within not in candidate.parents:
+            return None
+        # an entry of another name is looked for only a few levels up (specs/ and its sub-directories):
+        # higher, only a `recast.yml` counts, so a file outside any analysis never makes us read a home directory
+        if catalogue_files(candidate) if height <= _ENTRY_SEARCH_HEIGHT else is_file(candidate / ENTRY_FILE):
             return candidate
     return None
 
@@ -796,12 +873,44 @@ def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator
         yield from (Path(dirpath) / f for f in sorted(filenames))
 
 
+# Which files the repository holds is asked of git, and the repository's own configuration came
+# with the analysis: nothing it names may run. For `ls-files` that is `core.fsmonitor`, a program
+# git runs whenever it looks at the work tree, switched off here. The pager (`core.pager`,
+# `pager.ls-files`) runs only on a terminal and `--no-pager` rules it out; hooks, filters (clean,
+# smudge, textconv), diff and merge drivers, editors, credential helpers, ssh and gpg programs run
+# only for commands that commit, check out, compare, merge, sign or reach a remote, never here.
+# `GIT_OPTIONAL_LOCKS=0` keeps git from refreshing the index on the way (it writes nothing).
+_GIT = ("git", "--no-pager", "-c", "core.fsmonitor=false")
+
+
+def _git_top(root: Path) -> Optional[Path]:
+    """The work tree holding ``root`` when git can be asked about it without leaving it: its `.git` is
+    a plain directory, not a link, a `gitdir:` file or a linked work tree's pointer to a git directory
+    elsewhere (`commondir`), and its configuration and index are not links (to files outside)."""
+    for candidate in (root, *root.parents):
+        dot_git = candidate / ".git"
+        if not os.path.lexists(dot_git):
+            continue
+        if dot_git.is_symlink() or not dot_git.is_dir() or os.path.lexists(dot_git / "commondir"):
+            return None
+        if any((dot_git / name).is_symlink() for name in ("config", "index", "info")):
+            return None
+        return candidate
+    return None
+
+
 def _git_files(root: Path) -> Optional[List[Path]]:
     import subprocess  # only when a rule asks which files the repository holds
 
-    command = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    top = _git_top(root)
+    if top is None:
+        return None
+    # the git directory and work tree are given, so `core.worktree` cannot point git elsewhere
+    command = [*_GIT, f"--git-dir={top / '.git'}", f"--work-tree={top}", "-C", str(root),
+               "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        listed = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+        listed = subprocess.run(command, capture_output=True, check=True, timeout=30,
+                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, stdin=subprocess.DEVNULL).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return [Path(name) for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]
@@ -815,9 +924,19 @@ def _is_reana_name(path: Path) -> bool:
     return path.name.startswith("reana") and path.suffix in YAML_SUFFIXES
 
 
-def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
-    builder = Builder(root, explicit)
-    builder.recast_entry(root / "recast.yml")
+def build_entry_analysis(
+    root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY, entry: Optional[Path] = None
+) -> Analysis:
+    """The analysis of one catalogue entry of ``root`` (default: the first, `recast.yml` if there is one)."""
+    builder = Builder(root, explicit, overlay)
+    entries = catalogue_files(root)
+    builder.recast_entry(entry or (entries[0] if entries else root / ENTRY_FILE))
+    for path in entries:  # the other entries are linted on their own; only their names matter here
+        data = builder.document(path).data
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            builder.analysis.catalogue_names.append(data["name"])
+    for path in entry_files(root, ".yaml"):
+        builder.analysis.notes.append(Note("entry-not-loaded", Loc(builder.document(path)), str(path)))
     for path in yaml_files(root, max_depth=3):
         if _is_reana_name(path):
             builder.reana_spec(path)
@@ -826,9 +945,11 @@ def build_entry_analysis(root: Path, explicit: Sequence[Path] = ()) -> Analysis:
     return builder.finish()
 
 
-def build_loose_analysis(root: Path, files: Sequence[Path], toplevel: Optional[Path], explicit: Sequence[Path] = ()) -> Analysis:
+def build_loose_analysis(
+    root: Path, files: Sequence[Path], toplevel: Optional[Path], explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY
+) -> Analysis:
     """Specs without a `recast.yml`: every file with a top-level `stages:` is a workflow root."""
-    builder = Builder(root, explicit)
+    builder = Builder(root, explicit, overlay)
     reana = [p for p in files if _is_reana_name(p)]
     for path in reana:
         builder.reana_spec(path)

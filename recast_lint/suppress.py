@@ -50,6 +50,8 @@ class Directive(NamedTuple):
     codes: List[Code]
     first_line: int
     last_line: int
+    comment: Span = Span.point()  # from the `#` to the end of its line
+    written: Tuple[Span, ...] = ()  # every code between the brackets, those that name no rule too
 
     def covers(self, line: int) -> bool:
         return self.first_line <= line <= self.last_line
@@ -128,9 +130,11 @@ def _directives(doc: Document, problems: List[Problem]) -> Iterator[Directive]:
             continue
         body_column = comment.end_column - len(body)
         codes = []
+        written: List[Span] = []
         for code in _CODE.finditer(parsed.group("codes")):
             start = body_column + parsed.start("codes") + code.start()
             span = Span(number, start, number, start + len(code.group()))
+            written.append(span)
             pattern = normalize(code.group())
             why_not = _cannot_suppress(pattern)
             if why_not:
@@ -141,16 +145,17 @@ def _directives(doc: Document, problems: List[Problem]) -> Iterator[Directive]:
             if not parsed.group("codes").strip():
                 problems.append(Problem(doc, comment, "suppression comment names no code", "name the codes to ignore, e.g. `ignore[RL301]`"))
             continue
+        where = (comment, tuple(written))
         if parsed.group("kind") == "ignore-file":
             if own_line:
-                yield Directive(doc, "file", codes, 1, len(lines))
+                yield Directive(doc, "file", codes, 1, len(lines), *where)
             else:
                 problems.append(Problem(doc, comment, "`ignore-file` must stand on a line of its own", "move the comment to its own line, e.g. at the top"))
         elif own_line:
             node = _next_content_line(lines, number)
-            yield Directive(doc, "node", codes, node, _node_end(doc, node))
+            yield Directive(doc, "node", codes, node, _node_end(doc, node), *where)
         else:
-            yield Directive(doc, "line", codes, number, number)
+            yield Directive(doc, "line", codes, number, number, *where)
 
 
 def _cannot_suppress(pattern: str) -> Optional[tuple]:

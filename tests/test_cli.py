@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,11 +91,30 @@ def test_output_file_dash_is_standard_output() -> None:
     assert not (FIXTURES / "-").exists()
 
 
-def test_a_path_with_nothing_to_check_says_so(tmp_path: Path) -> None:
+def test_a_path_with_nothing_to_check_says_so_once(tmp_path: Path) -> None:
+    """One true statement: no "no problems found in 1 file" below a warning that nothing was checked."""
     (tmp_path / "notes.yml").write_text("title: not a spec\n", encoding="utf-8")
-    result = check(str(tmp_path))
-    assert result.exit_code == 0
-    assert f"recast-lint: warning: nothing to check in {tmp_path}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml" in result.output
+    for path in (tmp_path, tmp_path / "notes.yml"):
+        result = check(str(path))
+        assert result.exit_code == 0
+        assert result.output == (
+            f"recast-lint: warning: nothing to check in {path}: 1 YAML file read, but no catalogue entry (`name`, `metadata`, `spec`), "
+            "workflow (`stages:`), steps file or yadage reana.yaml\n"
+        )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check(str(empty)).output.startswith(f"recast-lint: warning: nothing to check in {empty}: no catalogue entry")
+
+
+def test_an_entry_under_another_name_is_linted_as_the_entry_recast_atlas_loads(tmp_path: Path) -> None:
+    """recast-atlas loads every `*.yml` of the catalogue directory holding `name`, `metadata` and
+    `spec`; linting that file said "nothing to check" and "no problems found in 1 file"."""
+    shutil.copytree(FIXTURES / "catalogue" / "named-entry", tmp_path / "analysis")
+    for path in ("analysis", "analysis/search.yml", "analysis/specs/steps.yml"):
+        result = check("--format", "concise", str(tmp_path / path))
+        assert result.exit_code == 1, result.output
+        assert "search.yml:10:1: error RL602 `example_inputs` has no `default` example" in result.output
+        assert "nothing to check" not in result.output
 
 
 def test_a_refusal_of_the_system_is_one_line_naming_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,8 +222,9 @@ def test_json_has_exactly_the_documented_fields() -> None:
     payload = _json(check("--format", "json", "refs/missing-file"))
     assert set(payload) == {"diagnostics", "summary"}
     assert set(payload["diagnostics"][0]) == {
-        "path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message", "hint",
+        "path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message", "hint", "fix",
     }
+    assert set(payload["summary"]) == {"errors", "warnings", "infos", "files", "fixed"}
     assert payload["summary"]["errors"] == 1
 
 
@@ -266,7 +287,26 @@ SAME_WITHOUT_CLICK = [
     ["--output-file", "-", "--format", "sarif", "refs/missing-file"],
     ["--toplevel", "discovery/ancestor", "discovery/ancestor/wf/flow.yml"],
     ["--", "helloworld", "discovery/monorepo"],
+    ["--diff", "fix/RL201/before"],
+    ["--diff", "--unsafe-fixes", "fix/RL301/before"],
+    ["--unsafe-fixes", "helloworld"],
 ]
+
+
+def _program(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    """`recast-lint check ARGS` as the installed program runs it (``recast_lint.entry``)."""
+    return subprocess.run([sys.executable, "-m", "recast_lint", "check", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _through_click(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from recast_lint.cli import main; main(sys.argv[1:], prog_name='recast-lint')", "check", *args],
+        capture_output=True, text=True, cwd=cwd,
+    )
+
+
+def _outcome(done: subprocess.CompletedProcess) -> tuple:
+    return done.returncode, done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("args", SAME_WITHOUT_CLICK, ids=" ".join)
@@ -275,12 +315,33 @@ def test_check_without_click_says_and_exits_exactly_what_the_click_command_does(
 
     monkeypatch.chdir(FIXTURES)
     assert parse(args) is not None  # read without click
-    program = subprocess.run([sys.executable, "-m", "recast_lint", "check", *args], capture_output=True, text=True, cwd=FIXTURES)
-    through_click = subprocess.run(
-        [sys.executable, "-c", "import sys; from recast_lint.cli import main; main(sys.argv[1:], prog_name='recast-lint')", "check", *args],
-        capture_output=True, text=True, cwd=FIXTURES,
-    )
-    assert (program.returncode, program.stdout, program.stderr) == (through_click.returncode, through_click.stdout, through_click.stderr)
+    assert _outcome(_program(args, FIXTURES)) == _outcome(_through_click(args, FIXTURES))
+
+
+@pytest.mark.parametrize("args", [["--fix"], ["--fix", "--unsafe-fixes", "--format", "concise"]], ids=" ".join)
+def test_check_fix_without_click_writes_and_says_what_the_click_command_does(args: list, tmp_path: Path) -> None:
+    copies = {way: tmp_path / way / "analysis" for way in ("program", "click")}
+    for copy in copies.values():
+        shutil.copytree(FIXTURES / "fix" / "RL301" / "before", copy)
+    program, through_click = _program(args, copies["program"]), _through_click(args, copies["click"])
+    assert "recast-lint: fixed " in program.stderr
+    assert _outcome(program) == _outcome(through_click)
+    written = {way: {p.relative_to(copy): p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()} for way, copy in copies.items()}
+    assert written["program"] == written["click"]
+
+
+def test_a_one_shot_check_turns_the_garbage_collector_off_and_a_lint_in_process_leaves_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server lints in a process that keeps running: lint() leaves the collector alone."""
+    import gc
+
+    probe = "import gc, sys\nfrom recast_lint.entry import main\ntry:\n    main(['check', '.'])\nexcept SystemExit:\n    print(gc.isenabled())"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=FIXTURES / "helloworld").stdout.splitlines()[-1] == "False"
+    collecting = []
+    build = lint_module.build
+    monkeypatch.setattr(lint_module, "build", lambda target, overlay: collecting.append(gc.isenabled()) or build(target, overlay))
+    assert gc.isenabled()
+    lint_module.lint([FIXTURES / "helloworld"])
+    assert collecting == [True] and gc.isenabled()
 
 
 @pytest.mark.parametrize("args", [["--formt", "json"], ["--format", "xml"], ["--help"], ["-h"], ["--strict=yes"], ["--toplevel", "helloworld/recast.yml"],

@@ -111,6 +111,8 @@ def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
         ("no-reason", ".recast-lint.yml:2: per-file-ignores entry 'analysis/specs/legacy/*.yml' has no reason;"),
         ("bad-severity", ".recast-lint.yml:2: severity 'warn' for RL306 is not a severity; did you mean 'warning'?"),
         ("tool-not-a-table", "pyproject.toml:4: `tool` is not a table, so there is no [tool.recast-lint]; fix the TOML"),
+        # a header without its `]` is still the table meant: invalid TOML, never a silently ignored configuration
+        ("broken-header", "pyproject.toml:4: invalid TOML: Expected ']' at the end of a table declaration (at line 4, column 18)"),
     ],
 )
 def test_a_broken_configuration_is_one_line_naming_file_and_line(
@@ -152,3 +154,32 @@ def test_config_command_says_when_defaults_apply_and_fails_cleanly_on_errors(tmp
     broken = CliRunner().invoke(main, ["config", str(_project(tmp_path / "b", "unknown-key") / "analysis")])
     assert broken.exit_code == 2
     assert "did you mean 'ignore'?" in broken.output
+
+
+def test_an_unsaved_configuration_in_the_overlay_is_read_in_place_of_the_file(tmp_path: Path) -> None:
+    project = _project(tmp_path, "yaml")
+    config_file = (project / ".recast-lint.yml").resolve()
+    assert [c for c, *_ in _found(project, overlay={config_file: "select: [RL305]\n"})] == ["RL305"]
+    # a configuration that exists only as a buffer counts too, and its errors are placed in it
+    (project / ".recast-lint.yml").unlink()
+    with pytest.raises(ConfigError) as raised:
+        load_config(project / "analysis", overlay={config_file: "select: [RL3O5]\n"})
+    assert (raised.value.path, raised.value.line) == (config_file, 1)
+    assert raised.value.message.startswith("unknown rule 'RL3O5' in `select`; did you mean 'RL305'?")
+
+
+def test_an_unsaved_pyproject_table_is_found_and_read(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    pyproject = (project / "pyproject.toml").resolve()
+    config = load_config(project / "analysis", overlay={pyproject: '[tool.recast-lint]\nselect = ["RL306"]\n'})
+    assert (config.source, config.select) == (pyproject, ["RL306"])
+
+
+def test_nothing_above_within_is_read(tmp_path: Path) -> None:
+    project = _project(tmp_path, "yaml")
+    assert load_config(project / "analysis", within=project / "analysis").source is None
+    assert load_config(project / "analysis", within=project).source == project / ".recast-lint.yml"
+    # an analysis root above `within` is none: the file is linted loose, from its own directory
+    result = lint([project / "analysis" / "specs" / "workflow.yml"], cwd=project, within=project / "analysis" / "specs")
+    assert [a.entry for a in result.analyses] == [None]
+    assert [a.root for a in result.analyses] == [(project / "analysis" / "specs").resolve()]

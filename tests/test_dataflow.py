@@ -174,6 +174,131 @@ def test_severities_follow_the_runtime() -> None:
     assert severities["RL507"] is Severity.WARNING  # works, just unused
     assert severities["RL512"] is Severity.WARNING  # works, fragile
     assert severities["RL513"] is Severity.WARNING
-    assert severities["RL525"] is Severity.WARNING
+    assert severities["RL525"] is Severity.ERROR  # a string scatters its characters, a number raises TypeError
     assert severities["RL516"] is Severity.INFO  # works, renders a Python repr
     assert severities["RL501"] is Severity.ERROR
+
+
+# -- what a multistep stage scatters (verified with yadage 0.21.2 and recast-atlas 0.4.2) ------
+
+
+def _scatter_findings() -> List[tuple]:
+    return [(d.code, d.span.line, d.span.column, d.severity) for d in _case("scatter") if d.code in ("RL415", "RL525", "RL526", "RL527")]
+
+
+def test_scatter_values_are_judged_where_the_parameter_is_written() -> None:
+    assert _scatter_findings() == [
+        ("RL527", 7, 15, Severity.ERROR),  # literal zip: 3 masses, 2 cross sections
+        ("RL527", 17, 15, Severity.ERROR),  # zip over the initdata of example 'default'
+        ("RL525", 27, 15, Severity.ERROR),  # a number: TypeError
+        ("RL525", 37, 15, Severity.ERROR),  # a selected single value: TypeError
+        ("RL526", 47, 15, Severity.ERROR),  # {stages: init} of a list: one step gets it all
+        ("RL527", 57, 15, Severity.ERROR),  # an empty list in example 'default': no step
+        ("RL526", 79, 15, Severity.ERROR),  # {stages: X} of a fromglob-pub list
+        ("RL526", 89, 15, Severity.WARNING),  # {stages: X} of a fromyaml-pub value: only the run knows
+        ("RL526", 99, 15, Severity.INFO),  # {stages: init} of a single value: exactly one step
+    ]
+
+
+def test_zip_lengths_name_the_example_and_where_its_list_is_written() -> None:
+    found = {d.span.line: d for d in _case("scatter") if d.code == "RL527"}
+    assert found[17].message == (
+        "`zip` over lists of different lengths in example 'default' ('mass' 3, 'xsec' 2): it stops at the shortest, "
+        "so 2 steps run and the last value of 'mass' (recast.yml:10) is silently dropped"
+    )
+    assert "example 'balanced'" not in found[17].message  # 3 and 3 there
+    assert "cartesian" in found[17].hint
+
+
+def test_selected_single_value_says_where_it_comes_from() -> None:
+    found = {d.span.line: d for d in _case("scatter") if d.code == "RL525"}
+    assert "'label', a single string in example 'default' (recast.yml:12)" in found[37].message
+    assert "TypeError" in found[37].message
+
+
+def test_scatters_that_work_stay_quiet() -> None:
+    # flatten over init, unwrap over a fromglob-pub list, batches that even out (4 and 3 by 2),
+    # cartesian over different lengths: nothing beyond the findings above, and no RL415 beside RL526
+    found = [(d.code, d.span.line) for d in _case("scatter") if d.code.startswith(("RL4", "RL5"))]
+    assert found == [(code, line) for code, line, _, _ in _scatter_findings()]
+
+
+# -- where publishers look for files (verified with packtivity 0.17.1, local steps and Docker) --
+
+
+def test_publisher_findings_point_at_the_path_or_the_write() -> None:
+    found = [(d.code, d.path, d.span.line, d.span.column, d.severity) for d in _case("publishers") if d.code.startswith(("RL4", "RL5"))]
+    assert found == [
+        ("RL528", STEPS, 3, 55, Severity.ERROR),  # yamlfile '{workdir}/summary.yml'
+        ("RL528", STEPS, 7, 55, Severity.ERROR),  # yamlfile /tmp/summary.yml
+        ("RL528", STEPS, 11, 61, Severity.ERROR),  # globexpression '{workdir}/*.root'
+        ("RL529", STEPS, 15, 63, Severity.ERROR),  # constant-pub '{workdir}/hists.root'
+        ("RL529", STEPS, 15, 94, Severity.ERROR),  # constant-pub '{outdir}'
+        ("RL529", STEPS, 19, 62, Severity.WARNING),  # constant-pub bare 'hists.root' the step writes
+        ("RL530", STEPS, 23, 75, Severity.ERROR),  # {name} from {stages: init} without unwrap, read by 'show'
+        ("RL530", STEPS, 27, 75, Severity.WARNING),  # {names} a literal list, an output nothing reads
+        ("RL531", STEPS, 34, 72, Severity.ERROR),  # > summary.yml in a busybox container
+        ("RL531", STEPS, 38, 79, Severity.ERROR),  # tee hello.txt
+    ]
+
+
+def test_publisher_messages_say_what_the_runtime_does() -> None:
+    found = {(d.code, d.span.line, d.span.column): d for d in _case("publishers")}
+    assert found[("RL528", 3, 55)].message == "`yamlfile` is not interpolated: `{workdir}` stays in the path, so the publisher fails with FileNotFoundError"
+    assert found[("RL528", 3, 55)].hint == "write it relative to the step's workdir, e.g. 'summary.yml'"
+    assert "publishes an empty list" in found[("RL528", 11, 61)].message
+    assert "expands `{workdir}` to its own workdir" in found[("RL529", 15, 63)].message
+    assert "KeyError: 'outdir'" in found[("RL529", 15, 94)].message
+    assert found[("RL530", 23, 75)].hint == "add `unwrap: true` to the selector of 'name'"
+    assert found[("RL530", 23, 75)].message.endswith("so output 'out' is its Python repr, e.g. ['...']; 'show' reads it")
+    assert "nothing reads it yet" in found[("RL530", 27, 75)].message
+    assert "`workdir: '{workdir}'`" in found[("RL531", 34, 72)].hint
+
+
+def test_a_one_element_list_a_publisher_renders_is_reported_once() -> None:
+    # RL530 says what the list does in the template; RL415's note would repeat it
+    assert where(_case("publishers"), "RL415") == []
+
+
+# -- YAML 1.1 scalars (recast-atlas 0.4.2 and yadage 0.21.2 read every file with PyYAML's SafeLoader) --
+
+
+def test_values_yaml_1_1_reads_as_other_numbers_or_booleans_are_errors_where_written() -> None:
+    found = [(d.path, d.span.line, d.span.column, d.severity) for d in _case("yaml11") if d.code == "RL540"]
+    assert found == [
+        ("recast.yml", 10, 12, Severity.ERROR),  # run: 0123 is 83
+        ("recast.yml", 11, 13, Severity.ERROR),  # syst: no is False
+        ("recast.yml", 12, 15, Severity.ERROR),  # window: 1:30 is 90
+        ("recast.yml", 25, 12, Severity.ERROR),  # a test's run: 0077 is 63
+        (WORKFLOW, 23, 13, Severity.ERROR),  # seed: 0042 is 34
+        (WORKFLOW, 24, 26, Severity.ERROR),  # 010 in a list is 8; 001 is 1 in YAML 1.2 too, and 0x1F is the number meant
+    ]
+    octal = next(d for d in _case("yaml11") if d.code == "RL540")
+    assert "as the octal number 83, so the step gets 83, not 0123" in octal.message
+    assert octal.fix is not None and octal.fix.safe and octal.fix.edits[0].replacement == "'0123'"
+
+
+def test_a_format_spec_the_value_cannot_take_is_an_error_at_the_number_written_as_text() -> None:
+    found = {d.span.line: d for d in _case("yaml11") if d.code == "RL541" and d.path == "recast.yml"}
+    assert sorted((line, d.severity) for line, d in found.items()) == [(13, Severity.ERROR), (14, Severity.ERROR)]
+    assert "Unknown format code 'e' for object of type 'str'" in found[13].message and found[13].hint == "write 4.0e-3"
+    assert "it is quoted" in found[14].message and found[14].hint == "write 2.5 without quotes"
+    assert found[13].fix is not None and not found[13].fix.safe
+
+
+def test_a_one_element_list_formatted_as_a_number_is_one_error_at_the_template() -> None:
+    diagnostics = _case("yaml11")
+    listed = only([d for d in diagnostics if d.path == STEPS], "RL541")
+    assert (listed.span.line, listed.span.column, listed.severity) == (15, 70, Severity.ERROR)
+    assert "one-element list (`stages: init` without `unwrap`)" in listed.message and "unwrap: true" in listed.hint
+    assert where(diagnostics, "RL415") == []  # RL541 says what the list breaks
+
+
+def test_a_misspelt_override_of_a_merged_default_is_one_error_at_the_key() -> None:
+    diagnostics = _case("merges")
+    found = [(d.path, d.span.line, d.span.column, d.severity) for d in diagnostics if d.code == "RL542"]
+    assert found == [("recast.yml", 15, 7, Severity.ERROR), (WORKFLOW, 18, 7, Severity.ERROR)]  # not plot's `label`, heavy's `mass`
+    initdata = next(d for d in diagnostics if d.code == "RL542")
+    assert "'mass' keeps the merged default 500 (line 10)" in initdata.message and initdata.hint == "rename it to 'mass'"
+    assert initdata.fix is not None and not initdata.fix.safe and initdata.fix.edits[0].replacement == "mass"
+    assert where(diagnostics, "RL507") == []  # `lable` is reported once, as the override it was meant to be

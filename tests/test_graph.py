@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import List
 
 import pytest
 
 from recast_lint.diagnostics import Diagnostic, Severity
+from recast_lint.lint import lint
 from recast_lint.stagepaths import ExpressionError, addressable, parse
-from tests.helpers import FIXTURES, only, run, where
+from tests.helpers import ENVS, FIXTURES, no_reference_env, only, run, where
 
 GRAPH = FIXTURES / "graph"
+YADAGE_RUN = ENVS / "reference" / "bin" / "yadage-run"
 LOOSE = GRAPH / "loose"
 
 
@@ -126,6 +130,27 @@ def test_cycles_are_named_and_reported_once_each() -> None:
     }
 
 
+def test_a_cycle_is_named_by_its_shortest_way_back_even_past_a_corner() -> None:
+    """From `a` the first way in (b, then c) only leads back to b: the named cycle goes through d."""
+    result = lint([LOOSE / "cycle-corner.yml"], cwd=LOOSE)
+    assert result.crashes == []
+    assert [d.message for d in result.diagnostics if d.code == "RL405"] == ["dependency cycle: a → b → d → a; none of these stages ever runs"]
+
+
+def test_a_chain_of_thousands_of_stages_is_read_without_recursion(tmp_path: Path) -> None:
+    """Finding cycles walks the chain without recursing: 3,000 stages in a row, each waiting for the
+    one written after it, exceed Python's recursion limit."""
+    lines = ["stages:"] + [
+        f"- {{name: s{i}, dependencies: [{f's{i + 1}' if i < 2999 else 'init'}], scheduler: {{scheduler_type: singlestep-stage, "
+        f"parameters: {{}}, step: {{$ref: 'steps.yml#/echo'}}}}}}"
+        for i in range(3000)
+    ]
+    (tmp_path / "workflow.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "steps.yml").write_text((LOOSE / "steps.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = lint([tmp_path / "workflow.yml"], select=["RL405", "RL406"], cwd=tmp_path)
+    assert (result.crashes, result.diagnostics) == ([], [])
+
+
 # -- names ------------------------------------------------------------------------------------
 
 
@@ -173,10 +198,46 @@ def test_selector_on_an_unknown_stage(selectors: List[Diagnostic]) -> None:
 def test_selector_on_a_stage_not_waited_for(selectors: List[Diagnostic]) -> None:
     assert [(d.span.line, d.span.column, d.severity) for d in selectors if d.code == "RL409"] == [
         (23, 23, Severity.ERROR),  # reads itself
-        (55, 26, Severity.WARNING),  # `version` has no dependencies: works if scheduled first
+        (55, 26, Severity.INFO),  # `version` has no dependencies: applied in the first walk, read in a later one
         (56, 21, Severity.ERROR),  # `report` waits for `plot`: never there in time
-        (66, 26, Severity.WARNING),
+        (66, 26, Severity.INFO),
     ]
+
+
+# what each workflow of graph/schedule does in yadage 0.21.2 (verified with yadage-run, multiproc:2):
+# the severity of its one RL409, where the selector is, and whether the run fails
+SCHEDULES = {
+    "reader-first.yml": (Severity.ERROR, 9, "AssertionError"),  # both ready in one walk, the reader first
+    "reader-after-another.yml": (Severity.ERROR, 25, "AttributeError"),  # applied in the same walk, no result yet
+    "reads-init-without-waiting.yml": (Severity.ERROR, 9, "AssertionError"),  # init comes after the stages
+    "later-round.yml": (Severity.ERROR, 9, "AssertionError"),  # both ready once a step has run, the reader first
+    "reader-right-after.yml": (Severity.INFO, 17, None),  # the walk passes over fit after applying select
+    "timing-runs.yml": (Severity.WARNING, 9, None),  # select's step finishes before generate's
+    "timing-runs-slowly.yml": (Severity.WARNING, 9, "AttributeError"),  # ... or after it
+}
+SCHEDULE = GRAPH / "schedule"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_reading_a_stage_not_waited_for_is_judged_by_simulating_yadage(name: str) -> None:
+    severity, line, _ = SCHEDULES[name]
+    found = [d for d in run(SCHEDULE / name) if d.code == "RL409"]
+    assert [(d.span.line, d.severity) for d in found] == [(line, severity)]
+    expected = {Severity.ERROR: "the run fails|gives []|fails with AssertionError", Severity.INFO: "it works only because",
+                Severity.WARNING: "which step finishes first"}[severity]
+    assert any(part in found[0].message for part in expected.split("|"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (severity, _, _) in SCHEDULES.items() if severity is not Severity.WARNING))
+def test_the_real_engine_fails_exactly_where_the_simulation_says(name: str, tmp_path: Path) -> None:
+    if not YADAGE_RUN.exists():
+        pytest.skip(no_reference_env("reference", "yadage-run", "yadage"))
+    _, _, failure = SCHEDULES[name]
+    done = subprocess.run([str(YADAGE_RUN), "-t", str(SCHEDULE), "-p", "name=hello", "-b", "multiproc:2", str(tmp_path / "run"), name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (done.returncode != 0) == (failure is not None), done.stdout[-2000:] + done.stderr[-2000:]
+    if failure:
+        assert failure in done.stdout + done.stderr
 
 
 def test_step_selector_on_a_multistep_stage(selectors: List[Diagnostic]) -> None:
@@ -220,6 +281,13 @@ def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[D
 
 def test_literal_mapping_with_a_step_key(selectors: List[Diagnostic]) -> None:
     assert where(selectors, "RL416") == [("specs/workflow.yml", 47, 17)]
+    assert only(selectors, "RL416").severity is Severity.ERROR
+
+
+def test_a_literal_mapping_the_runtime_turns_into_a_selector_is_an_error_and_a_key_value_item_is_data() -> None:
+    found = [d for d in run(LOOSE / "literal-selectors.yml") if d.code == "RL416"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(9, 17, Severity.ERROR), (10, 20, Severity.ERROR)]
+    assert "TypeError" in found[0].message and "ValueError" in found[1].message
 
 
 def test_cases_without_a_catch_all_warn_and_with_one_stay_quiet() -> None:
@@ -238,3 +306,42 @@ def test_an_entry_of_stages_that_is_not_a_mapping_does_not_shift_the_others() ->
     # stage indexes once counted the `5`, and RL406 then read past the end of the stage list
     found = [(d.code, d.span.line) for d in run(GRAPH / "not-a-mapping-before")]
     assert found == [("RL204", 2), ("RL401", 4)]
+
+
+# -- `cases` conditions (verified with yadage 0.21.2 and the jq 1.13.0 package) ---------------
+
+
+def test_cases_conditions_jq_rejects_are_errors_at_the_offending_text() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in run(GRAPH / "cases") if d.code == "RL418"]
+    assert found == [
+        ("RL418", 12, 26, Severity.ERROR),  # &&
+        ("RL418", 14, 26, Severity.ERROR),  # single quotes
+        ("RL418", 16, 22, Severity.ERROR),  # lenght
+        ("RL418", 18, 26, Severity.ERROR),  # 100 < .mass < 1000
+    ]
+    hints = [d.hint for d in run(GRAPH / "cases") if d.code == "RL418"]
+    assert hints[0] == "jq writes `and`, not `&&`"
+    assert hints[2].startswith("did you mean 'length'?")
+
+
+def test_comparisons_that_never_decide_say_what_flows_in() -> None:
+    found = {d.span.line: d for d in run(GRAPH / "cases") if d.code == "RL419"}
+    assert sorted(found) == [33, 35, 37, 39, 41]
+    assert all(d.severity is Severity.ERROR for d in found.values())
+    assert found[33].message.startswith("`.mass >= 1000` is always true: 'mass' is a one-element list (`stages: init` without `unwrap`)")
+    assert found[33].hint == "add `unwrap: true` to the selector of 'mass'"
+    assert "the boolean false in example 'default' (YAML 1.1 reads an unquoted `no` as false; recast.yml:11)" in found[35].message
+    assert "'threshold' is the string '1000'" in found[37].message and "tonumber" in found[37].hint
+    assert "not a parameter" in found[39].message and found[39].hint.startswith("did you mean 'channel'?")
+    assert "assigns" in found[41].message and found[41].hint == "compare with `==`"
+
+
+def test_conditions_the_run_decides_stay_quiet_and_the_list_is_reported_once() -> None:
+    diagnostics = run(GRAPH / "cases")
+    assert not [d for d in diagnostics if d.code in ("RL418", "RL419") and d.span.line > 45]  # stage decided_by_the_run
+    assert where(diagnostics, "RL415") == []  # the one-element list is RL419's, said once
+
+
+def test_a_condition_nested_thousands_deep_is_skipped_not_a_crash() -> None:
+    found = run(LOOSE / "cases-deep.yml")
+    assert [d.code for d in found if d.code in ("RL418", "RL419", "RL901")] == []

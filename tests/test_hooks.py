@@ -89,25 +89,46 @@ def test_lint_hook_files_pattern(path: str, triggers: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "path",
+    "path, refused",
     [
-        "authdir/getkrb.sh",
-        "authdir/expect_script.sh",
-        "ci/authdir/getkrb_reana.sh",
-        "getkrb.sh",
-        "auth/getkrb.sh",
-        "recast-mytag/_yadage/yadage_snapshot_workflow.json",
-        "recast-test-hello/out.txt",
-        "README.md",
-        "authdir.md",
-        "specs/recast-notes.yml",
-        "docs/getkrb.sh.md",
-        "my-recast-run/x",
+        ("authdir/getkrb.sh", True),
+        ("authdir/expect_script.sh", True),
+        ("ci/authdir/getkrb_reana.sh", True),
+        ("AUTHDIR/expect_script.sh", True),
+        ("getkrb.sh", True),
+        ("auth/getkrb.sh", True),
+        ("GetKrb.sh", True),
+        ("getkrb.sh.bak", True),
+        ("getkrb.sh~", True),
+        ("backup/.getkrb.sh.swp", True),
+        ("#getkrb.sh#", True),
+        ("recast-mytag/_yadage/yadage_snapshot_workflow.json", True),
+        ("recast-test-hello/out.txt", True),
+        ("README.md", False),
+        ("authdir.md", False),
+        ("specs/recast-notes.yml", False),
+        ("docs/getkrb.sh.md", False),
+        ("my-recast-run/x", False),
     ],
 )
-def test_credentials_pattern_and_classifier_agree(path: str) -> None:
-    """The `files` pattern only saves a Python start; the classifier must refuse exactly the same paths."""
-    assert bool(re.search(hooks_by_id()["recast-lint-no-credentials"]["files"], path)) is (classify(path) is not None)
+def test_credentials_are_refused_by_name_whatever_the_case_and_the_backup_suffix(path: str, refused: bool) -> None:
+    assert (classify(path) is not None) is refused
+
+
+def test_the_credentials_hook_sees_every_file() -> None:
+    # a renamed copy of getkrb.sh is found by its content, so no `files` filter may hide it from the hook
+    assert "files" not in hooks_by_id()["recast-lint-no-credentials"]
+
+
+def test_a_renamed_copy_of_getkrb_is_refused_by_its_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scripts").mkdir()
+    # exactly what `recast auth write` writes (no newline at the end)
+    (tmp_path / "scripts" / "login.sh").write_text("echo 'EXAMPLE-pw'|kinit analyst@CERN.CH", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("run `echo \"$RECAST_AUTH_PASSWORD\" | kinit $RECAST_AUTH_USERNAME@CERN.CH`\n", encoding="utf-8")
+    message = explain(["scripts/login.sh", "notes.txt"]) or ""
+    assert "scripts/login.sh: holds a password in clear text" in message and "notes.txt" not in message
+    assert "git rm -r --cached scripts/login.sh\n" in message and "change the password" in message
 
 
 # --- recast-lint-precommit: which analyses get linted ----------------------------------------------

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import pytest
 import yaml
@@ -72,8 +72,9 @@ def snapshot_checkout(snapshot: Path, env: Dict[str, str]) -> str:
     return commit_everything(snapshot, env, "working tree of recast-lint")
 
 
-def create_analysis(root: Path, env: Dict[str, str], hook_repo: Path, rev: str) -> None:
-    """`recast-lint new` at ``root``, committed, with the hooks of its pre-commit configuration taken from ``hook_repo`` at ``rev``."""
+def create_analysis(root: Path, env: Dict[str, str], hook_repo: Path, rev: str, args: Sequence[str] = ()) -> None:
+    """`recast-lint new` at ``root``, committed, with the hooks of its pre-commit configuration taken from ``hook_repo`` at ``rev``
+    (and ``args`` for the `recast-lint` hook)."""
     created = run(root.parent, env, sys.executable, "-m", "recast_lint", "new", "--no-input", str(root))
     assert created.returncode == 0, created.stdout
     config_file = root / ".pre-commit-config.yaml"
@@ -82,6 +83,9 @@ def create_analysis(root: Path, env: Dict[str, str], hook_repo: Path, rev: str) 
     assert [hook["id"] for repo in ours for hook in repo["hooks"]] == HOOK_IDS
     # only our repository: the template's other hooks would be cloned from GitHub
     config["repos"] = [dict(repo, repo=str(hook_repo), rev=rev) for repo in ours]
+    for hook in config["repos"][0]["hooks"]:
+        if hook["id"] == "recast-lint" and args:
+            hook["args"] = list(args)
     config_file.write_text(yaml.safe_dump(config))
     git(root, env, "init", "--quiet")
     commit_everything(root, env, "analysis")
@@ -150,3 +154,29 @@ def test_committing_getkrb_is_refused_and_the_advice_works(analysis: Path, env: 
     assert git(analysis, env, "status", "--porcelain") == ""
     assert git(analysis, env, "ls-files", "authdir") == ""
     assert (analysis / "authdir" / "getkrb.sh").is_file()
+
+
+def test_with_fix_the_hook_fixes_in_place_stops_the_commit_and_the_restaged_fix_commits(
+    tmp_path: Path, env: Dict[str, str], hook_repo: Tuple[Path, str]
+) -> None:
+    root = tmp_path / "analysis"
+    create_analysis(root, env, *hook_repo, args=["--fix"])
+    steps = root / "specs" / "steps.yml"
+    edited = steps.read_text() + "# greets whoever the example names\n"  # the change being committed
+    steps.write_text(edited.replace("{name}", "{nmae}"))  # with a typo in it
+    head = git(root, env, "rev-parse", "HEAD")
+    git(root, env, "add", "specs/steps.yml")
+
+    stopped = commit(root, env)
+
+    # like ruff's hook: nothing is left to report, but pre-commit fails a hook that changed files
+    assert stopped.returncode != 0
+    assert "files were modified by this hook" in stopped.stdout, stopped.stdout
+    assert "recast-lint: fixed specs/steps.yml (1 fix)" in stopped.stdout
+    assert steps.read_text() == edited
+    assert git(root, env, "rev-parse", "HEAD") == head
+
+    git(root, env, "add", "specs/steps.yml")
+    committed = commit(root, env)
+    assert committed.returncode == 0, committed.stdout
+    assert git(root, env, "show", "HEAD:specs/steps.yml") == edited

@@ -22,6 +22,17 @@ FAKE_SECRETS = (
     "EXAMPLEEXAMPLEEXAMPLEEXAMPLE",
     "12345678",
 )
+# the fake secrets written in commands in preservation/ci-credentials (a `recast auth setup`, `kinit`)
+FAKE_COMMAND_SECRETS = (
+    "EXAMPLE-setup-pw!",
+    "EXAMPLE-old-pw",
+    "EXAMPLE-old-token",
+    "EXAMPLE-printf-pw",
+    "EXAMPLE-here-pw",
+    "EXAMPLE-kinit-pw",
+    "EXAMPLE-var-pw",
+    "glpat-EXAMPLEEXAMPLEEXAMPLE",
+)
 
 
 def _case(name: str) -> List[Diagnostic]:
@@ -50,6 +61,12 @@ def _case(name: str) -> List[Diagnostic]:
         ("credentials", "RL711", "recast.yml", 11, 20),
         ("credentials", "RL712", "recast.yml", 15, 9),
         ("credentials", "RL713", "authdir/getkrb.sh", 1, 1),
+        ("ci-credentials", "RL714", ".gitlab-ci.yml", 7, 48),
+        ("ci-credentials", "RL714", ".gitlab-ci.yml", 8, 49),
+        ("ci-credentials", "RL714", ".gitlab-ci.yml", 8, 67),
+        ("ci-credentials", "RL714", ".gitlab-ci.yml", 9, 22),
+        ("ci-credentials", "RL714", ".gitlab-ci.yml", 10, 34),
+        ("ci-credentials", "RL714", "specs/steps.yml", 5, 13),
     ],
 )
 def test_preservation_problem_is_located(case: str, code: str, path: str, line: int, column: int) -> None:
@@ -92,16 +109,41 @@ def test_credentials_are_errors_and_never_repeated() -> None:
 
 
 @pytest.mark.parametrize("output_format", ["text", "concise", "json", "gitlab", "sarif", "github"])
-def test_no_output_format_shows_a_committed_secret(output_format: str) -> None:
+@pytest.mark.parametrize("case,secrets", [("credentials", FAKE_SECRETS), ("ci-credentials", FAKE_COMMAND_SECRETS)])
+def test_no_output_format_shows_a_committed_secret(output_format: str, case: str, secrets: tuple) -> None:
     from click.testing import CliRunner
 
     from recast_lint.cli import main
 
-    result = CliRunner().invoke(main, ["check", "--format", output_format, "--color", "never", str(PRESERVATION / "credentials")])
+    result = CliRunner().invoke(main, ["check", "--format", output_format, "--color", "never", str(PRESERVATION / case)])
     assert result.exit_code == 1
     assert "RL711" in result.output
-    # the text format shows the source line, with the secret's region masked
-    assert not [secret for secret in FAKE_SECRETS if secret in result.output]
+    # the text format shows source lines: every secret's region is blanked on them, whichever diagnostic shows the
+    # line (RL710 flags the token in the line holding a password), and a secret a message quotes is masked (RL630
+    # quotes the name `recast run` is given: the password of RECAST_PASS, pasted by mistake)
+    assert not [secret for secret in secrets if secret in result.output]
+
+
+def test_commands_with_credentials_read_from_variables_or_parameters_are_fine() -> None:
+    found = [(d.path, d.span.line) for d in _case("ci-credentials") if d.code == "RL714"]
+    assert (".gitlab-ci.yml", 11) not in found and (".gitlab-ci.yml", 12) not in found  # $RECAST_PASS, "$RECAST_PASS"
+    assert ("specs/steps.yml", 6) not in found  # `echo {name} | kinit`: a step parameter
+    assert (".gitlab-ci.yml", 7) in found and len([f for f in found if f == (".gitlab-ci.yml", 7)]) == 1  # the token is RL710's
+
+
+def test_a_secret_stays_hidden_when_the_rule_that_finds_it_is_not_selected() -> None:
+    from recast_lint.lint import lint
+    from recast_lint.report import render
+
+    result = lint([PRESERVATION / "ci-credentials"], select=["RL630", "RL634"], cwd=PRESERVATION / "ci-credentials")
+    assert {d.code for d in result.diagnostics} == {"RL630", "RL634"}
+    text = render("text", result)
+    assert "****" in text and not [secret for secret in FAKE_COMMAND_SECRETS if secret in text]
+
+
+def test_a_private_key_is_flagged_as_a_whole_block() -> None:
+    key = [d for d in _case("credentials") if d.code == "RL712"][0]
+    assert (key.span.line, key.span.end_line) == (15, 17)  # BEGIN to END: no snippet may show the lines between
 
 
 def test_references_and_empty_values_are_not_credentials() -> None:
@@ -153,6 +195,7 @@ def test_git_runs_only_when_a_file_it_would_judge_exists(tmp_path: Path, monkeyp
     monkeypatch.setenv("PATH", str(stand_in.parent))
     analysis = tmp_path / "analysis"
     shutil.copytree(FIXTURES / "helloworld", analysis)
+    (analysis / ".git").mkdir()  # a work tree (git itself is never asked outside one)
     assert run(analysis) == [] and not calls.exists()
     (analysis / "authdir").mkdir()
     (analysis / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
@@ -167,3 +210,36 @@ def test_a_loose_workflow_file_does_not_judge_what_lies_around_it(tmp_path: Path
     (tmp_path / "someone-else" / "authdir").mkdir(parents=True)
     (tmp_path / "someone-else" / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit other@CERN.CH\n", encoding="utf-8")
     assert where(run(tmp_path / "workflow.yml"), "RL713") == []
+
+
+def test_an_image_or_tag_that_is_no_docker_reference_is_an_error_saying_what_docker_does() -> None:
+    # verified against the Docker 28.2 CLI: `docker pull -- REF` fails with "invalid reference format" for each
+    # of these, before it asks the daemon, and accepts the registry port, `__` and a host docker reads as a path
+    found = {d.span.line: d.message for d in run(PRESERVATION / "references" / "steps.yml") if d.code == "RL703"}
+    assert sorted(found) == [6, 13, 20, 28, 35]
+    assert found[6] == "image '--all-tags' starts with '-', so docker reads it as an option, not an image"
+    assert found[13] == "image '-v/:/host' starts with '-', so docker reads it as an option, not an image"
+    assert "'atlas/analysis..base' is not a valid Docker reference" in found[20]
+    assert found[28].startswith("imagetag '21.2 beta' is not a valid Docker tag") and found[35].startswith("imagetag '--privileged'")
+
+
+# -- interpreters (verified with packtivity 0.17.1 and Docker on busybox:1.36.1) --------------
+
+
+def test_bash_on_an_image_without_bash_is_an_error_where_it_is_called() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in run(PRESERVATION / "interpreters") if d.code in ("RL720", "RL721")]
+    assert found == [
+        ("RL720", 5, 18, Severity.ERROR),  # interpreter: bash on busybox
+        ("RL720", 13, 30, Severity.ERROR),  # cmd: ... && bash -c ... on busybox
+        ("RL721", 20, 7, Severity.ERROR),  # #!/bin/bash, runs in ash, which rejects the array
+        ("RL721", 29, 7, Severity.WARNING),  # #!/bin/bash with only [[ ]]: ash runs it
+        ("RL720", 36, 18, Severity.ERROR),  # interpreter: bash on python:3.12-alpine
+        ("RL721", 53, 7, Severity.WARNING),  # #!/usr/bin/env bash run by sh on debian (dash)
+    ]  # python3 on python:3.12-alpine has python; interpreter: bash with a bash shebang on debian is fine
+
+
+def test_interpreter_messages_say_what_the_shell_prints() -> None:
+    found = {d.span.line: d for d in run(PRESERVATION / "interpreters") if d.code in ("RL720", "RL721")}
+    assert "`sh: bash: not found`" in found[5].message and "busybox:1.36.1" in found[5].message
+    assert "ash rejects its bash arrays" in found[20].message
+    assert found[53].hint == "set `interpreter: bash`, or write the script for `sh`"

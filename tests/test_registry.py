@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from recast_lint.cli import main
@@ -60,3 +61,25 @@ def test_every_diagnostic_on_the_fixtures_says_how_to_fix_it() -> None:
     diagnostics = lint([FIXTURES], cwd=FIXTURES).diagnostics
     assert len({d.code for d in diagnostics}) >= 90
     assert [(d.code, d.path, d.span.line, d.message) for d in diagnostics if not d.hint] == []
+
+
+@pytest.mark.parametrize(
+    "word, choices, meant",
+    [
+        ("inti", ["init", "hello_world"], "init"),  # two letters swapped
+        ("steps.yaml", ["steps.yml", "reana.yaml"], "steps.yml"),
+        ("string-interpolated-command", ["string-interpolated-cmd", "interpolated-script-cmd"], "string-interpolated-cmd"),
+        ("frompar-publisher", ["frompar-pub", "fromparjq-pub"], "frompar-pub"),  # shortened
+        ("temps", ["temp", "temp2"], None),  # two choices one edit away
+        ("param_card", ["proc_card", "n_events"], None),  # another word with the same ending
+        ("lhe_prod.yml", ["parallel_prod.yml", "straight_prod.yml"], None),
+        ("helloworld", ["hello"], None),  # half of it is not a shortening
+        ("x" * 200, ["x" * 199], None),  # too long to be a name anyone mistypes
+    ],
+)
+def test_a_single_close_match_is_a_slip_of_the_finger_with_no_rival(word: str, choices: list, meant: object) -> None:
+    from recast_lint.rules.registry import closest, single_close_match
+
+    assert single_close_match(word, choices) == meant
+    if meant is not None:
+        assert closest(word, choices) == meant  # the fix writes what the hint proposes

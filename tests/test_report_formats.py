@@ -208,7 +208,7 @@ def test_statistics_count_each_rule_most_frequent_first(monkeypatch: pytest.Monk
     lines = result.output.splitlines()
     assert lines[:2] == ["2  RL201  unknown-type", "2  RL203  missing-key"]
     assert "1  RL901  unused-suppression" in lines
-    assert lines[-1] == "found 5 errors, 2 warnings, 1 info in 3 files"
+    assert lines[-1] == "found 5 errors, 2 warnings, 1 info in 3 files (3 fixable with `--fix`)"
 
 
 def test_exit_codes_are_unchanged_by_the_new_formats(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,3 +227,42 @@ def test_check_with_text_output_imports_no_report_or_toml_machinery() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ANALYSIS, check=False)
     assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
+# -- many diagnostics -----------------------------------------------------------------------------
+
+
+class _CountedText(str):
+    """A file's text that counts how often a formatter splits it into lines."""
+
+    splits = 0
+
+    def splitlines(self, keepends: bool = False) -> list:  # type: ignore[override]
+        _CountedText.splits += 1
+        return super().splitlines(keepends)
+
+    def split(self, sep: object = None, maxsplit: int = -1) -> list:  # type: ignore[override]
+        _CountedText.splits += 1
+        return super().split(sep, maxsplit)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def many_results(tmp_path_factory: pytest.TempPathFactory) -> LintResult:
+    """A recast.yml whose `results:` holds 2,000 entries, each a diagnostic (RL603)."""
+    root = tmp_path_factory.mktemp("many") / "analysis"
+    shutil.copytree(FIXTURES / "helloworld", root)
+    entry = (root / "recast.yml").read_text(encoding="utf-8").split("results:")[0]
+    items = "".join(f"  - name: r{i}\n    relpath: nostage/r{i}.txt\n" for i in range(2000))
+    (root / "recast.yml").write_text(f"{entry}results:\n{items}", encoding="utf-8")
+    return lint([root], cwd=root)
+
+
+@pytest.mark.parametrize("name", sorted(EXTENSION))
+def test_every_format_splits_each_file_once_however_many_diagnostics_it_holds(name: str, many_results: LintResult) -> None:
+    # splitting the file once per diagnostic made 10,000 results take 36 s in text, SARIF and GitLab (bench.py --many-results)
+    assert len([d for d in many_results.diagnostics if d.code == "RL603"]) == 2000
+    counted = LintResult(many_results.diagnostics, many_results.analyses,
+                         {path: _CountedText(text) for path, text in many_results.sources.items()}, many_results.rules)
+    _CountedText.splits = 0
+    render(name, counted)
+    assert _CountedText.splits <= len(counted.sources)

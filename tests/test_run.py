@@ -7,6 +7,7 @@ yadage-run / packtivity-run on the host instead, which proves the spec and argv 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -19,12 +20,12 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from recast_lint.run.docker import hand_back
-from tests.helpers import FIXTURES
+from recast_lint.run.docker import docker_socket, failing_log, hand_back, missing_outputs
+from tests.helpers import ENVS, FIXTURES, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "run" / "bin"
-REAL_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
+REAL_BIN = ENVS / "reference" / "bin"
 IMAGE = "recast/recastatlas:v0.4.2"
 TOKEN = "glpat-s3cret-token-value"
 _CLEARED = ("DOCKER_", "PACKTIVITY_", "YADAGE_", "RECAST_", "REANA_", "STANDIN_")
@@ -82,15 +83,15 @@ def test_run_builds_the_command_feeds_the_spec_and_prints_results(hello: Path) -
     assert done.returncode == 0, done.stderr
     assert [c["argv"] for c in calls(hello)][:3] == [
         ["version", "--format", "{{.Server.Version}}"],
-        ["image", "inspect", "--format", "{{.Id}}", IMAGE],
-        ["image", "inspect", "--format", "{{.Id}}", "busybox:1.36.1"],  # the step image, present: no pull
+        ["image", "inspect", "--format", "{{.Id}}", "--", IMAGE],
+        ["image", "inspect", "--format", "{{.Id}}", "--", "busybox:1.36.1"],  # the step image, present: no pull
     ]
     call = docker_run(hello)
     assert call["argv"] == [
         "run", "--rm", "-i",
         "-v", f"{hello}:{hello}", "-w", str(hello),
         "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "yadage-run", "-f", "-",
+        "--", IMAGE, "yadage-run", "-f", "-",
     ]
     assert json.loads(call["stdin"]) == {
         "dataarg": str(hello / "recast-t1"),
@@ -137,6 +138,25 @@ def test_run_passes_only_variables_that_are_set_and_never_their_values(hello: Pa
     assert TOKEN not in done.stdout + done.stderr
 
 
+def test_credentials_are_masked_on_the_stream_in_the_failure_log_and_in_result_values(hello: Path) -> None:
+    password = "S3cr3t-pass-value"
+    halves = (password[: len(password) // 2], password[len(password) // 2:])
+    # the engine prints the password cut across two reads of the pipe and two lines, and the step log holds it wrapped
+    done = recast_lint(["run", "--tag", "t1"], hello, RECAST_PASS=password, STANDIN_ECHO_SPLIT="RECAST_PASS", STANDIN_ENGINE="fail")
+    assert done.returncode == 1
+    assert "authenticating with password *** (wrapped)" in done.stderr  # relayed engine output
+    assert "  kinit: password *** rejected" in done.stderr  # the failing step's log, shown after the failure
+    assert not [half for half in halves if half in done.stdout + done.stderr]
+    # a result file that holds the value, and a variable that is a credential by its name alone
+    written = json.dumps({"hello_world/hello_world.txt": f"password {password}\n"})
+    done = recast_lint(["run", "--tag", "t2"], hello, RECAST_PASS=password, STANDIN_WRITE=written,
+                       EOS_API_TOKEN="another-s3cret", STANDIN_ECHO="EOS_API_TOKEN")
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(done.stdout)[0]["value"] == "password ***"
+    assert "loading spec with token ***" in done.stderr
+    assert password not in done.stdout + done.stderr and "another-s3cret" not in done.stdout + done.stderr
+
+
 def test_dry_run_prints_the_exact_command_and_spec_without_calling_docker(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1", "--dry-run"], hello, YADAGE_SCHEMA_LOAD_TOKEN=TOKEN, DOCKER_DEFAULT_PLATFORM="linux/arm64")
     assert done.returncode == 0, done.stderr
@@ -161,6 +181,7 @@ def test_docker_login_is_reused_through_a_read_only_config_mount(hello: Path, tm
     argv = docker_run(hello)["argv"]
     i = argv.index(f"{config}:/run/recast-lint/docker/config.json:ro")
     assert argv[i - 1] == "-v" and argv[i + 1:i + 3] == ["-e", "DOCKER_CONFIG=/run/recast-lint/docker"]
+    assert argv[i + 3:i + 5] == ["-e", "DOCKER_HOST=unix:///var/run/docker.sock"]  # whatever context the config names
     assert "dXNlcjpwYXNz" not in json.dumps(argv) + done.stdout + done.stderr
 
     elsewhere = tmp_path / "dockercfg"
@@ -169,6 +190,49 @@ def test_docker_login_is_reused_through_a_read_only_config_mount(hello: Path, tm
     done = recast_lint(["run", "--tag", "t2", "--dry-run"], hello, DOCKER_CONFIG=str(elsewhere))
     assert "config.json" not in done.stdout
     assert "credential helper (desktop) that the engine container cannot call" in done.stderr
+
+
+def _context(config_dir: Path, name: str, host: str, current: bool = True) -> None:
+    """What `docker context create NAME --docker host=HOST` (and `docker context use NAME`) write."""
+    meta = config_dir / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": False}}}))
+    if current:
+        (config_dir / "config.json").write_text(json.dumps({"auths": {}, "currentContext": name}))
+
+
+def test_the_socket_of_the_active_context_is_mounted_and_the_engine_told_where_it_is(hello: Path, tmp_path: Path) -> None:
+    config_dir = tmp_path / "home" / ".docker"
+    _context(config_dir, "rootless", "unix:///run/user/1000/docker.sock")
+    done = recast_lint(["run", "--tag", "t1"], hello)
+    assert done.returncode == 0, done.stderr
+    argv = docker_run(hello)["argv"]
+    assert argv[argv.index("/run/user/1000/docker.sock:/var/run/docker.sock") - 1] == "-v"
+    # the mounted config still names the context, which the engine does not have: DOCKER_HOST overrides it there
+    assert argv[argv.index("DOCKER_HOST=unix:///var/run/docker.sock") - 1] == "-e"
+
+
+@pytest.mark.parametrize(
+    "environ, contexts, expected",
+    [
+        ({}, {}, "/var/run/docker.sock"),
+        ({"DOCKER_HOST": "unix:///srv/docker.sock"}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/srv/docker.sock"),
+        ({}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/run/user/1000/docker.sock"),
+        ({"DOCKER_CONTEXT": "other"}, {"rootless": "unix:///run/user/1000/docker.sock", "other": "unix:///srv/other.sock"}, "/srv/other.sock"),
+        ({"DOCKER_CONTEXT": "default"}, {"rootless": "unix:///run/user/1000/docker.sock"}, "/var/run/docker.sock"),
+        ({}, {"remote": "tcp://10.0.0.1:2376"}, "/var/run/docker.sock"),  # not a socket here: as before
+        ({}, {"desktop-linux": "unix:///Users/me/.docker/run/docker.sock"}, "/var/run/docker.sock"),  # the VM's socket
+        ({"DOCKER_CONTEXT": "gone"}, {}, "/var/run/docker.sock"),  # the client fails too, and says so first
+    ],
+)
+def test_the_socket_is_found_as_the_docker_client_finds_it(
+    tmp_path: Path, environ: Dict[str, str], contexts: Dict[str, str], expected: str
+) -> None:
+    config_dir = tmp_path / "dockercfg"
+    config_dir.mkdir()
+    for i, (name, host) in enumerate(contexts.items()):
+        _context(config_dir, name, host, current=i == 0)
+    assert docker_socket({"DOCKER_CONFIG": str(config_dir), **environ}) == expected
 
 
 def test_run_refuses_on_lint_errors_unless_no_lint(tmp_path: Path) -> None:
@@ -193,6 +257,33 @@ def test_failed_workflow_points_at_the_failing_step_log(hello: Path) -> None:
     assert "  line 21\n" in done.stderr and "line 20\n" not in done.stderr  # the last 20 lines only
     assert "rerun with --debug" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_step_image_that_cannot_be_pulled_shows_the_pull_log(hello: Path) -> None:
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_ENGINE="pull-fail")
+    assert done.returncode == 1
+    report = done.stderr.split("recast-lint: the workflow failed")[1]
+    assert f"last lines of {hello}/recast-t1/hello_world/_packtivity/hello_world.pull.log:" in report
+    assert "lookup registry-1.docker.io on 10.255.255.53:53: no such host" in report  # the cause, not the traceback
+    assert "returned non-zero exit status" not in report
+    assert "set PACKTIVITY_DOCKER_NOPULL=1" in report and "rerun with --debug" not in report
+
+
+def test_the_run_log_is_shown_when_the_command_ran(tmp_path: Path) -> None:
+    # a pull log is there for every step that pulled; it holds the cause only when the step log says the pull failed
+    meta = tmp_path / "hello_world" / "_packtivity"
+    meta.mkdir(parents=True)
+    for log in (FIXTURES / "run" / "logs" / "pull-failed").iterdir():
+        shutil.copy(log, meta / log.name)
+    logs = sorted(meta.iterdir())
+    assert failing_log(logs) == meta / "hello_world.pull.log"
+    (meta / "hello_world.run.log").write_text("sh: ech: not found\n")
+    assert failing_log(sorted(meta.iterdir())) == meta / "hello_world.run.log"
+    (meta / "hello_world.run.log").unlink()
+    (meta / "hello_world.pull.log").write_text("Status: Downloaded newer image for busybox:1.36.1\n")
+    step_log = meta / "hello_world.step.log"
+    step_log.write_text(step_log.read_text().replace("Command 'docker pull busybox:1.36.1'", "Command 'docker run busybox:1.36.1'"))
+    assert failing_log(sorted(meta.iterdir())) == step_log
 
 
 def test_a_result_missing_after_success_fails(hello: Path) -> None:
@@ -234,14 +325,28 @@ def test_images_are_pulled_before_the_run_saying_what_for(hello: Path) -> None:
     assert "recast-lint: pulling the engine image example/engine:1.0 (once per version" in done.stderr
     assert "recast-lint: pulling step image busybox:1.36.1 (1 of 1, from specs/steps.yml:11)..." in done.stderr
     pulls = [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"]
-    assert pulls == [["pull", "example/engine:1.0"], ["pull", "busybox:1.36.1"]]
+    assert pulls == [["pull", "--", "example/engine:1.0"], ["pull", "--", "busybox:1.36.1"]]
     assert docker_run(hello)["argv"][-4] == "example/engine:1.0"
+
+
+def test_an_image_the_analysis_names_reaches_docker_as_an_image_never_an_option(hello: Path) -> None:
+    steps = hello / "specs" / "steps.yml"
+    steps.write_text(steps.read_text().replace("image: busybox", "image: --all-tags"), encoding="utf-8")
+    done = recast_lint(["run", "--tag", "t1", "--no-lint"], hello, STANDIN_IMAGE="absent")
+    assert done.returncode == 0, done.stderr
+    # every positional argument from the analysis comes after `--` (docker then says "invalid reference format")
+    asked = [c["argv"] for c in calls(hello) if c["argv"][0] in ("pull", "image")]
+    assert ["image", "inspect", "--format", "{{.Id}}", "--", "--all-tags:1.36.1"] in asked
+    assert ["pull", "--", "--all-tags:1.36.1"] in asked
+    run_argv = docker_run(hello)["argv"]
+    assert run_argv[run_argv.index(IMAGE) - 1] == "--"
+    assert "error RL703 image '--all-tags' starts with '-', so docker reads it as an option" in recast_lint(["check"], hello).stdout
 
 
 def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -> None:
     done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_IMAGE="absent", PACKTIVITY_DOCKER_NOPULL="1")
     assert done.returncode == 0, done.stderr
-    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", IMAGE]]
+    assert [c["argv"] for c in calls(hello) if c["argv"][0] == "pull"] == [["pull", "--", IMAGE]]
     assert "-e" in docker_run(hello)["argv"]  # and the engine is told so too
 
 
@@ -249,6 +354,7 @@ def test_step_images_are_left_alone_with_packtivity_docker_nopull(hello: Path) -
     "args, env, setup, expected",
     [
         (["--tag", "../x"], {}, None, "--tag '../x' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
+        (["--tag", "nl\n"], {}, None, "--tag 'nl\\n' is not a valid name; use 1-63 letters, digits, '-' or '_'"),
         (["--example", "defualt"], {}, None, "no example 'defualt' in recast.yml; did you mean 'default'?"),
         (["--example", "default", "--inputs", "in.yml"], {}, "inputs", "--example and --inputs exclude each other"),
         ([], {"STANDIN_DAEMON": "down"}, None,
@@ -284,6 +390,43 @@ def test_run_failures_are_one_line(hello: Path, tmp_path: Path, args: List[str],
     assert expected in last
 
 
+@pytest.mark.parametrize("command", [["run"], ["test"], ["submit", "--dry-run"]])
+def test_a_broken_configuration_is_the_one_line_error_check_gives(hello: Path, command: List[str]) -> None:
+    (hello / ".recast-lint.yml").write_text("ignroe: [RL2]\n", encoding="utf-8")
+    expected = "recast-lint: error: .recast-lint.yml:1: unknown key 'ignroe'; did you mean 'ignore'?"
+    assert recast_lint(["check"], hello).stderr.startswith(expected)
+    last = one_line_failure(recast_lint([*command, "--tag" if command[0] != "submit" else "--name", "t1"], hello))
+    assert last.startswith(expected) and "internal error" not in last
+    assert calls(hello) == []
+
+
+@pytest.mark.parametrize("command, name", [("run", "recast-t1"), ("test", "recast-test-t1")])
+def test_a_run_directory_that_is_a_link_is_refused_and_nothing_is_written_through_it(hello: Path, tmp_path: Path,
+                                                                                      command: str, name: str) -> None:
+    # a committed `recast-TAG` link to nothing: the engine would have created its target and written the run there
+    (hello / name).symlink_to(tmp_path / "elsewhere")
+    last = one_line_failure(recast_lint([command, "--tag", "t1"], hello))
+    assert last.endswith(f"run directory {hello / name} already exists; pass a new --tag (e.g. --tag t1-2) or remove it")
+    assert not (tmp_path / "elsewhere").exists() and not [c for c in calls(hello) if c["argv"][0] == "run"]
+
+
+def test_run_reads_no_result_outside_the_run_directory(hello: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "hostname"
+    outside.write_text("EXAMPLE-host\n", encoding="utf-8")
+    # a step leaves a link where the result should be
+    done = recast_lint(["run", "--tag", "t1"], hello, STANDIN_LINK=json.dumps({"hello_world/hello_world.txt": str(outside)}))
+    assert done.returncode == 1
+    assert "EXAMPLE-host" not in done.stdout + done.stderr
+    assert f"{hello}/recast-t1/hello_world/hello_world.txt leads out of {hello}/recast-t1 through a symbolic link, so it is not read" in done.stderr
+    # a relpath that leaves it, run without the lint that reports it (RL604): refused before anything runs
+    recast = hello / "recast.yml"
+    recast.write_text(recast.read_text().replace("relpath: hello_world/hello_world.txt", f"relpath: {outside}"), encoding="utf-8")
+    (hello.parent / "calls.jsonl").unlink()
+    last = one_line_failure(recast_lint(["run", "--tag", "t2", "--no-lint"], hello))
+    assert last == f"recast-lint: error: recast.yml:13: result path {str(outside)!r} is outside the run directory; write it relative to it, as `<stage>/<file>`"
+    assert calls(hello) == []
+
+
 def test_missing_docker_cli(hello: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -302,8 +445,8 @@ def test_tests_run_with_packtivity_run_and_a_parameter_file(withdata: Path) -> N
     out = withdata / "recast-test-t1"
     assert call["argv"] == [
         "run", "--rm", "-v", f"{withdata}:{withdata}", "-w", str(withdata), "-v", "/var/run/docker.sock:/var/run/docker.sock",
-        IMAGE, "packtivity-run", "steps.yml#/count", "-t", str(withdata / "specs"), "-w", str(out / "count"),
-        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), str(out / "count.parameters.yml"),
+        "--", IMAGE, "packtivity-run", "-t", str(withdata / "specs"), "-w", str(out / "count"),
+        "-o", str(out / "count.result.json"), "-r", str(withdata / "testdata"), "--", "steps.yml#/count", str(out / "count.parameters.yml"),
     ]
     assert yaml.safe_load((out / "count.parameters.yml").read_text()) == {"events": "{readdir0}/events.txt", "outputfile": "{workdir}/count.yml"}
 
@@ -316,6 +459,37 @@ def test_failing_test_exits_1_with_its_log(hello: Path) -> None:
     assert f"exit code 1; log: {log})" in done.stdout
     assert "sh: 1: ech: not found" in done.stdout and "sh: 1: ech: not found" in log.read_text()
     assert "0 passed, 1 failed" in done.stderr
+
+
+def test_a_test_whose_step_wrote_no_output_fails(hello: Path) -> None:
+    done = recast_lint(["test", "--tag", "t1"], hello, STANDIN_TEST_OUTPUT="missing")
+    assert done.returncode == 1
+    out = hello / "recast-test-t1"
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("FAIL  hello_world  (")
+    assert lines[0].endswith(f"exit code 0 but 1 declared output is missing; log: {out}/hello_world.log)")
+    assert lines[1] == f"      output 'outputfile': {out}/hello_world/hello_world.txt was not written"
+    assert "0 passed, 1 failed" in done.stderr
+
+
+def test_only_published_paths_the_step_should_have_written_are_checked(tmp_path: Path) -> None:
+    workdir = tmp_path / "recast-test-t1" / "fit"
+    workdir.mkdir(parents=True)
+    (workdir / "fit.json").write_text("{}")
+    result = tmp_path / "fit.result.json"
+    published = {
+        "fit": str(workdir / "fit.json"),
+        "plots": {"main": [str(workdir / "a.png")], "extra": []},  # a glob that matched nothing
+        "events": str(tmp_path / "data" / "events.root"),  # an input, outside the work directory
+        "label": "signal region",
+    }
+    result.write_text(json.dumps(published))
+    assert missing_outputs(result, workdir) == [
+        f"output 'plots.main[0]': {workdir}/a.png was not written",
+        "output 'plots.extra' is an empty list: its glob matched no file",
+    ]
+    result.unlink()
+    assert missing_outputs(result, workdir) == [f"packtivity wrote no readable result to {result}, so the step's outputs are unknown"]
 
 
 def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> None:
@@ -331,9 +505,9 @@ def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> N
     assert f"data directory {outside} is outside {withdata}, the only host directory the container sees" in last
 
 
-# -- the real engine (stretch) and a real Docker engine (optional) --------------------------------
+# -- the real engine on the host (a real Docker engine: test_docker_e2e.py) ---------------------------
 
-needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason="no yadage in bench/.envs/reference (see CONTRIBUTING in the brief)")
+needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason=no_reference_env("reference", "yadage-run", "yadage"))
 
 
 @needs_reference
@@ -361,21 +535,6 @@ def test_the_test_argv_runs_on_the_real_packtivity(withdata: Path) -> None:
     done = recast_lint(["test", "--tag", "real"], withdata, STANDIN_ENGINE="real", STANDIN_REAL_BIN=str(REAL_BIN))
     assert done.returncode == 0, done.stdout + done.stderr
     assert yaml.safe_load((withdata / "recast-test-real" / "count" / "count.yml").read_text()) == {"events": 1}
-
-
-def _docker_works() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
-
-
-@pytest.mark.skipif(not _docker_works(), reason="no Docker engine here (`docker info` fails)")
-def test_real_docker_run(hello: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("YADAGE_", "PACKTIVITY_"))}
-    done = subprocess.run([sys.executable, "-m", "recast_lint", "run", "--tag", "docker"], cwd=hello, env=env,
-                          capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert yaml.safe_load(done.stdout)[0]["value"] == "Hello my name is hello"
 
 
 def test_an_inputs_file_is_read_with_the_linter_limits(hello: Path) -> None:

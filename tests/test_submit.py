@@ -19,11 +19,10 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from tests.helpers import FIXTURES
+from tests.helpers import ENVS, FIXTURES, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "submit" / "bin"
-ENVS = REPO / "bench" / ".envs"
 REANA_BIN = ENVS / "reana" / "bin"
 REFERENCE_PY = ENVS / "reference" / "bin" / "python"
 TOKEN = "reana-t0ken-value-123"
@@ -151,7 +150,7 @@ def test_inlined_workflow_has_no_ref_and_equals_the_resolved_original(fitgrid: P
     assert inlined == _expected_workflow(fitgrid)
 
 
-@pytest.mark.skipif(not REFERENCE_PY.exists(), reason="no yadage-schemas in bench/.envs/reference")
+@pytest.mark.skipif(not REFERENCE_PY.exists(), reason=no_reference_env("reference", "yadage-schemas", "yadage"))
 def test_inlined_workflow_equals_the_runtime_loaders_resolution(fitgrid: Path) -> None:
     assert recast_lint(["submit", "--dry-run"], fitgrid).returncode == 0
     script = (
@@ -166,7 +165,7 @@ def test_inlined_workflow_equals_the_runtime_loaders_resolution(fitgrid: Path) -
     assert json.loads((fitgrid / "recast-reana-fitgrid" / "workflow.json").read_text()) == json.loads(done.stdout)
 
 
-@pytest.mark.skipif(not (REANA_BIN / "reana-client").exists(), reason="no reana-client in bench/.envs/reana")
+@pytest.mark.skipif(not (REANA_BIN / "reana-client").exists(), reason=no_reference_env("reana", "reana-client", "reana-client"))
 def test_real_reana_client_validates_the_submission(fitgrid: Path) -> None:
     assert recast_lint(["submit", "--dry-run"], fitgrid).returncode == 0
     out = fitgrid / "recast-reana-fitgrid"
@@ -234,6 +233,7 @@ def test_without_reana_client_the_commands_are_printed(fitgrid: Path) -> None:
         (["submit"], {**credentials(), "STANDIN_REANA_FAIL": "upload"},
          "`reana-client upload` failed (==> ERROR: Cannot upload workflow fitgrid.7: Unauthorized); see its output above"),
         (["submit", "--name", "a b"], {}, "--name 'a b' is not a valid REANA workflow name"),
+        (["submit", "--name", "fit\n"], {}, "--name 'fit\\n' is not a valid REANA workflow name"),
         (["submit", "--name", "fit.3"], {}, "--name 'fit.3' names one run; submit creates a new run"),
         (["submit", "--example", "signal"], {}, "no example 'signal' in recast.yml"),
     ],
@@ -293,6 +293,10 @@ def test_results_are_downloaded_and_printed_like_run(fitgrid: Path) -> None:
         {"name": "limit", "path": str(target / "fit/limit.yml"), "value": {"limit": 0.42}},
         {"name": "selected", "path": str(target / "select/selected.txt"), "value": "selected on REANA"},
     ]
+    # results are written into a directory made for them: downloading again into it is refused
+    again = one_line_failure(recast_lint(["results", "fitgrid.7", "--json"], fitgrid, **credentials()))
+    assert again.endswith(f"{target} already exists; these results were downloaded before; remove the directory to download them again")
+    shutil.rmtree(target)
     done = recast_lint(["results", "fitgrid.7", "--json"], fitgrid, **credentials())
     assert json.loads(done.stdout)[0]["value"] == {"limit": 0.42}
 
@@ -305,7 +309,7 @@ def test_results_missing_on_reana_exit_1(fitgrid: Path) -> None:
             "is fitgrid.7 finished? (`recast-lint status fitgrid.7`)") in done.stderr
 
 
-@pytest.mark.skipif(not (ENVS / "reference" / "bin" / "yadage-run").exists(), reason="no yadage in bench/.envs/reference")
+@pytest.mark.skipif(not (ENVS / "reference" / "bin" / "yadage-run").exists(), reason=no_reference_env("reference", "yadage-run", "yadage"))
 def test_the_submission_runs_on_the_real_engine_the_way_reana_runs_it(tmp_path: Path) -> None:
     """REANA's engine: dataarg and toplevel are the workspace, initdata the parameters, initdir from the options (C.6)."""
     root = tmp_path / "withdata"
@@ -331,3 +335,89 @@ def test_the_submission_runs_on_the_real_engine_the_way_reana_runs_it(tmp_path: 
     for relpath in spec["outputs"]["files"]:
         assert (workspace / relpath).is_file(), relpath
     assert yaml.safe_load((workspace / "count" / "count.yml").read_text()) == {"events": 3}
+
+
+# -- nothing from outside the analysis, nothing written through a link -----------------------------
+
+
+def _initdir(root: Path, value: str) -> None:
+    recast = root / "recast.yml"
+    recast.write_text(recast.read_text().replace("initdir: inputdata", f"initdir: '{value}'"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("written", ["absolute", "../elsewhere", ".."])
+def test_submit_refuses_an_initdir_outside_the_analysis_naming_where_it_is_written(fitgrid: Path, tmp_path: Path, written: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "private.txt").write_text("not the analysis's\n", encoding="utf-8")
+    _initdir(fitgrid, str(elsewhere) if written == "absolute" else written)  # `..` holds the analysis: it copied itself for ever
+    last = one_line_failure(recast_lint(["submit", "--dry-run", "--no-lint"], fitgrid))
+    assert last.startswith("recast-lint: error: recast.yml:13: dataopts.initdir ") and f"is outside {fitgrid}" in last
+    assert not list(fitgrid.glob("recast-reana-*"))
+
+
+def test_submit_refuses_a_link_in_the_initdir_that_leads_out(fitgrid: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "home" / ".ssh" / "id_rsa"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("EXAMPLE private key\n", encoding="utf-8")
+    (fitgrid / "inputdata" / "key").symlink_to(secret)
+    last = one_line_failure(recast_lint(["submit", "--dry-run"], fitgrid))
+    assert f"{fitgrid / 'inputdata' / 'key'} is a symbolic link to {secret}, outside {fitgrid}" in last
+    assert not list(fitgrid.glob("recast-reana-*"))
+    # a link to a file inside the analysis is copied as the file
+    (fitgrid / "inputdata" / "key").unlink()
+    (fitgrid / "inputdata" / "again.txt").symlink_to(fitgrid / "inputdata" / "events.txt")
+    assert recast_lint(["submit", "--dry-run"], fitgrid).returncode == 0
+    copy = fitgrid / "recast-reana-fitgrid" / "inputdata" / "again.txt"
+    assert not copy.is_symlink() and copy.read_text() == (fitgrid / "inputdata" / "events.txt").read_text()
+
+
+def test_an_initdir_holding_the_submission_directory_does_not_copy_it_into_itself(fitgrid: Path) -> None:
+    _initdir(fitgrid, ".")
+    done = recast_lint(["submit", "--dry-run", "--no-lint"], fitgrid)
+    assert done.returncode == 0, done.stderr
+    copy = fitgrid / "recast-reana-fitgrid" / "inputdata"
+    assert (copy / "recast.yml").is_file() and not (copy / "recast-reana-fitgrid").exists()
+
+
+@pytest.mark.parametrize("existing", ["link", "file", "directory", "dangling"])
+def test_submit_writes_only_into_a_directory_it_creates(fitgrid: Path, tmp_path: Path, existing: str) -> None:
+    # a committed `recast-reana-NAME` link made submit write reana.yaml into its target and delete the target's inputdata/
+    target = tmp_path / "victim"
+    (target / "inputdata").mkdir(parents=True)
+    (target / "inputdata" / "precious.txt").write_text("keep me\n", encoding="utf-8")
+    out = fitgrid / "recast-reana-fitgrid"
+    if existing == "link":
+        out.symlink_to(target)
+    elif existing == "dangling":
+        out.symlink_to(tmp_path / "nothing")
+    elif existing == "file":
+        out.write_text("", encoding="utf-8")
+    else:
+        out.mkdir()
+    last = one_line_failure(recast_lint(["submit", "--dry-run"], fitgrid))
+    assert f"{out} already exists; a submission of that name was written before; pass --name fitgrid-2" in last
+    assert sorted(p.name for p in target.rglob("*")) == ["inputdata", "precious.txt"]
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_results_refuse_a_relpath_that_leaves_the_download_directory(fitgrid: Path) -> None:
+    recast = fitgrid / "recast.yml"
+    for relpath in ("/etc/hostname", "../../../../etc/hostname"):
+        recast.write_text(recast.read_text().replace("relpath: select/selected.txt", f"relpath: {relpath}"), encoding="utf-8")
+        last = one_line_failure(recast_lint(["results", "fitgrid.7"], fitgrid, **credentials()))
+        assert last == (f"recast-lint: error: recast.yml:19: result path {relpath!r} is outside the run directory; "
+                        "write it relative to it, as `<stage>/<file>`")
+        assert calls(fitgrid) == []  # nothing was asked of REANA, nothing downloaded
+        recast.write_text(recast.read_text().replace(f"relpath: {relpath}", "relpath: select/selected.txt"), encoding="utf-8")
+
+
+def test_results_do_not_follow_a_link_out_of_the_download_directory(fitgrid: Path, tmp_path: Path) -> None:
+    # the downloaded workspace is the run's: a result that is a link would print any file of this machine
+    outside = tmp_path / "hostname"
+    outside.write_text("EXAMPLE-host\n", encoding="utf-8")
+    target = fitgrid / "recast-reana-fitgrid" / "results" / "fitgrid.7"
+    done = recast_lint(["results", "fitgrid.7"], fitgrid, STANDIN_REANA_LINK=f"select/selected.txt={outside}", **credentials())
+    assert done.returncode == 1
+    assert "EXAMPLE-host" not in done.stdout + done.stderr
+    assert f"result 'selected': {target / 'select/selected.txt'} leads out of {target} through a symbolic link, so it is not read" in done.stderr

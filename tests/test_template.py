@@ -26,16 +26,20 @@ from cookiecutter.main import cookiecutter
 
 from recast_lint import __version__
 from recast_lint.cli import main
+from recast_lint.draw import draw
+from recast_lint.draw import render as draw_as
+from recast_lint.draw.readme import BEGIN, END
 from recast_lint.lint import lint
 from recast_lint.scaffold import TEMPLATE, answer_keys
+from tests.helpers import ENVS, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULTS: Dict[str, Any] = json.loads((REPO / "template" / "cookiecutter.json").read_text(encoding="utf-8"))
 FLAGS = [key for key, value in DEFAULTS.items() if isinstance(value, bool)]
 COMBINATIONS = [dict(zip(FLAGS, values)) for values in itertools.product([False, True], repeat=len(FLAGS))]
 COMBINATION_IDS = ["-".join(f"{k}={'yes' if v else 'no'}" for k, v in combo.items()) for combo in COMBINATIONS]
-# the reference yadage stack, in the virtualenv the benchmarks use too (gitignored)
-REFERENCE_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
+# the reference yadage stack, in the virtualenv the benchmarks use too
+REFERENCE_BIN = ENVS / "reference" / "bin"
 SCHEMA_MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)")
 
 
@@ -155,6 +159,16 @@ def test_pre_commit_config_exactly_when_asked_with_this_projects_hooks(rendered:
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
+def test_pre_commit_config_offers_fix_as_a_commented_choice_that_works_uncommented(rendered: Path, combination: Dict[str, bool]) -> None:
+    if not combination["use_pre_commit"]:
+        return
+    text = (rendered / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "        # args: [--fix]\n" in text
+    uncommented = yaml.safe_load(text.replace("        # args: [--fix]\n", "        args: [--fix]\n"))
+    hooks = {hook["id"]: hook for repo in uncommented["repos"] for hook in repo["hooks"]}
+    assert hooks["recast-lint"]["args"] == ["--fix"] and "args" not in hooks["recast-lint-no-credentials"]
+
+
 def test_result_and_test_point_at_what_the_workflow_produces(rendered: Path) -> None:
     entry = load(rendered / "recast.yml")
     stages = {stage["name"]: stage for stage in load(rendered / "specs" / "workflow.yml")["stages"]}
@@ -175,11 +189,29 @@ def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
     assert {"recast-*/", "authdir/", "getkrb.sh"} <= set(ignored)
 
 
+def test_readme_shows_the_workflow_as_recast_lint_graph_draws_it(rendered: Path) -> None:
+    """The Workflow block of the template's README is what `graph` draws for the analysis it makes;
+    after `recast-lint new --no-input /tmp/x`, `recast-lint graph /tmp/x --update
+    'template/{{cookiecutter.repo_name}}/README.md'` redraws it in the template itself."""
+    readme = rendered / "README.md"
+    original = readme.read_bytes()
+    text = original.decode("utf-8")
+    begin, end = text.index(BEGIN + "\n") + len(BEGIN) + 1, text.index(END + "\n")
+    drawn = draw_as("mermaid", draw(rendered, cwd=rendered)[1])
+    assert text[begin:end] == f"```mermaid\n{drawn}```\n"
+    assert "recast-lint graph --update README.md" in text
+    # the block round-trips through the markers: an edited or stale block is redrawn, every other byte kept
+    readme.write_bytes(original.replace(b"n0 -->", b"n0 -.->"))
+    assert CliRunner().invoke(main, ["graph", str(rendered), "--update", str(readme)]).exit_code == 0
+    assert readme.read_bytes() == original
+    unchanged = CliRunner().invoke(main, ["graph", str(rendered), "--update", str(readme)])
+    assert unchanged.exit_code == 0 and "already up to date" in unchanged.output and readme.read_bytes() == original
+
+
 def reference_tool(name: str) -> Path:
     tool = REFERENCE_BIN / name
     if not tool.exists():
-        pytest.skip(f"no reference {name} at {tool.relative_to(REPO)}; create it with "
-                    "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
+        pytest.skip(no_reference_env("reference", name, "yadage"))
     return tool
 
 

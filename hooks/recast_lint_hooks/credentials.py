@@ -1,18 +1,21 @@
 """``recast-lint-no-credentials``: refuse to commit RECAST credentials and run directories.
 
 - ``recast auth write --basedir authdir`` writes ``authdir/getkrb.sh`` with the CERN password in
-  clear text (next to ``getkrb_reana.sh`` and ``expect_script.sh``); ``getkrb.sh`` is refused
-  wherever it is, in case another ``--basedir`` was used.
+  clear text (``echo 'PASSWORD'|kinit USER@CERN.CH``, next to ``getkrb_reana.sh`` and
+  ``expect_script.sh``). ``authdir/`` and ``getkrb.sh`` are refused whatever their case, with the
+  names editors and tools give copies (``getkrb.sh~``, ``.getkrb.sh.swp``, ``getkrb.sh.bak``), and
+  any other file is refused when its content holds that line: a renamed copy is caught too.
 - ``recast run`` and ``recast tests run`` write ``recast-<tag>/`` run directories in the current
   directory: gigabytes of output, logs and copies of the inputs.
 
-pre-commit passes only the files that match the hook's ``files`` pattern, so this runs (and
-costs a Python start) only when such a file is being committed. Only the standard library is
-imported. Every path is classified again here, so the hook is also right with a wider ``files``.
+pre-commit passes every file being committed, so this runs on every commit; only the standard
+library is imported, and only the first 64 KiB of a regular file are read. pre-commit stashes the
+changes that are not staged before hooks run, so the file on disk is the staged content.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from pathlib import Path, PurePosixPath
@@ -21,6 +24,11 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 AUTH_DIR = "authdir"
 PASSWORD_SCRIPT = "getkrb.sh"
 RUN_DIR_PREFIX = "recast-"
+# getkrb.sh in any case, as a backup (`~`, `.bak`, `.orig`, `.1`), a vim swap file or an emacs autosave
+PASSWORD_SCRIPT_NAME = re.compile(r"[.#]?getkrb\.sh(?:~|#|\.(?:bak|orig|old|save|tmp|sw[a-p]|\d+))*", re.IGNORECASE)
+# the line `recast auth write` writes into getkrb.sh
+WRITTEN_PASSWORD = re.compile(r"\becho\s+'[^'\n]*'\s*\|\s*kinit\s+\S+@CERN\.CH", re.IGNORECASE)
+CONTENT_LIMIT = 65536
 
 
 class Offence(NamedTuple):
@@ -30,18 +38,32 @@ class Offence(NamedTuple):
     secret: bool  # a password may already be in the history
 
 
-def classify(path: str) -> Optional[Offence]:
-    """Why ``path`` (relative, as git and pre-commit write it) must not be committed, or None."""
+def classify(path: str, content: Optional[str] = None) -> Optional[Offence]:
+    """Why ``path`` (relative, as git and pre-commit write it), holding ``content`` if known, must not be committed, or None."""
     parts = PurePosixPath(path).parts
     for depth, part in enumerate(parts[:-1]):
         directory = "/".join(parts[: depth + 1])
-        if part == AUTH_DIR:
-            return Offence(directory, f"{AUTH_DIR}/", "written by `recast auth write`; getkrb.sh holds your password in clear text", secret=True)
+        if part.lower() == AUTH_DIR:
+            return Offence(directory, f"{part}/", "written by `recast auth write`; getkrb.sh holds your password in clear text", secret=True)
         if part.startswith(RUN_DIR_PREFIX):
             return Offence(directory, f"{RUN_DIR_PREFIX}*/", "a run directory of `recast run`/`recast tests run`: outputs and logs", secret=False)
-    if parts and parts[-1] == PASSWORD_SCRIPT:
-        return Offence(path, PASSWORD_SCRIPT, "holds your CERN password in clear text (written by `recast auth write`)", secret=True)
+    if parts and PASSWORD_SCRIPT_NAME.fullmatch(parts[-1]):
+        return Offence(path, parts[-1], "holds your CERN password in clear text (written by `recast auth write`)", secret=True)
+    if content is not None and WRITTEN_PASSWORD.search(content):
+        return Offence(path, path, f"holds a password in clear text: the `echo '...'|kinit` line `recast auth write` puts in {PASSWORD_SCRIPT}", secret=True)
     return None
+
+
+def _content(path: str) -> Optional[str]:
+    """The start of the regular file at ``path`` as text, or None (a link, a directory, unreadable)."""
+    file = Path(path)
+    try:
+        if file.is_symlink() or not file.is_file():
+            return None
+        with file.open("rb") as handle:
+            return handle.read(CONTENT_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def explain(paths: Sequence[str]) -> Optional[str]:
@@ -49,7 +71,7 @@ def explain(paths: Sequence[str]) -> Optional[str]:
     offences: Dict[str, Offence] = {}
     lines: List[str] = []
     for path in paths:
-        offence = classify(path)
+        offence = classify(path) or classify(path, _content(path))
         if offence is None:
             continue
         offences.setdefault(offence.untrack, offence)

@@ -19,7 +19,7 @@ def fingerprints(result: LintResult, reported_path: Callable[[str], str]) -> Lis
     seen: Dict[str, int] = {}
     found = []
     for d in result.diagnostics:
-        lines = result.sources.get(d.path, "").splitlines()
+        lines = result.source_lines(d.path)
         flagged = " ".join(lines[d.span.line - 1].split()) if 0 < d.span.line <= len(lines) else ""
         key = "\0".join((d.code, reported_path(d.path), d.message, flagged))
         occurrence = seen.get(key, 0)

@@ -16,6 +16,7 @@ def render(result: LintResult, color: bool) -> str:
             "warnings": result.count(Severity.WARNING),
             "infos": result.count(Severity.INFO),
             "files": result.files,
+            "fixed": result.fixed,
         },
     }
     return json.dumps(payload, indent=2) + "\n"

@@ -3,15 +3,17 @@ suppression comments were used (``recast_lint.suppress``); they are not suppress
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Dict, Iterable, List, Optional
 
-from recast_lint.diagnostics import Severity
+from recast_lint import fix
+from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability, Fix
 from recast_lint.model import Analysis
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.suppress import CACHE_KEY
+from recast_lint.suppress import CACHE_KEY, Code, Directive
 
 
-@rule("RL901", "unused-suppression", Severity.WARNING, "a suppression comment suppresses nothing")
+@rule("RL901", "unused-suppression", Severity.WARNING, "a suppression comment suppresses nothing", fix=Applicability.SAFE)
 def unused_suppression(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `# recast-lint: ignore[...]` code that matched no diagnostic in this run.
 
@@ -28,9 +30,44 @@ def unused_suppression(analysis: Analysis) -> Iterable[Finding]:
         image: busybox:1.36
     """
     suppressions = analysis.cache.get(CACHE_KEY)
-    for directive, code in suppressions.unused() if suppressions else ():
+    unused = list(suppressions.unused()) if suppressions else []
+    idle: Dict[int, List[Span]] = {}
+    for directive, code in unused:
+        idle.setdefault(id(directive), []).append(code.span)
+    for directive, code in unused:
         scope = {"line": "on this line", "node": "in the node below", "file": "in this file"}[directive.kind]
-        yield Finding(directive.doc, code.span, f"suppression of {code.pattern} matches no diagnostic {scope}", f"remove {code.pattern} from the comment")
+        every_code_idle = len(idle[id(directive)]) == len(directive.written)
+        yield Finding(
+            directive.doc,
+            code.span,
+            f"suppression of {code.pattern} matches no diagnostic {scope}",
+            f"remove {code.pattern} from the comment",
+            fix=_remove_comment(directive) if every_code_idle else _remove_code(directive, code),
+        )
+
+
+def _remove_code(directive: Directive, code: Code) -> Optional[Fix]:
+    """Take one code out of the brackets with its comma (safe: it suppresses nothing)."""
+    doc, written = directive.doc, list(directive.written)
+    index = written.index(code.span)
+    at = [doc.offset(span.line, span.column) for span in written]
+    ends = [doc.offset(span.end_line, span.end_column) for span in written]
+    start, end = (ends[index - 1], ends[index]) if index else (at[index], at[index + 1])
+    return fix.make(f"remove {code.pattern} from the comment", [fix.replace(doc, start, end, "")])
+
+
+def _remove_comment(directive: Directive) -> Optional[Fix]:
+    """Delete a comment whose every code is idle: its line when it stands alone, else the comment
+    and the spaces before it (safe: it suppresses nothing)."""
+    doc, comment = directive.doc, directive.comment
+    title = "remove the suppression comment"
+    start = doc.offset(comment.line, comment.column)
+    line_start = doc.offset(comment.line, 1)
+    if not doc.text[line_start:start].strip():
+        return fix.make(title, [fix.delete_lines(doc, comment.line, comment.line)])
+    while start > line_start and doc.text[start - 1] in " \t":
+        start -= 1
+    return fix.make(title, [fix.replace(doc, start, doc.offset(comment.end_line, comment.end_column), "")])
 
 
 @rule("RL902", "invalid-suppression", Severity.WARNING, "a suppression comment cannot be read or names no rule")

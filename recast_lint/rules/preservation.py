@@ -10,10 +10,12 @@ import functools
 import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Step
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
 UNPINNED_IMAGETAGS = ("latest", "master")
 STRING_RESOURCES = ("CVMFS", "GRIDProxy", "KRB5Auth")
@@ -31,11 +33,31 @@ RESOURCE_KEYS = (
 RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
 
 GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
-PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# the whole block when its END line is there: no output may show any line of the key
+PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
 VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
+# Docker's reference grammar (distribution/reference, which `docker pull` and `docker run` parse):
+# path components of lowercase letters and digits joined by '.', '_', '__' or a run of '-', after
+# an optional registry `host[:port]/`; a tag of up to 128 word characters, '.' and '-'
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+REGISTRY_HOST = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
+REPOSITORY_PATH = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*")
+IMAGE_TAG = re.compile(r"\w[\w.-]{0,127}")
+# one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
+# \" inside a double-quoted one), or bare; the group holds the word without its quotes
+_WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
+AUTH_SETUP = re.compile(r"\brecast\s+auth\s+setup\b")
+AUTH_ANSWER = re.compile(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
+# `recast auth setup` answers: username, password, GitLab token, registry
+AUTH_SECRET_ANSWERS = {1: "the CERN password", 2: "the GitLab token"}
+KINIT_PIPED = re.compile(
+    r"\b(?:echo|printf)(?:[ \t]+-[A-Za-z]+)*(?:[ \t]+(?:'%s[^'\n]*'|\"%s[^\"\n]*\"))?[ \t]+" + _WORD.format("p") + r"[ \t]*\|[ \t]*kinit\b"
+)
+KINIT_HERE_STRING = re.compile(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
 
 
 def _docker_environments(analysis: Analysis) -> Iterator[Tuple[Step, Loc]]:
@@ -64,7 +86,7 @@ def _split_image(image: str) -> Tuple[str, Optional[str], Optional[str]]:
 # -- images -------------------------------------------------------------------------------------
 
 
-@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest")
+@rule("RL701", "image-with-tag", Severity.ERROR, "`image` carries a tag or digest", fix=Applicability.SAFE)
 def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
     """Catches an `image` that already contains a `:tag` or an `@sha256:` digest.
 
@@ -81,6 +103,9 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
 
         image: atlas/analysisbase
         imagetag: '21.2.125'
+
+    `--fix` does this when there is no `imagetag`, or takes the tag off `image` when `imagetag`
+    says the same; when they differ, which tag was meant is unknown and only the hint is given.
     """
     for _, environment in _docker_environments(analysis):
         image = _image(environment)
@@ -99,7 +124,22 @@ def image_with_tag(analysis: Analysis) -> Iterable[Finding]:
             environment.child("image"),
             f"image {shown!r} already has a {'digest' if digest else 'tag'}; the runtime pulls {pulled!r}, an invalid reference",
             hint,
+            fix=_split_tag(environment, image, tag) if tag and not digest else None,
         )
+
+
+def _split_tag(environment: Loc, image: str, tag: str) -> Optional[Fix]:
+    """`image: name:tag` to `image: name` plus `imagetag: 'tag'`, or the tag only taken off `image`
+    when `imagetag` already says the same (safe: the reference pulled now is invalid). When
+    `imagetag` says another tag, which one was meant is unknown: no fix."""
+    imagetag = environment.get("imagetag")
+    untagged = fix.replace_at(environment.child("image"), len(image) - len(tag) - 1, ":" + tag, "")
+    if environment.has("imagetag"):
+        if str(imagetag) != tag:
+            return None
+        return fix.make(f"remove ':{tag}' from `image`; `imagetag` says it", [untagged])
+    added = fix.add_entry(environment.child("image"), "imagetag", fix.quoted(tag))
+    return fix.make(f"move ':{tag}' from `image` to `imagetag: '{tag}'`", [untagged, added])
 
 
 @rule("RL702", "imagetag-unpinned", Severity.WARNING, "`imagetag` is missing, `latest` or `master`")
@@ -137,34 +177,76 @@ def imagetag_unpinned(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` has uppercase letters or whitespace")
-def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
-    """Catches an `image` with whitespace, or uppercase letters in its repository path.
+def _registry_and_path(repository: str) -> Tuple[str, str]:
+    """(registry host, path) of a repository name, as docker splits it: the first component is a
+    registry only when it holds a '.' or a ':' or is `localhost` (docker also takes one with capitals
+    for a host, which then does not resolve: `Atlas/x` is meant as Docker Hub's `atlas/x`)."""
+    host, slash, path = repository.partition("/")
+    # a first component that is no valid host name is read as part of the path (`my_reg.io/x`)
+    if slash and ("." in host or ":" in host or host == "localhost") and REGISTRY_HOST.fullmatch(host):
+        return host, path
+    return "", repository
 
-    Why: Docker repository names are lowercase and cannot contain spaces; `docker pull` fails with
-    "invalid reference format" (only the registry host may have capitals).
+
+def _reference_problem(image: str) -> Optional[Tuple[str, str, Optional[str]]]:
+    """(message, hint, the valid name when there is exactly one) when ``image`` (without tag) is not
+    a repository name docker accepts."""
+    repository = _split_image(image)[0]
+    host, path = _registry_and_path(repository)
+    if image.startswith("-"):
+        return (f"image {image!r} starts with '-', so docker reads it as an option, not an image",
+                "write the image's repository name, e.g. `atlas/analysisbase`", None)
+    if re.search(r"\s", image) or (path != path.lower() and REPOSITORY_PATH.fullmatch(path.lower())):
+        valid = image.strip().replace(path, path.lower()).replace(" ", "")
+        return (f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)", f"write '{valid}'", valid)
+    if not REPOSITORY_PATH.fullmatch(path):
+        return (f"image {image!r} is not a valid Docker reference: `docker pull` fails with 'invalid reference format'",
+                "a repository name is lowercase letters and digits in components separated by '/', joined inside a "
+                "component by '.', '_', '__' or '-', after an optional registry `host[:port]/`", None)
+    return None
+
+
+@rule("RL703", "image-name-invalid", Severity.ERROR, "`image` or `imagetag` is not a valid Docker reference", fix=Applicability.SAFE)
+def image_name_invalid(analysis: Analysis) -> Iterable[Finding]:
+    """Catches an `image` that is not a Docker repository name (uppercase letters or whitespace in
+    its path, a leading `-`, a character or separator Docker does not allow),
+    and an `imagetag` that is not a Docker tag (up to 128 letters, digits, `_`, `.` and `-`, not
+    starting with `.` or `-`).
+
+    Why: packtivity pulls and runs `image:imagetag`. The Docker CLI parses that reference before it
+    asks the daemon: `docker pull -- atlas/AnalysisBase` fails with "invalid reference format:
+    repository name (atlas/AnalysisBase) must be lowercase", `docker pull -- 'a..b'` and a tag with
+    a space with "invalid reference format" (verified with Docker 28.2). An image that starts with
+    `-` is worse: put before the arguments, as `docker pull --all-tags` or `docker run -v/:/host`,
+    it is an option, and pulls every tag or mounts the host (recast-lint's runner puts `--`
+    before it). Only the registry host may have capitals; docker reads a first component with
+    capitals (`Atlas/analysisbase`) as a registry host, which does not resolve.
 
     Bad:
 
         image: atlas/AnalysisBase
+        imagetag: 21.2.125 beta
 
     Fixed:
 
         image: atlas/analysisbase
+        imagetag: '21.2.125'
     """
     for _, environment in _docker_environments(analysis):
         image = _image(environment)
-        if image is None:
-            continue
-        repository = _split_image(image.strip())[0]
-        host, _, path = repository.partition("/")
-        if not path or not ("." in host or ":" in host or host == "localhost"):
-            path = repository  # no registry host: the whole name is the repository path
-        if re.search(r"\s", image.strip()) or path != path.lower():
+        if image is not None:
+            problem = _reference_problem(image)
+            if problem is not None:
+                message, hint, valid = problem
+                # safe: `docker pull` refuses what is written, and a registry's names are lowercase
+                repair = fix.make(hint, [fix.replace_text(environment.child("image"), image, valid)]) if valid and "\t" not in image else None
+                yield Finding.at(environment.child("image"), message, hint, fix=repair)
+        imagetag = environment.get("imagetag")
+        if isinstance(imagetag, str) and "{" not in imagetag and "$" not in imagetag and not IMAGE_TAG.fullmatch(imagetag):
             yield Finding.at(
-                environment.child("image"),
-                f"image {image!r} is not a valid Docker reference (repository names are lowercase, without spaces)",
-                f"write '{image.strip().replace(path, path.lower()).replace(' ', '')}'",
+                environment.child("imagetag"),
+                f"imagetag {imagetag!r} is not a valid Docker tag, so the reference the runtime pulls is invalid",
+                "a tag is up to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'",
             )
 
 
@@ -175,13 +257,14 @@ def _known_resource_key(key: Any) -> bool:
     return key in RESOURCE_KEYS or isinstance(key, str) and key.startswith(RESOURCE_KEY_PREFIXES)
 
 
-def _case_insensitive_guess(word: str, choices: Iterable[str]) -> Optional[str]:
+def _case_insensitive_guess(word: str, choices: Iterable[str], single: bool = False) -> Optional[str]:
     options = list(choices)
-    guess = closest(word.lower(), [c.lower() for c in options])
+    lowered = [c.lower() for c in options]
+    guess = single_close_match(word.lower(), lowered) if single else closest(word.lower(), lowered)
     return next((c for c in options if c.lower() == guess), None) if guess else None
 
 
-@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know")
+@rule("RL704", "unknown-resource", Severity.WARNING, "a `resources` entry the runtime does not know", fix=Applicability.UNSAFE)
 def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
     """Catches `resources` entries other than `CVMFS`, `GRIDProxy`, `KRB5Auth` and the dictionary
     forms (`kerberos: true` and REANA's `compute_backend`, `kubernetes_*`, `voms_proxy`, `rucio`,
@@ -211,7 +294,11 @@ def unknown_resource(analysis: Analysis) -> Iterable[Finding]:
                     else f"did you mean '{guess}'? (names are case-sensitive)" if guess
                     else f"expected one of: {', '.join(STRING_RESOURCES)}, or `- kerberos: true`"
                 )
-                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint)
+                # unsafe: the step runs without the resource now; fixed, it gets /cvmfs, a proxy or a ticket
+                rename = fix.make(f"change '{item}' to '{guess}'", [fix.replace_text(item_loc, item, guess)], safe=False) if (
+                    guess and guess != "kerberos" and _case_insensitive_guess(item, STRING_RESOURCES, single=True)
+                ) else None
+                yield Finding.at(item_loc, f"unknown resource {item!r} is silently ignored", hint, fix=rename)
             elif isinstance(item, dict):
                 for key in item:
                     if not _known_resource_key(key):
@@ -310,7 +397,7 @@ def _linted(analysis: Analysis) -> List[Document]:
     return [doc for doc in analysis.documents.values() if doc.text]
 
 
-@rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed")
+@rule("RL710", "committed-gitlab-token", Severity.ERROR, "a GitLab access token is committed", finds_secrets=True)
 def committed_gitlab_token(analysis: Analysis) -> Iterable[Finding]:
     """Catches a GitLab personal, project or group access token (`glpat-...`) anywhere in a linted
     file, comments included.
@@ -375,7 +462,7 @@ def _secret_values(data: Any, pointer: Pointer = ()) -> Iterator[Tuple[Pointer, 
             yield from _secret_values(item, pointer + (index,))
 
 
-@rule("RL711", "committed-password", Severity.ERROR, "a password, token or secret is written out")
+@rule("RL711", "committed-password", Severity.ERROR, "a password, token or secret is written out", finds_secrets=True)
 def committed_password(analysis: Analysis) -> Iterable[Finding]:
     """Catches a literal value under a key such as `password`, `RECAST_AUTH_PASSWORD`, `token`,
     `YADAGE_SCHEMA_LOAD_TOKEN` or `secret`; references such as `$VAR`, `${VAR}` and
@@ -404,7 +491,7 @@ def committed_password(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-@rule("RL712", "committed-private-key", Severity.ERROR, "a private key is committed")
+@rule("RL712", "committed-private-key", Severity.ERROR, "a private key is committed", finds_secrets=True)
 def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `-----BEGIN ... PRIVATE KEY-----` block in a linted file.
 
@@ -420,6 +507,69 @@ def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
                 doc.text_span(match.start(), match.end()),
                 "a private key is committed in this file",
                 "remove it, revoke it, and pass it to the job as a masked CI file variable",
+                sensitive=True,
+            )
+
+
+def _word(match: re.Match, prefix: str) -> Tuple[int, int]:
+    """Where the word (without its quotes) of group ``prefix`` stands in the text."""
+    group = next(f"{prefix}{n}" for n in range(1, 6) if match.group(f"{prefix}{n}") is not None)
+    return match.span(group)
+
+
+def _written_out(word: str) -> bool:
+    """A credential written in the command, not read from a variable (`$RECAST_PASS`) or filled in (`{password}`)."""
+    return bool(word) and "$" not in word and not WHOLE_PLACEHOLDER.fullmatch(word) and word not in ("default", "none")
+
+
+def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
+    """(start, end, what) of every password or token written out in a `recast auth setup` or `kinit` command."""
+    for setup in AUTH_SETUP.finditer(text):
+        position, index = setup.end(), 0
+        while True:
+            answer = AUTH_ANSWER.match(text, position)
+            if answer is None:
+                break
+            start, end = _word(answer, "a")
+            if index in AUTH_SECRET_ANSWERS and _written_out(text[start:end]) and not GITLAB_TOKEN.fullmatch(text[start:end]):
+                yield start, end, f"{AUTH_SECRET_ANSWERS[index]} (answer {index + 1} of `recast auth setup`)"
+            position, index = answer.end(), index + 1
+    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")):
+        for match in pattern.finditer(text):
+            start, end = _word(match, prefix)
+            if _written_out(text[start:end]):
+                yield start, end, "the password given to `kinit`"
+
+
+@rule("RL714", "credential-in-command", Severity.ERROR, "a password or token is written out in `recast auth setup` or `kinit`", finds_secrets=True)
+def credential_in_command(analysis: Analysis) -> Iterable[Finding]:
+    """Catches a password or token written out, instead of read from a variable, in a command: the
+    second and third answers of `recast auth setup -a USER -a PASSWORD -a TOKEN -a REGISTRY`, or a
+    password piped into `kinit` (`echo 'PASSWORD' | kinit USER@CERN.CH`, `kinit USER <<< PASSWORD`),
+    in any linted file, in a script, a CI job or a comment. A GitLab token there is RL710.
+
+    Why: `recast auth setup` only prints `export` lines from its answers and `recast auth write`
+    puts the password into `getkrb.sh`; written in the CI file or a step's script, the password is
+    readable by everyone with access to the repository, its forks and its history, forever.
+
+    Bad:
+
+        script:
+          - eval "$(recast auth setup -a jdoe -a 'S3cr3t!pw' -a $RECAST_TOKEN -a default)"
+
+    Fixed: define `RECAST_USER`, `RECAST_PASS` and `RECAST_TOKEN` as masked CI/CD variables,
+    change the password, and write
+
+        script:
+          - eval "$(recast auth setup -a $RECAST_USER -a $RECAST_PASS -a $RECAST_TOKEN -a default)"
+    """
+    for doc in _linted(analysis):
+        for start, end, what in _command_credentials(doc.text):
+            yield Finding(
+                doc,
+                doc.text_span(start, end),
+                f"{what} is written out in this command; a credential is committed here",
+                "read it from a masked CI variable (`$RECAST_PASS`, `$RECAST_TOKEN`), and change it",
                 sensitive=True,
             )
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
-from recast_lint.model import Analysis, Loc, RefSite
-from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.fix import Applicability, Fix
+from recast_lint.model import Analysis, Loc, RefSite, parse_fragment
+from recast_lint.rules.registry import Finding, did_you_mean, rule, single_close_match
 
 
 def _target_loc(site: RefSite) -> Loc:
@@ -23,12 +26,20 @@ def _sites(analysis: Analysis, *problems: str) -> Iterator[RefSite]:
             yield site
 
 
+def _retarget(loc: Loc, offset: int, written: str, meant: Optional[str]) -> Optional[Fix]:
+    """Change the part ``written`` (at ``offset`` of the reference) to ``meant`` (safe: the runtime
+    cannot resolve what is written, and ``meant`` is the one existing name it can stand for)."""
+    if meant is None:
+        return None
+    return fix.make(f"change '{written}' to '{meant}'", [fix.replace_at(loc, offset, written, meant)])
+
+
 def _base_name(analysis: Analysis, site: RefSite) -> str:
     rel = os.path.relpath(site.base, analysis.root)
     return "the analysis root" if rel == "." else f"{rel}/"
 
 
-@rule("RL301", "ref-missing-file", Severity.ERROR, "`$ref` names a file that does not exist")
+@rule("RL301", "ref-missing-file", Severity.ERROR, "`$ref` names a file that does not exist", fix=Applicability.SAFE)
 def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `$ref` (or a test's `spec`) whose file does not exist where the runtime looks.
 
@@ -44,12 +55,23 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         step: {$ref: 'steps.yml#/hello_world'}
+
+    A workflow read by two entry points with different toplevels (recast.yml against `specs/`, a
+    `reana.yaml` against its own directory, since REANA resolves against its workspace) may
+    resolve for one and not the other. Then the diagnostic names the one that fails, and the hint
+    does not offer the path that would break the other: REANA gets the workflow with its `$ref`s
+    inlined instead (`recast-lint submit`).
     """
     for site in _sites(analysis, "missing-file"):
         file_part = str(site.target).partition("#")[0]
+        working = [other for other in analysis.refs if other.loc == site.loc and other.resolved is not None]
+        if working:  # one workflow read by two roots with different toplevels
+            yield _works_for_one_root(analysis, site, working[0], file_part)
+            continue
         hint = did_you_mean(file_part, site.candidates) or f"write the path relative to {_base_name(analysis, site)}, or add the file"
+        meant = single_close_match(file_part, site.candidates)
         if site.found_from == site.loc.doc.path.parent:
-            fixed = os.path.relpath(site.found_from / file_part, site.base)
+            meant = fixed = os.path.relpath(site.found_from / file_part, site.base)
             hint = (
                 f"`$ref`s in the top workflow resolve against the toplevel ({_base_name(analysis, site)}), "
                 f"not this file's directory; write '{fixed}'"
@@ -57,14 +79,47 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
         elif site.found_from is not None and analysis.entry is None:
             toplevel = os.path.relpath(site.found_from)
             hint = f"'{file_part}' exists relative to '{toplevel}': if that is the toplevel, lint with `--toplevel {toplevel}`"
+            meant = None  # the command line is wrong, not the file
         yield Finding.at(
             _target_loc(site),
             f"`$ref` file '{file_part}' not found (looked in {_base_name(analysis, site)})",
             hint,
+            fix=_retarget(_target_loc(site), 0, file_part, meant),
         )
 
 
-@rule("RL302", "ref-missing-fragment", Severity.ERROR, "`$ref` names a key that is not in the file")
+def _roots_reading_from(analysis: Analysis, base: Path) -> str:
+    """The entry points whose toplevel is ``base``: `recast.yml`, a `reana.yaml`, a loose workflow."""
+    names = []
+    for spec in analysis.reana:
+        if spec.toplevel == base:
+            names.append(os.path.relpath(spec.doc.path, analysis.root))
+    for root in analysis.workflows:
+        if root.toplevel == base and root.origin != "reana":
+            names.append("recast.yml" if root.origin == "recast" else os.path.relpath(root.loc.doc.path, analysis.root))
+    return " and ".join(dict.fromkeys(names)) or "a root workflow"
+
+
+def _works_for_one_root(analysis: Analysis, failing: RefSite, working: RefSite, file_part: str) -> Finding:
+    """A `$ref` in a workflow that two entry points read with different toplevels: fine for one,
+    missing for the other. Rewriting it for the failing one would break the working one."""
+    broken, fine = _roots_reading_from(analysis, failing.base), _roots_reading_from(analysis, working.base)
+    rewritten = os.path.relpath(working.base / file_part, failing.base)
+    reana = any(spec.toplevel == failing.base for spec in analysis.reana)
+    keep_both = (
+        "keep it, and give REANA the workflow with every `$ref` inlined: `recast-lint submit` writes and submits that"
+        if reana
+        else f"give both the same toplevel, or keep a copy of the workflow for {broken} with its `$ref`s written relative to {_base_name(analysis, failing)}"
+    )
+    return Finding.at(
+        _target_loc(failing),
+        f"`$ref` file '{file_part}' not found for {broken}, which resolves it against {_base_name(analysis, failing)}; "
+        f"for {fine} it resolves against {_base_name(analysis, working)}",
+        f"writing '{rewritten}' instead would break {fine}; {keep_both}",
+    )
+
+
+@rule("RL302", "ref-missing-fragment", Severity.ERROR, "`$ref` names a key that is not in the file", fix=Applicability.SAFE)
 def ref_missing_fragment(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `$ref` whose `#fragment` names no key of the target file.
 
@@ -84,7 +139,20 @@ def ref_missing_fragment(analysis: Analysis) -> Iterable[Finding]:
             _target_loc(site),
             f"`$ref` fragment '{site.detail}' not found in '{str(site.target).partition('#')[0] or 'this file'}'",
             did_you_mean(site.detail, site.candidates),
+            fix=_retarget(_target_loc(site), *_fragment_part(site), single_close_match(site.detail, site.candidates)),
         )
+
+
+def _fragment_part(site: RefSite) -> tuple:
+    """(offset in the reference, text) of the fragment part that names nothing, when it is written
+    once and as the name it stands for (no `~0`/`~1` escapes)."""
+    target = str(site.target)
+    file_part, _, fragment = target.partition("#")
+    parts = fragment.lstrip("/").split("/")
+    if parts.count(site.detail) != 1 or parse_fragment(fragment) != parts:
+        return 0, ""
+    index = parts.index(site.detail)
+    return len(file_part) + 1 + len(fragment) - len(fragment.lstrip("/")) + sum(len(p) + 1 for p in parts[:index]), site.detail
 
 
 @rule("RL303", "outside-analysis", Severity.ERROR, "a path leaves the analysis directory")
@@ -184,7 +252,7 @@ def ref_siblings(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(site.loc.child(key), f"key '{key}' next to `$ref` is ignored by the runtime", "move it into the referenced document", key=True)
 
 
-@rule("RL307", "missing-workflow", Severity.ERROR, "the workflow named by `recast.yml` or `reana.yaml` does not exist")
+@rule("RL307", "missing-workflow", Severity.ERROR, "the workflow named by `recast.yml` or `reana.yaml` does not exist", fix=Applicability.SAFE)
 def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `spec.workflow` (or reana `workflow.file`) that does not exist, and a
     `spec.toplevel` directory that does not exist.
@@ -209,8 +277,11 @@ def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(note.loc, message, "point the link at the workflow file, or put the file in its place")
         elif note.kind == "missing-workflow":
             missing = os.path.relpath(note.message, analysis.root)
-            hint = did_you_mean(os.path.basename(missing), note.candidates) or "write the path relative to the toplevel (`spec.toplevel`, default specs/)"
-            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", hint)
+            name = os.path.basename(missing)
+            hint = did_you_mean(name, note.candidates) or "write the path relative to the toplevel (`spec.toplevel`, default specs/)"
+            written = note.loc.value if isinstance(note.loc.value, str) else ""
+            meant = single_close_match(name, note.candidates) if written.endswith(name) else None
+            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", hint, fix=_retarget(note.loc, len(written) - len(name), name, meant))
         elif note.kind == "missing-toplevel":
             missing = os.path.relpath(note.message, analysis.root)
             yield Finding.at(note.loc, f"toplevel directory '{missing}' does not exist", "create it, or set `spec.toplevel` to the directory holding the specs")

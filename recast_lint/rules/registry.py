@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 
@@ -27,6 +28,7 @@ class Finding(NamedTuple):
     hint: Optional[str] = None
     severity: Optional[Severity] = None  # only when one rule's findings differ in severity
     sensitive: bool = False  # the region holds a secret: no output may show its text
+    fix: Optional[Fix] = None  # edits to ``doc`` that resolve it, built with ``recast_lint.fix``
 
     @classmethod
     def at(cls, loc: Loc, message: str, hint: Optional[str] = None, key: bool = False, **kw) -> Finding:
@@ -48,6 +50,8 @@ class Rule(NamedTuple):
     severity: Severity
     summary: str
     check: Check
+    finds_secrets: bool = False  # its sensitive findings are masked in every output, even when it is not selected
+    fix: Optional[Applicability] = None  # the applicability of every fix its findings may carry; None: it never fixes
 
     @property
     def family(self) -> str:
@@ -63,13 +67,17 @@ class Rule(NamedTuple):
 RULES: Dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+def rule(code: str, name: str, severity: Severity, summary: str, fix: Optional[Applicability] = None, finds_secrets: bool = False) -> Callable[[Check], Check]:
+    """Register a rule. ``fix`` declares that its findings may carry a fix, and how safe it is
+    (`rules` and `explain` say so; tests/test_fix_rules.py holds every rule to its word).
+    ``finds_secrets``: its sensitive findings are masked in every output, even when it is not selected."""
+
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         if not (check.__doc__ or "").strip():
             raise ValueError(f"rule {code} has no documentation")
-        RULES[code] = Rule(code, name, severity, summary, check)
+        RULES[code] = Rule(code, name, severity, summary, check, finds_secrets, fix)
         return check
 
     return register
@@ -103,6 +111,67 @@ def closest(word: object, choices: Sequence[object]) -> Optional[str]:
         return (round(ratio, 6), same_places)
 
     return max(close, key=score)
+
+
+MAX_MATCHED_LENGTH = 100  # longer words are not names anyone misspells; comparing them costs O(n*m)
+
+
+def single_close_match(word: object, choices: Iterable[object]) -> Optional[str]:
+    """The choice `did you mean` names when it is the one thing ``word`` can stand for, so that a fix
+    may write it; None when that is in doubt. It is the ``closest`` choice, and it is
+
+    - close: at most 2 edits away (a character inserted, deleted, replaced, or two neighbours
+      swapped: `inti`, `nmae`, `steps.yaml`), or a shortening of it that keeps its first letter and
+      3/5 of its length (`string-interpolated-cmd` for `-command`, `frompar-pub` for `-publisher`);
+    - single: no other choice is close and as few edits away (`temps` between `temp` and `temp2`).
+
+    `proc_card` for `param_card` (3 edits) and `parallel_prod.yml` for `lhe_prod.yml` are guesses,
+    not slips of the finger.
+    """
+    options = [str(c) for c in choices]
+    best = closest(word, options)
+    if best is None:
+        return None
+    text = str(word)
+    distance = _edits(text, best)
+    if distance is None or not _close(text, best, distance):
+        return None
+    for other in options:
+        if other != best:
+            other_distance = _edits(text, other)
+            if other_distance is not None and other_distance <= distance and _close(text, other, other_distance):
+                return None
+    return best
+
+
+def _close(word: str, choice: str, distance: int) -> bool:
+    if distance <= 2:
+        return True
+    shorter, longer = sorted((word, choice), key=len)
+    return shorter[:1] == longer[:1] and len(shorter) * 5 >= len(longer) * 3 and _within(shorter, longer)
+
+
+def _within(shorter: str, longer: str) -> bool:
+    """Whether ``shorter`` is ``longer`` with characters left out (`cmd` in `command`)."""
+    letters = iter(longer)
+    return all(ch in letters for ch in shorter)
+
+
+def _edits(a: str, b: str) -> Optional[int]:
+    """Edits from ``a`` to ``b`` (insert, delete, replace, swap two neighbours), or None for overlong words."""
+    if len(a) > MAX_MATCHED_LENGTH or len(b) > MAX_MATCHED_LENGTH:
+        return None
+    before: List[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, previous = previous, current
+    return previous[len(b)]
 
 
 def all_rules() -> List[Rule]:

@@ -13,18 +13,29 @@ import click
 import yaml
 
 from recast_lint.load import load_file
+from recast_lint.masking import Masker
 from recast_lint.model import Analysis, Loc, RecastEntry, Step, build_entry_analysis, find_entry_root
 
-# every variable whose value is a credential: masked wherever we print or relay text
+# every variable whose value is a credential, masked wherever we print, relay or write text: the
+# CI/CD variables of the RECAST guide, what `recast auth setup` exports, the engine's and REANA's
+# tokens, GitLab's own; and any other whose name ends like a secret's (`..._TOKEN`, `..._PASSWORD`)
 SECRET_VARIABLES = (
+    "RECAST_USER",
+    "RECAST_PASS",
+    "RECAST_TOKEN",
+    "RECAST_AUTH_USERNAME",
+    "RECAST_AUTH_PASSWORD",
+    "RECAST_REGISTRY_USERNAME",
+    "RECAST_REGISTRY_PASSWORD",
     "YADAGE_SCHEMA_LOAD_TOKEN",
     "YADAGE_INIT_TOKEN",
     "REANA_ACCESS_TOKEN",
-    "RECAST_REGISTRY_PASSWORD",
-    "RECAST_AUTH_PASSWORD",
+    "CI_JOB_TOKEN",
+    "CI_REGISTRY_PASSWORD",
 )
+_SECRET_NAME = re.compile(r"(?:^|_)(?:TOKEN|PASSWORD|PASSWD|PASS|SECRET|API_?KEY)$")
 # a tag names a directory (`recast-<tag>`) and a REANA workflow, so it stays a plain, short word
-_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")  # whole: `$` would let a trailing newline through
 
 
 class RunError(Exception):
@@ -36,21 +47,38 @@ class RunFailed(Exception):
 
 
 def warn(message: str) -> None:
-    click.echo(f"recast-lint: warning: {message}", err=True)
+    click.echo(mask(f"recast-lint: warning: {message}"), err=True)
 
 
 def note(message: str) -> None:
-    click.echo(f"recast-lint: {message}", err=True)
+    click.echo(mask(f"recast-lint: {message}"), err=True)
+
+
+def secret_values(environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """The values of the credential variables set in ``environ`` (default: ours)."""
+    environ = os.environ if environ is None else environ
+    return [value for name, value in environ.items() if value and (name in SECRET_VARIABLES or _SECRET_NAME.search(name))]
+
+
+def masker(environ: Optional[Dict[str, str]] = None) -> Masker:
+    """A masker of the credential values in ``environ``, for a stream of output."""
+    return Masker(secret_values(environ))
 
 
 def mask(text: str, environ: Optional[Dict[str, str]] = None) -> str:
     """``text`` with the value of every credential variable replaced by ``***``."""
-    environ = os.environ if environ is None else environ
-    for name in SECRET_VARIABLES:
-        value = environ.get(name)
-        if value and len(value) >= 4:  # a 1-3 character "secret" would mask half the output
-            text = text.replace(value, "***")
-    return text
+    return masker(environ).mask(text)
+
+
+def mask_data(data: Any, environ: Optional[Dict[str, str]] = None) -> Any:
+    """``data`` (parsed YAML, a result) with every credential value masked in its strings, keys included."""
+    if isinstance(data, str):
+        return mask(data, environ)
+    if isinstance(data, dict):
+        return {mask_data(key, environ): mask_data(value, environ) for key, value in data.items()}
+    if isinstance(data, list):
+        return [mask_data(item, environ) for item in data]
+    return data
 
 
 def where(loc: Loc, key: str) -> str:
@@ -70,7 +98,7 @@ def default_tag() -> str:
 
 
 def check_tag(tag: str, option: str = "--tag") -> str:
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise RunError(
             f"{option} {tag!r} is not a valid name; use 1-63 letters, digits, '-' or '_', starting with a letter or digit"
         )
@@ -121,11 +149,15 @@ def load_analysis(path: Path, no_lint: bool) -> Prepared:
 
 
 def _lint_or_refuse(root: Path) -> Analysis:
+    from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
-    from recast_lint.lint import LintResult, lint
+    from recast_lint.lint import LintResult, UsageError, lint
     from recast_lint.report import render
 
-    result = lint([root])
+    try:
+        result = lint([root])
+    except (ConfigError, UsageError) as exc:  # a broken .recast-lint.yml: the one line `check` prints too
+        raise RunError(str(exc)) from None
     if result.crashes:
         raise RunError(f"internal error: {result.crashes[0]}; pass --no-lint to run anyway, and please report it")
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
@@ -143,6 +175,12 @@ class Inputs(NamedTuple):
     initdata: Dict[str, Any]
     dataopts: Dict[str, Any]
     base: Path  # the directory a relative `dataopts.initdir` is read from
+    dataopts_at: Optional[Loc] = None  # the `dataopts` mapping, for `file:line` in messages
+
+    @property
+    def initdir_at(self) -> str:
+        """`file:line: ` where `dataopts.initdir` is written, to start a message with."""
+        return f"{where(self.dataopts_at, 'initdir')}: " if self.dataopts_at is not None else ""
 
 
 def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optional[Path]) -> Inputs:
@@ -163,7 +201,7 @@ def choose_inputs(prepared: Prepared, example: Optional[str], inputs_file: Optio
         raise RunError(f"example {name!r} has no initdata mapping; add `initdata:` with the workflow's inputs")
     if chosen.dataopts is not None and not isinstance(chosen.dataopts, dict):
         raise RunError(f"example {name!r} has dataopts that are not a mapping; write `dataopts: {{initdir: DIR}}`")
-    return Inputs(f"example {name!r}", chosen.initdata, dict(chosen.dataopts or {}), prepared.root)
+    return Inputs(f"example {name!r}", chosen.initdata, dict(chosen.dataopts or {}), prepared.root, chosen.loc.child("dataopts"))
 
 
 def _read_inputs_file(path: Path) -> Inputs:
@@ -183,7 +221,7 @@ def _read_inputs_file(path: Path) -> Inputs:
     dataopts = data.get("dataopts") or {}
     if not isinstance(dataopts, dict):
         raise RunError(f"inputs file '{path}': dataopts must be a mapping such as `{{initdir: DIR}}`")
-    return Inputs(f"inputs file '{path}'", data["initdata"], dict(dataopts), path.resolve().parent)
+    return Inputs(f"inputs file '{path}'", data["initdata"], dict(dataopts), path.resolve().parent, Loc(doc, ("dataopts",)))
 
 
 def local_initdir(inputs: Inputs) -> Optional[Path]:
@@ -217,13 +255,18 @@ def check_visible(inputs: Inputs, root: Path) -> None:
     initdir = local_initdir(inputs)
     if initdir is None:
         return
-    if not initdir.is_dir():
-        raise RunError(f"dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
+    check_initdir(inputs, initdir, root, "the only host directory the container sees")
+
+
+def check_initdir(inputs: Inputs, initdir: Path, root: Path, why: str) -> None:
+    """Fail unless the local initdir is a directory inside ``root`` (``why`` says what reads only there)."""
     if not inside(initdir, root):
         raise RunError(
-            f"dataopts.initdir {initdir} is outside {root}, the only host directory the container sees; "
+            f"{inputs.initdir_at}dataopts.initdir {initdir} is outside {root}, {why}; "
             "move (or copy) the input data under the analysis directory"
         )
+    if not initdir.is_dir():
+        raise RunError(f"{inputs.initdir_at}dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
 
 
 def run_spec(prepared: Prepared, inputs: Inputs, run_dir: Path, debug: bool) -> Dict[str, Any]:
@@ -247,14 +290,52 @@ def run_spec(prepared: Prepared, inputs: Inputs, run_dir: Path, debug: bool) -> 
 
 
 def new_run_dir(root: Path, prefix: str, tag: str) -> Path:
+    """Where a run with ``tag`` writes; refused when anything of that name is there (a link to nothing too)."""
     run_dir = root / f"{prefix}{tag}"
-    if run_dir.exists():
+    if os.path.lexists(run_dir):
         raise RunError(f"run directory {run_dir} already exists; pass a new --tag (e.g. --tag {tag}-2) or remove it")
     return run_dir
 
 
+def make_new_dir(path: Path, root: Path, instead: str) -> Path:
+    """Create the directory ``path`` inside ``root``, and its missing parents, so that whatever the
+    command writes there lands in a directory it made itself: an existing path of that name (a
+    directory, a file, a symbolic link, even one to nothing) is refused with ``instead`` (what to do),
+    and so is a parent on the way that is a link or a file (the analysis may hold either)."""
+    current = root
+    for part in path.relative_to(root).parts[:-1]:
+        current = current / part
+        if current.is_symlink() or (os.path.lexists(current) and not current.is_dir()):
+            raise RunError(f"{current} is a symbolic link or a file, and nothing is written through it; remove it, or run elsewhere")
+        if not os.path.lexists(current):
+            current.mkdir()
+    try:
+        path.mkdir()  # never follows a link: an existing one is EEXIST
+    except FileExistsError:
+        raise RunError(f"{path} already exists; {instead}") from None
+    return path
+
+
+def result_paths(prepared: Prepared) -> List[Tuple[str, str]]:
+    """(name, relpath) of each declared result, refused (recast.yml:LINE) when the relpath is absolute or
+    leaves the run directory, as RL604 refuses it: the file read would be anywhere on this machine."""
+    found = []
+    for index, result in enumerate(prepared.entry.doc.data.get("results") or []):
+        if not (isinstance(result, dict) and isinstance(result.get("relpath"), str)):
+            continue
+        relpath = result["relpath"]
+        if os.path.isabs(relpath) or os.path.normpath(relpath).split(os.sep)[0] == os.pardir:
+            written = where(prepared.entry.loc.child("results", index), "relpath")
+            raise RunError(f"{written}: result path {relpath!r} is outside the run directory; write it relative to it, as `<stage>/<file>`")
+        found.append((str(result.get("name", relpath)), relpath))
+    return found
+
+
 def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[Dict[str, Any]], List[str]]:
-    """The declared results read from ``run_dir``, and one message per result that could not be read."""
+    """The declared results read from ``run_dir``, and one message per result that could not be read.
+
+    A result that is (or lies under) a symbolic link leading out of ``run_dir`` is not read: the run's
+    steps wrote the run directory, and what it points to may be any file on this machine."""
     found: List[Dict[str, Any]] = []
     problems: List[str] = []
     for result in results:
@@ -262,6 +343,9 @@ def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[
         path = run_dir / result["relpath"]
         if not path.exists():
             problems.append(f"result {name!r}: {path} does not exist; check results[].relpath in recast.yml against {run_dir}")
+            continue
+        if not inside(path, run_dir):
+            problems.append(f"result {name!r}: {path} leads out of {run_dir} through a symbolic link, so it is not read")
             continue
         item: Dict[str, Any] = {"name": name, "path": str(path)}
         if path.is_file():
@@ -278,7 +362,7 @@ def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[
                     continue
             elif text is not None and len(raw) <= 65536:
                 item["value"] = text.rstrip("\n")
-        found.append(item)
+        found.append(mask_data(item))
     return found, problems
 
 

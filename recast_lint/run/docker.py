@@ -9,6 +9,8 @@ client config, mounted read-only.
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
 import os
 import re
@@ -32,16 +34,22 @@ from recast_lint.run.common import (
     RunFailed,
     check_visible,
     inside,
+    make_new_dir,
     mask,
+    masker,
     new_run_dir,
     note,
     print_results,
+    result_paths,
     run_spec,
     used_steps,
     warn,
     where,
 )
 
+# the daemon's socket where nothing says otherwise, and where the engine finds it
+DEFAULT_SOCKET = "/var/run/docker.sock"
+DESKTOP_CONTEXT = "desktop-linux"  # Docker Desktop's, on macOS, Windows and Linux
 # where the orchestrator finds the user's Docker client config (set through DOCKER_CONFIG, so HOME does not matter)
 CONTAINER_DOCKER_CONFIG = "/run/recast-lint/docker"
 # passed to the orchestrator only when set: an unset variable must stay unset, not become the string "None"
@@ -57,6 +65,10 @@ PASSTHROUGH = (
 _LOG_TAIL = 20
 _DOCKER_FAILED = 125  # `docker run` itself failed (bad mount, bad option): the engine never started
 _STEP_FAILED = re.compile(r"non-zero return code|failed container execution|Traceback|\|\s+ERROR\s+\|")
+# packtivity's logs of a step, by topic: <step>.run.log, .pull.log, .step.log
+_RUN_LOG, _PULL_LOG, _STEP_LOG = "run.log", "pull.log", "step.log"
+# what packtivity's step log says when the image pull failed (it names the command that failed)
+_PULL_FAILED = re.compile(r"Command 'docker pull [^']*' returned non-zero exit status")
 
 
 class Command:
@@ -74,23 +86,59 @@ class Command:
 
 
 def docker_socket(environ: Dict[str, str]) -> str:
-    """The daemon's socket as the daemon sees it: DOCKER_HOST when it is a unix socket, else the default."""
-    host = environ.get("DOCKER_HOST", "")
-    return host[len("unix://"):] if host.startswith("unix://") else "/var/run/docker.sock"
+    """The daemon's socket as the daemon sees it, found the way the client finds its daemon.
+
+    DOCKER_HOST first, then the endpoint of the active context (DOCKER_CONTEXT, else the config's
+    `currentContext`, which `docker context use` writes, as rootless Docker's setup does), then the
+    default. Docker Desktop's context names a socket on the host that forwards into its VM, where
+    the daemon (which resolves mount sources) has its own socket at the default path.
+    """
+    host = environ.get("DOCKER_HOST")
+    if not host:
+        name = _context_name(environ)
+        host = _context_host(environ, name) if name and name != DESKTOP_CONTEXT else None
+    return host[len("unix://"):] if host and host.startswith("unix://") else DEFAULT_SOCKET
+
+
+def _context_name(environ: Dict[str, str]) -> Optional[str]:
+    name = environ.get("DOCKER_CONTEXT") or _read_config(_config_dir(environ) / "config.json")[0].get("currentContext")
+    return name if isinstance(name, str) and name not in ("", "default") else None
+
+
+def _context_host(environ: Dict[str, str], name: str) -> Optional[str]:
+    """The docker endpoint of context ``name``, from the client's contexts meta store beside its config."""
+    meta = _config_dir(environ) / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest() / "meta.json"
+    endpoints = _read_config(meta)[0].get("Endpoints")
+    docker = endpoints.get("docker") if isinstance(endpoints, dict) else None
+    host = docker.get("Host") if isinstance(docker, dict) else None
+    return host if isinstance(host, str) else None
+
+
+def _config_dir(environ: Dict[str, str]) -> Path:
+    return Path(environ["DOCKER_CONFIG"]) if environ.get("DOCKER_CONFIG") else Path.home() / ".docker"
+
+
+def _read_config(path: Path) -> Tuple[Dict, Optional[str]]:
+    """The JSON object in ``path`` ({} when there is none), and why it cannot be read, if it cannot."""
+    if not path.is_file():
+        return {}, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return {}, f"cannot read {path} ({exc})"
+    if not isinstance(data, dict):
+        return {}, f"{path} is not a JSON object"
+    return data, None
 
 
 def docker_config(environ: Dict[str, str]) -> Tuple[Optional[Path], Optional[str]]:
     """The user's Docker client config file to mount, or None and the reason it cannot be used."""
-    directory = Path(environ["DOCKER_CONFIG"]) if environ.get("DOCKER_CONFIG") else Path.home() / ".docker"
-    path = directory / "config.json"
+    path = _config_dir(environ) / "config.json"
     if not path.is_file():
         return None, None
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return None, f"cannot read {path} ({exc}); private step images will not pull"
-    if not isinstance(config, dict):
-        return None, f"{path} is not a JSON object; private step images will not pull"
+    config, problem = _read_config(path)
+    if problem:
+        return None, f"{problem}; private step images will not pull"
     helper = config.get("credsStore") or next(iter(config.get("credHelpers") or {}), None)
     if helper:
         return None, (
@@ -110,17 +158,20 @@ def orchestrator(root: Path, image: str, environ: Dict[str, str], interactive: b
     argv = ["docker", "run", "--rm"] + (["-i"] if interactive else [])
     if env.get("DOCKER_DEFAULT_PLATFORM"):
         argv += ["--platform", env["DOCKER_DEFAULT_PLATFORM"]]
-    argv += ["-v", f"{root}:{root}", "-w", str(root), "-v", f"{docker_socket(env)}:/var/run/docker.sock"]
+    argv += ["-v", f"{root}:{root}", "-w", str(root), "-v", f"{docker_socket(env)}:{DEFAULT_SOCKET}"]
     command = Command(argv, env)
     config, problem = docker_config(env)
     if config is not None:
+        # the config may name a context (`currentContext`) that exists only on the host: the engine's
+        # client would fail on every call, so it is told where the mounted socket is
         argv += ["-v", f"{config}:{CONTAINER_DOCKER_CONFIG}/config.json:ro", "-e", f"DOCKER_CONFIG={CONTAINER_DOCKER_CONFIG}"]
+        argv += ["-e", f"DOCKER_HOST=unix://{DEFAULT_SOCKET}"]
     elif problem:
         command.notes.append(problem)
     for name in PASSTHROUGH:
         if env.get(name):
             argv += ["-e", name]
-    argv.append(image)
+    argv += ["--", image]  # an image named `-v/:/host` stays an image
     return command
 
 
@@ -160,11 +211,12 @@ def step_images(steps: Sequence[Step]) -> List[Tuple[str, str]]:
 
 
 def _ensure(image: str, what: str, fix: str) -> None:
-    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", image]).returncode == 0:
+    # `--`: a step image comes from the analysis, and `--all-tags` must not reach docker as an option
+    if _quiet(["docker", "image", "inspect", "--format", "{{.Id}}", "--", image]).returncode == 0:
         return
     note(f"pulling {what}...")
     tail: Deque[str] = deque(maxlen=3)
-    if stream(Command(["docker", "pull", image], dict(os.environ)), tail) != 0:
+    if stream(Command(["docker", "pull", "--", image], dict(os.environ)), tail) != 0:
         raise RunError(f"image {image} is not available ({tail[-1] if tail else 'docker pull failed'}); {fix}")
 
 
@@ -181,7 +233,10 @@ def _last_line(done: subprocess.CompletedProcess) -> str:
 
 
 def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> int:
-    """Run ``command``; relay its output line by line (to ``log`` if given, else stderr), masked; keep the last lines."""
+    """Run ``command``; relay its output as it comes (to ``log`` if given, else stderr), masked; keep the last lines.
+
+    The output is masked as a stream, not line by line: a credential split across two reads of the
+    pipe, or across two lines, is masked all the same."""
     try:
         proc = subprocess.Popen(
             command.argv,
@@ -189,9 +244,6 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=command.env,
-            text=True,
-            errors="replace",
-            bufsize=1,
         )
     except OSError as exc:
         raise RunError(f"cannot start {command.argv[0]}: {exc.strerror}") from exc
@@ -200,28 +252,53 @@ def stream(command: Command, tail: Deque[str], log: Optional[Path] = None) -> in
         writer = threading.Thread(target=_feed, args=(proc, command.stdin), daemon=True)
         writer.start()
     sink = log.open("w", encoding="utf-8") if log else None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    hide = masker(command.env)
+    lines = _Tail(tail)
     try:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            line = mask(line, command.env)
-            tail.append(line.rstrip("\n"))
-            if sink:
-                sink.write(line)
-            else:
-                click.echo(line, nl=False, err=True)
+        while True:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            text = hide.feed(decoder.decode(chunk, final=not chunk)) + (hide.flush() if not chunk else "")
+            if text:
+                lines.add(text)
+                if sink:
+                    sink.write(text)
+                else:
+                    click.echo(text, nl=False, err=True)
+            if not chunk:
+                break
+        lines.close()
         return proc.wait()
     except KeyboardInterrupt:
         proc.wait()  # docker relays the interrupt to the container and removes it (--rm)
         raise
     finally:
+        proc.stdout.close()
         if sink:
             sink.close()
+
+
+class _Tail:
+    """The last lines of a relayed stream, from the pieces it arrives in."""
+
+    def __init__(self, lines: Deque[str]) -> None:
+        self.lines = lines
+        self.partial = ""
+
+    def add(self, text: str) -> None:
+        *complete, self.partial = (self.partial + text).split("\n")
+        self.lines.extend(complete)
+
+    def close(self) -> None:
+        if self.partial:
+            self.lines.append(self.partial)
 
 
 def _feed(proc: subprocess.Popen, text: str) -> None:
     try:
         assert proc.stdin is not None
-        proc.stdin.write(text)
+        proc.stdin.write(text.encode("utf-8"))
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass  # the engine exited early; its output says why
@@ -249,6 +326,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
     if local is not None and not inside(local, root):
         raise RunError(f"toplevel {local} is outside {root}, the only host directory the container sees; move the specs under it")
     check_visible(inputs, root)
+    result_paths(prepared)
     run_dir = new_run_dir(root, "recast-", tag)
     spec = run_spec(prepared, inputs, run_dir, debug)
     command = orchestrator(root, image, dict(os.environ), interactive=True)
@@ -260,6 +338,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         show_dry_run([("command", command)])
         return
     require_docker(image, used_steps(prepared))
+    make_new_dir(run_dir, root, f"pass a new --tag (e.g. --tag {tag}-2) or remove it")  # the engine writes into it, not through a link
     note(f"running {prepared.entry.doc.data.get('name', root.name)} with {inputs.label} in {run_dir} (engine output follows)")
     tail: Deque[str] = deque(maxlen=_LOG_TAIL)
     started = time.monotonic()
@@ -269,7 +348,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
         raise RunError(f"interrupted; {run_dir} holds a partial run") from None
     finally:
         hand_back(run_dir, image, host_user())
-    if code == _DOCKER_FAILED and not run_dir.exists():
+    if code == _DOCKER_FAILED and not any(run_dir.iterdir()):
         raise RunError(f"docker could not start the engine container ({tail[-1] if tail else 'exit code 125'})")
     if code != 0:
         report_failure(run_dir, code, debug)
@@ -325,14 +404,23 @@ def report_failure(run_dir: Path, code: int, debug: bool) -> None:
         out(f"no step log reports an error, so the engine itself failed (its output is above); step logs: {logs_glob}")
         return
     out(f"step {failing.name.split('.')[0]!r} failed; step logs: {logs_glob}; last lines of {failing}:")
-    for line in failing.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]:
-        click.echo(f"  {mask(line)}", err=True)
-    if not debug:
+    # masked as a whole before it is cut into lines: a credential may span two of them
+    for line in mask(failing.read_text(encoding="utf-8", errors="replace")).splitlines()[-_LOG_TAIL:]:
+        click.echo(f"  {line}", err=True)
+    if failing.name.endswith(f".{_PULL_LOG}"):
+        out("the engine could not pull the step's image; `docker login` to its registry, or, for an image that exists "
+            "only on this machine, set PACKTIVITY_DOCKER_NOPULL=1 so the engine uses it as it is")
+    elif not debug:
         out("a step that fails inside the engine may log no reason; rerun with --debug and a new --tag to see its exception")
 
 
 def failing_log(logs: List[Path]) -> Optional[Path]:
-    """The log that shows the failure: the run log (the command's own output) of the first step whose logs report an error."""
+    """The log that holds the cause, of the first step whose logs report an error.
+
+    That is the run log (the command's own output) when the command ran; when packtivity's
+    `docker pull` failed instead, the command never ran and the pull log says why ("no such host",
+    "unauthorized") while the step log holds only a traceback saying the pull returned 1.
+    """
     steps: Dict[Tuple[Path, str], List[Path]] = {}
     for path in logs:
         steps.setdefault((path.parent, path.name.split(".")[0]), []).append(path)
@@ -343,8 +431,13 @@ def failing_log(logs: List[Path]) -> Optional[Path]:
     if not failed:
         return None
     group = min(failed, key=lambda g: max(p.stat().st_mtime for p in g))
-    run_logs = [p for p in group if p.name.endswith(".run.log")]
-    return run_logs[0] if run_logs else max(group, key=lambda p: p.stat().st_mtime)
+    by_topic = {p.name.split(".", 1)[-1]: p for p in group}
+    if _RUN_LOG in by_topic:
+        return by_topic[_RUN_LOG]
+    step_log = by_topic.get(_STEP_LOG)
+    if _PULL_LOG in by_topic and step_log is not None and _PULL_FAILED.search(step_log.read_text(encoding="utf-8", errors="replace")):
+        return by_topic[_PULL_LOG]
+    return max(group, key=lambda p: p.stat().st_mtime)
 
 
 # -- test ----------------------------------------------------------------------------------------
@@ -357,6 +450,8 @@ class TestPlan(NamedTuple):
     parameters: str  # YAML, written to ``parfile`` (a file, so values may hold `=` or structure)
     log: Path
     step: Optional[Step]
+    workdir: Path  # the step's work directory, where it writes its outputs
+    result: Path  # what packtivity-run published (`-o`), as JSON
 
 
 def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -> Tuple[Path, List[TestPlan]]:
@@ -383,13 +478,14 @@ def plan_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str) -
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", test.name)
         parfile = run_dir / f"{safe}.parameters.yml"
         command = orchestrator(root, image, dict(os.environ), interactive=False)
-        command.argv += ["packtivity-run", spec, "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
+        command.argv += ["packtivity-run", "-t", _test_toplevel(prepared, test), "-w", str(run_dir / safe)]
         command.argv += ["-o", str(run_dir / f"{safe}.result.json")]
         for directory in _test_data(test, root):
             command.argv += ["-r", str(directory)]
-        command.argv.append(str(parfile))
+        command.argv += ["--", spec, str(parfile)]  # the spec is the analysis's: never an option
         parameters_yaml = yaml.safe_dump(parameters or {}, sort_keys=False)
-        plans.append(TestPlan(test.name, command, parfile, parameters_yaml, run_dir / f"{safe}.log", test.step))
+        plans.append(TestPlan(test.name, command, parfile, parameters_yaml, run_dir / f"{safe}.log", test.step,
+                              run_dir / safe, run_dir / f"{safe}.result.json"))
     return run_dir, plans
 
 
@@ -434,7 +530,7 @@ def run_tests(prepared: Prepared, names: Sequence[str], tag: str, image: str, dr
         show_dry_run([(f"test {plan.name}", plan.command) for plan in plans])
         return
     require_docker(image, [plan.step for plan in plans if plan.step is not None])
-    run_dir.mkdir(parents=True)
+    make_new_dir(run_dir, prepared.root, "pass a new --tag or remove it")
     try:
         failed = sum(not _run_test(plan, run_dir) for plan in plans)
     finally:
@@ -455,10 +551,48 @@ def _run_test(plan: TestPlan, run_dir: Path) -> bool:
     except KeyboardInterrupt:
         raise RunError(f"interrupted during test {plan.name!r}; logs so far are in {run_dir}") from None
     elapsed = time.monotonic() - started
-    if code == 0:
+    missing = missing_outputs(plan.result, plan.workdir) if code == 0 else []
+    if code == 0 and not missing:
         click.echo(f"pass  {plan.name}  ({elapsed:.1f}s)")
         return True
+    if missing:
+        count = f"{len(missing)} declared output{'s are' if len(missing) != 1 else ' is'} missing"
+        click.echo(f"FAIL  {plan.name}  ({elapsed:.1f}s, exit code 0 but {count}; log: {plan.log})")
+        for problem in missing:
+            click.echo(f"      {problem}")
+        return False
     click.echo(f"FAIL  {plan.name}  ({elapsed:.1f}s, exit code {code}; log: {plan.log})")
     for line in list(tail)[-8:]:
         click.echo(f"      {line}")
     return False
+
+
+def missing_outputs(result: Path, workdir: Path) -> List[str]:
+    """One message per output the step published but did not write.
+
+    packtivity-run publishes what the step's publisher declares whether or not the command wrote
+    it, and exits 0 either way. A published path inside the step's work directory is an output
+    the step should have written; paths elsewhere (its inputs) and plain values are not checked.
+    """
+    try:
+        published = json.loads(result.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"packtivity wrote no readable result to {result}, so the step's outputs are unknown"]
+    problems = []
+    for key, value in _published_leaves(published, ""):
+        if isinstance(value, list):
+            problems.append(f"output {key!r} is an empty list: its glob matched no file")
+        elif inside(Path(str(value)), workdir) and not os.path.lexists(str(value)):
+            problems.append(f"output {key!r}: {value} was not written")
+    return problems
+
+
+def _published_leaves(value: object, key: str) -> List[Tuple[str, object]]:
+    """(key path, value) of each absolute path and each empty list in a published result."""
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _published_leaves(v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list):
+        if not value:
+            return [(key, value)]
+        return [leaf for i, v in enumerate(value) for leaf in _published_leaves(v, f"{key}[{i}]")]
+    return [(key, value)] if isinstance(value, str) and os.path.isabs(value) else []

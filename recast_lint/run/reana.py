@@ -19,17 +19,21 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 import click
 import yaml
 
-from recast_lint.model import UnresolvedRef, inline_refs
+from recast_lint.model import UnresolvedRef, inline_refs, real
 from recast_lint.run.common import (
     Inputs,
     Prepared,
     RunError,
     RunFailed,
+    check_initdir,
     collect_results,
     format_results,
+    inside,
     local_initdir,
+    make_new_dir,
     mask,
     note,
+    result_paths,
     used_steps,
     warn,
     where,
@@ -39,7 +43,7 @@ REANA_SPEC_VERSION = "0.9.0"
 WORKFLOW_FILE = "workflow.json"
 INITDIR_NAME = "inputdata"
 DEFAULT_CVMFS = ("atlas.cern.ch", "atlas-condb.cern.ch")
-_RUN_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_-]*)(\.\d+)?$")
+_RUN_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*)(\.\d+)?")  # matched whole
 
 
 def default_name(prepared: Prepared) -> str:
@@ -51,7 +55,7 @@ def default_name(prepared: Prepared) -> str:
 
 def check_name(name: str) -> str:
     """A workflow name (`fit`) or one run of it (`fit.3`)."""
-    match = _RUN_NAME.match(name)
+    match = _RUN_NAME.fullmatch(name)
     if not match:
         raise RunError(f"--name {name!r} is not a valid REANA workflow name; use letters, digits, '-' or '_' (optionally `.N` for run N)")
     return name
@@ -154,27 +158,50 @@ class Submission(NamedTuple):
 
 
 def write_submission(prepared: Prepared, inputs: Inputs, name: str, environ: Dict[str, str]) -> Submission:
-    """Write (or refresh) `recast-reana-NAME/`: workflow.json, reana.yaml and a copy of the initdir."""
+    """Write `recast-reana-NAME/`, a directory of its own: workflow.json, reana.yaml and a copy of the initdir.
+
+    Everything in it is uploaded, so the copy takes nothing from outside the analysis: the initdir
+    must lie inside it, and a symbolic link in the initdir that leads out is refused."""
+    root = prepared.root
+    directory = submission_dir(prepared, name)
     initdir = local_initdir(inputs)
-    if initdir is not None and not initdir.is_dir():
-        raise RunError(f"dataopts.initdir of {inputs.label} is {initdir}, which is not a directory; create it or fix the path")
+    if initdir is not None:
+        check_initdir(inputs, initdir, root, "and everything in the submission directory is uploaded")
+        if inside(initdir, directory):
+            raise RunError(f"{inputs.initdir_at}dataopts.initdir {initdir} is inside {directory}, which submit writes; name the input directory")
     if inputs.dataopts.get("initdir") and initdir is None:
         warn(f"dataopts.initdir of {inputs.label} is filled by `inputarchive`, which REANA does not support; the run will start without it")
     workflow = inlined_workflow(prepared)
     spec = reana_spec(prepared, inputs, initdir is not None, environ)
-    directory = submission_dir(prepared, name)
-    directory.mkdir(exist_ok=True)
+    if initdir is not None:
+        _refuse_links_out(initdir, root, directory)  # before anything is written
+    make_new_dir(directory, root, f"a submission of that name was written before; pass --name {name}-2, or remove the directory")
     (directory / WORKFLOW_FILE).write_text(json.dumps(workflow, indent=2) + "\n", encoding="utf-8")
     (directory / "reana.yaml").write_text(
-        "# written by recast-lint submit from recast.yml; regenerated on every submit\n" + yaml.safe_dump(spec, sort_keys=False),
+        "# written by recast-lint submit from recast.yml\n" + yaml.safe_dump(spec, sort_keys=False),
         encoding="utf-8",
     )
-    copy = directory / INITDIR_NAME
-    if copy.exists():
-        shutil.rmtree(copy)  # our own copy from a previous submit: the inputs may have changed since
     if initdir is not None:
-        shutil.copytree(initdir, copy)
+        shutil.copytree(initdir, directory / INITDIR_NAME, ignore=lambda folder, names: [
+            n for n in names if Path(folder, n).resolve() == directory.resolve()  # the initdir may hold the submission directory
+        ])
     return Submission(name, directory, spec)
+
+
+def _refuse_links_out(initdir: Path, root: Path, directory: Path) -> None:
+    """Fail on the first entry under ``initdir`` the copy must not follow: a symbolic link that leads
+    out of ``root``, a link to a directory (links between directories can make the copy endless), or
+    anything that is neither a file nor a directory (reading a pipe would hang)."""
+    for folder, dirnames, filenames in os.walk(initdir):
+        dirnames[:] = [d for d in dirnames if Path(folder, d).resolve() != directory.resolve()]
+        for entry in [Path(folder, d) for d in dirnames] + [Path(folder, f) for f in filenames]:
+            if entry.is_symlink() and not inside(entry, root):
+                raise RunError(f"{entry} is a symbolic link to {real(entry)}, outside {root}; submit uploads only the analysis's "
+                               "own files: copy what it needs into the input directory, or remove the link")
+            if entry.is_symlink() and entry.is_dir():
+                raise RunError(f"{entry} is a symbolic link to a directory, which submit does not follow; put the directory itself there")
+            if not (entry.is_dir() or entry.is_file()):
+                raise RunError(f"{entry} is not a file or a directory (a pipe, a socket or a link to nothing); remove it from the input directory")
 
 
 # -- reana-client -------------------------------------------------------------------------------
@@ -245,7 +272,7 @@ def submit(prepared: Prepared, inputs: Inputs, name: str, dry_run: bool) -> None
         if code != 0:
             raise RunError(f"`reana-client {argv[1]}` failed ({_last(stderr or stdout, code)}); see its output above")
         if argv[1] == "create":
-            created = [line.strip() for line in stdout if _RUN_NAME.match(line.strip()) and line.strip().startswith(name + ".")]
+            created = [line.strip() for line in stdout if _RUN_NAME.fullmatch(line.strip()) and line.strip().startswith(name + ".")]
             run_name = created[-1] if created else name
     note(f"submitted {run_name} to {os.environ['REANA_SERVER_URL']}; follow it with `recast-lint status {run_name}`, "
          f"then `recast-lint results {run_name}`")
@@ -289,14 +316,15 @@ def results(prepared: Prepared, name: str, as_json: bool) -> None:
     declared = prepared.results()
     if not declared:
         raise RunError("recast.yml declares no results; add `results:` entries (name, relpath) to fetch them")
+    result_paths(prepared)  # a relpath that leaves the download directory is refused before anything is fetched
     _require_client()
     _, state = _query_state(name)
     if state is not None and state != "finished":
         then = f"`reana-client logs -w {name}` shows why" if state in FAILED_STATES else f"wait for it (`recast-lint status {name}`)"
         click.echo(f"recast-lint: {name} is {state} on REANA, so it has no results yet; {then}", err=True)
         raise RunFailed(state)
-    target = submission_dir(prepared, name) / "results" / name
-    target.mkdir(parents=True, exist_ok=True)
+    target = make_new_dir(submission_dir(prepared, name) / "results" / name, prepared.root,
+                          "these results were downloaded before; remove the directory to download them again")
     failures: Dict[str, str] = {}
     for result in declared:
         code, stdout, stderr = _client(["reana-client", "download", "-w", name, result["relpath"], "-o", str(target)], target, echo=False)

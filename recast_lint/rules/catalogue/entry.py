@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
-from typing import Iterable, List, Set, Tuple
+from typing import Iterable, List, Optional, Set, Tuple
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Stage
+from recast_lint.rules.catalogue.ci import ci_name_instead, well_formed
 from recast_lint.rules.catalogue.common import entry_data, list_items
-from recast_lint.rules.registry import Finding, closest, did_you_mean, rule
+from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
-ENTRY_NAME = re.compile(r"[^/\s]+/[^/\s]+")
-TEMPLATED = re.compile(r"\$|\{\{")  # a template (`$name`, `{{ cookiecutter.name }}`) is filled in before use
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
 RUN_DIR_ENTRIES = ("_yadage", "init")  # written into `recast-<tag>/` besides the stage directories
+SCATTERING = ("multistep-stage", "jq-stage")  # their steps are named `<stage>_<i>`
 
 
 
@@ -36,7 +40,8 @@ def entry_name(analysis: Analysis) -> Iterable[Finding]:
         name: atlas/atlas-conf-2018-041
     """
     name = entry_data(analysis).get("name")
-    if isinstance(name, str) and not ENTRY_NAME.fullmatch(name) and not TEMPLATED.search(name):
+    # when the CI job runs a well-formed name, RL630 says to rename the entry to it, at this place
+    if isinstance(name, str) and not well_formed(name) and ci_name_instead(analysis) is None:
         yield Finding.at(
             analysis.entry.loc.child("name"),
             f"catalogue name {name!r} is not of the form `<group>/<identifier>`",
@@ -44,7 +49,7 @@ def entry_name(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-@rule("RL602", "no-default-example", Severity.ERROR, "`example_inputs` has no `default` example")
+@rule("RL602", "no-default-example", Severity.ERROR, "`example_inputs` has no `default` example", fix=Applicability.SAFE)
 def no_default_example(analysis: Analysis) -> Iterable[Finding]:
     """Catches a catalogue entry with no `example_inputs` at all, or none named `default`.
 
@@ -79,28 +84,35 @@ def no_default_example(analysis: Analysis) -> Iterable[Finding]:
         )
     elif "default" not in examples:
         misspelt = closest("default", list(examples))
+        # safe: `recast run NAME` fails now, and the example renamed is the one it then runs
+        rename = fix.rename_key(loc.child(misspelt), "default") if misspelt and single_close_match("default", list(examples)) else None
         yield Finding.at(
             loc,
             "`example_inputs` has no `default` example, which `recast run NAME` runs",
             f"rename '{misspelt}' to 'default'" if misspelt else "rename the main example to `default`",
             key=True,
+            fix=rename,
         )
 
 
 def _run_dir_names(stages: List[Stage]) -> Tuple[Set[str], List[str]]:
-    """The exact top-level names of the run directory, and the stages that also write `<stage>_<i>`."""
-    exact = {stage.name for stage in stages}
-    scattered = [stage.name for stage in stages if stage.scheduler_type != "singlestep-stage"]
+    """The exact top-level names of the run directory, and the stages that write `<stage>_<i>` instead."""
+    scattered = [stage.name for stage in stages if stage.scheduler_type in SCATTERING]
+    exact = {stage.name for stage in stages if stage.name not in scattered}
     return exact | set(RUN_DIR_ENTRIES), scattered
 
 
-@rule("RL603", "result-not-in-a-stage", Severity.ERROR, "a result `relpath` does not start with a stage name")
+@rule("RL603", "result-not-in-a-stage", Severity.ERROR, "a result `relpath` does not start with a stage name", fix=Applicability.SAFE)
 def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `results[].relpath` whose first directory is not a top-level stage of the workflow.
 
-    Why: each stage writes into `recast-<tag>/<stage>` (`<stage>_<i>` for the steps of a multistep
-    stage, `<stage>/<inner>` for the stages of a sub-workflow); after a run that succeeded,
-    recast-atlas opens `recast-<tag>/<relpath>` and fails with `FileNotFoundError`.
+    Why: each stage writes into `recast-<tag>/<stage>` (`<stage>/<inner>` for the stages of a
+    sub-workflow), but the steps of a multistep stage write `<stage>_0`, `<stage>_1`, ... and
+    nothing writes `<stage>/`; after a run that succeeded, recast-atlas opens
+    `recast-<tag>/<relpath>` and fails with `FileNotFoundError`. Verified with recast-atlas 0.4.2
+    (`recast run --backend local`): a multistep `scan` wrote `scan_0/` and `scan_1/`, and
+    `relpath: scan/point.txt` failed with `FileNotFoundError: 'recast-t1/scan/point.txt'` after
+    "workflow completed successfully".
 
     Bad:
 
@@ -126,30 +138,53 @@ def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
         relpath = item.get("relpath") if isinstance(item, dict) else None
         if not isinstance(relpath, str) or not relpath.strip() or os.path.isabs(relpath):
             continue
-        first = os.path.normpath(relpath).split(os.sep)[0]
+        first, _, rest = os.path.normpath(relpath).partition(os.sep)
         if first in exact or any(re.fullmatch(re.escape(name) + r"_\d+", first) for name in scattered):
             continue
+        if first in scattered:
+            yield Finding.at(
+                item_loc.child("relpath"),
+                f"'{first}' is a multistep stage: its steps write '{first}_0', '{first}_1', ..., and nothing writes '{first}/'",
+                f"point at one step's output, e.g. '{first}_0/{rest or '<file>'}', or gather the steps' outputs in a single-step stage",
+            )
+            continue
         stage_names = sorted(exact - set(RUN_DIR_ENTRIES))
+        meant = single_close_match(first, stage_names) if relpath.startswith(first) else None
+        # safe: recast-atlas fails to open what is written, once the run is done
+        rename = fix.make(f"change '{first}' to '{meant}'", [fix.replace_at(item_loc.child("relpath"), 0, first, meant)]) if meant else None
         yield Finding.at(
             item_loc.child("relpath"),
             f"result path starts with {first!r}, which is not a stage of the workflow",
             did_you_mean(first, stage_names) or "start the path with the name of the stage that writes the file",
+            fix=rename,
         )
 
 
-def _named_outputs(stage: Stage) -> Set[str]:
-    """Files a single-step stage names in its own workdir: literal `'{workdir}/<file>'` parameters
-    and `{workdir}/<file>` publish templates (paths relative to the workdir)."""
+def _named_outputs(stage: Stage) -> Optional[Set[str]]:
+    """Files a single-step stage names in its own workdir, as glob patterns relative to it: literal
+    `'{workdir}/<file>'` parameters and `{workdir}/<file>` publish templates (a `{placeholder}` in
+    them matches anything). None when the command may write any file there: the stage passes the
+    workdir itself (`'{workdir}'`), or the step runs in it (`localproc-env`, `environment.workdir`)."""
     named: Set[str] = set()
     texts = [p.value for p in stage.parameters if isinstance(p.value, str)]
+    if any(os.path.normpath(text) == "{workdir}" for text in texts):
+        return None
     if stage.step is not None:
+        environment = stage.step.part_value("environment")
+        if environment.get("environment_type") == "localproc-env" or environment.get("workdir"):
+            return None
         publisher = stage.step.part_value("publisher")
         if publisher.get("publisher_type") == "interpolated-pub" and isinstance(publisher.get("publish"), dict):
             texts += [v for v in publisher["publish"].values() if isinstance(v, str)]
     for text in texts:
         if text.startswith("{workdir}/"):
-            named.add(os.path.normpath(text[len("{workdir}/") :]))
+            named.add(PLACEHOLDER.sub("*", os.path.normpath(text[len("{workdir}/") :])))
     return named
+
+
+def _names(path: str, pattern: str) -> bool:
+    """Whether the result ``path`` is the file ``pattern`` names, or lies in a directory it names."""
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + os.sep + "*")
 
 
 @rule("RL614", "result-file-not-written", Severity.WARNING, "a result names a file its stage does not name among its outputs")
@@ -159,8 +194,11 @@ def result_file_not_written(analysis: Analysis) -> Iterable[Finding]:
 
     Why: recast-atlas opens `recast-<tag>/<relpath>` after the run; a misspelt file name fails with
     `FileNotFoundError` only once the whole workflow has run. Only stages that name their outputs
-    literally are checked; a result inside a named directory counts, and paths with `*` or `{`
-    are skipped.
+    literally are checked; a result inside a named directory counts, a `{placeholder}` in a named
+    path matches any text, and paths with `*` or `{` are skipped. A stage that passes its workdir
+    itself (`outdir: '{workdir}'`), or whose step runs in its workdir (`localproc-env`,
+    `environment.workdir`), lets its command name files (`> {outdir}/result.json`), so it is
+    not checked.
 
     Bad:
 
@@ -181,9 +219,9 @@ def result_file_not_written(analysis: Analysis) -> Iterable[Finding]:
             continue
         first, _, rest = os.path.normpath(relpath).partition(os.sep)
         stage = stages.get(first)
-        named = _named_outputs(stage) if stage is not None and rest else set()
+        named = _named_outputs(stage) if stage is not None and rest else None
         # a named output may be a directory the result lies in (`{workdir}/limits` and `limits/cls.json`)
-        if named and not any(rest == path or rest.startswith(path + os.sep) for path in named):
+        if named and not any(_names(rest, pattern) for pattern in named):
             yield Finding.at(
                 item_loc.child("relpath"),
                 f"stage '{first}' writes {', '.join(sorted(named))}, not {rest!r}",

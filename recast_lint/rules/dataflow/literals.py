@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple, Optional
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability, Fix
 from recast_lint.model import Analysis, Loc, is_selector
 from recast_lint.placeholders import scan
-from recast_lint.rules.dataflow.placeholders import shortened
 from recast_lint.rules.dataflow.templates import (
     ESCAPE_HINT,
     PLACEHOLDER_NAME,
@@ -16,13 +17,15 @@ from recast_lint.rules.dataflow.templates import (
     at_field,
     at_text,
     checked_steps,
+    double_braces,
     parameters_unknown,
     passed_names,
+    shortened,
     stage_list,
     templates,
     value_leaves,
 )
-from recast_lint.rules.registry import Finding, closest, rule
+from recast_lint.rules.registry import Finding, closest, rule, single_close_match
 
 _DIRNAME = re.compile(r"workdir|readdir\d+")
 
@@ -51,8 +54,8 @@ class BraceProblem(NamedTuple):
     root: str  # the field's parameter name, "" for a lone brace
     lone: bool
 
-    def finding(self, loc: Loc, message: str, hint: str) -> Finding:
-        return at_text(loc, loc.value, self.needle, self.start, message, hint)
+    def finding(self, loc: Loc, message: str, hint: str, fix: Optional[Fix] = None) -> Finding:
+        return at_text(loc, loc.value, self.needle, self.start, message, hint, fix=fix)
 
     @property
     def shown(self) -> str:
@@ -72,7 +75,7 @@ def brace_problems(text: str, allowed: re.Pattern) -> Iterator[BraceProblem]:
         yield BraceProblem(text[error.offset], error.offset, "", lone=True)
 
 
-@rule("RL510", "braces-in-parameter", Severity.ERROR, "a literal parameter with braces other than `{workdir}`/`{readdirN}`")
+@rule("RL510", "braces-in-parameter", Severity.ERROR, "a literal parameter with braces other than `{workdir}`/`{readdirN}`", fix=Applicability.SAFE)
 def braces_in_parameter(analysis: Analysis) -> Iterable[Finding]:
     """Catches literal stage parameters whose braces are not `{workdir}` or `{readdirN}`:
     `'${HOME}/x'`, `'{"a": 1}'`, `'{outputdir}/x'`, a lone `{`.
@@ -96,17 +99,21 @@ def braces_in_parameter(analysis: Analysis) -> Iterable[Finding]:
         for parameter in stage.parameters:
             for leaf in literal_strings(parameter.loc):
                 for problem in brace_problems(leaf.value, _DIRNAME):
+                    repair: Optional[Fix] = None
                     if problem.root in names:
                         hint = f"parameters cannot refer to each other; use `{{{problem.root}}}` in the step's command instead"
                     elif problem.root and closest(problem.root, ["workdir"]):
                         hint = "did you mean '{workdir}'?"
+                        if single_close_match(problem.root, ["workdir"]) and not problem.needle.startswith("$"):
+                            repair = fix.make("change it to `{workdir}`", [fix.replace_at(leaf, problem.start + 1, problem.root, "workdir")])
                     else:
                         hint = "only `{workdir}` and `{readdirN}` are expanded in parameters; " + ESCAPE_HINT
+                        repair = double_braces(leaf, problem.start, problem.needle)
                     message = f"parameter '{parameter.key}' of stage '{stage.path}' holds {problem.shown}, which the runtime cannot expand"
-                    yield problem.finding(leaf, message, hint)
+                    yield problem.finding(leaf, message, hint, fix=repair)
 
 
-@rule("RL511", "bool-or-null-parameter", Severity.ERROR, "a parameter value is `true`, `false` or `null`")
+@rule("RL511", "bool-or-null-parameter", Severity.ERROR, "a parameter value is `true`, `false` or `null`", fix=Applicability.SAFE)
 def bool_or_null_parameter(analysis: Analysis) -> Iterable[Finding]:
     """Catches stage parameters whose value YAML reads as a boolean or null (`true`, `no`, `~`,
     or nothing at all).
@@ -133,10 +140,13 @@ def bool_or_null_parameter(analysis: Analysis) -> Iterable[Finding]:
                     yield Finding.at(parameter.key_loc, message, "write a value, e.g. `''`", key=True)
                 else:
                     kind = "a boolean" if isinstance(value, bool) else "null"
+                    as_text = fix.quoted(written)
                     yield Finding.at(
                         parameter.loc,
                         f"parameter '{parameter.key}' of stage '{stage.path}' is {written}, which YAML reads as {kind}",
-                        f"quote it so it is text: '{written}'",
+                        f"quote it so it is text: {as_text}",
+                        # safe: the schema rejects the workflow now; quoted, it is the text that was typed
+                        fix=fix.make(f"quote it: {as_text}", [fix.replace_value(parameter.loc, as_text)]) if "\n" not in written else None,
                     )
 
 
@@ -233,7 +243,10 @@ def mapping_in_command(analysis: Analysis) -> Iterable[Finding]:
         cmd: 'select --pt {cuts[pt]} --eta {cuts[eta]}'
     """
     for step, users in checked_steps(analysis):
-        mapping_parameters = {stage: {p.key for p in stage.parameters if _is_literal_mapping(p.value)} for stage in users}
+        # an unquoted `{workdir}` is a mapping by mistake, which RL206 reports where it is written
+        mapping_parameters = {
+            stage: {p.key for p in stage.parameters if _is_literal_mapping(p.value) and p.loc.unquoted_placeholder is None} for stage in users
+        }
         for template in templates(step):
             if template.has_workdir:
                 continue  # publish templates are data, not a command line

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Set
+from typing import Iterable, Iterator, List, Optional, Set
 
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Stage
 from recast_lint.rules.dataflow.templates import (
     ESCAPE_HINT,
@@ -13,18 +14,22 @@ from recast_lint.rules.dataflow.templates import (
     at_text,
     checked_steps,
     checked_templates,
+    double_braces,
     missing_everywhere,
     needed_parameters,
     parameter_hint,
     passed_names,
+    rename_placeholder,
+    shortened,
     stage_list,
     templates,
     union_names,
 )
 from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.rules.spelling import Misspelt, step_misspelling
 
 
-@rule("RL501", "unknown-placeholder", Severity.ERROR, "a `{placeholder}` names no parameter of the stage")
+@rule("RL501", "unknown-placeholder", Severity.ERROR, "a `{placeholder}` names no parameter of the stage", fix=Applicability.SAFE)
 def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `{placeholder}` in `cmd`, `script` or an `interpolated-pub` template that no
     stage using the step passes as a parameter, with the closest parameter name.
@@ -33,6 +38,11 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
     `KeyError` inside the step, which the default multiproc backend hides behind "workflow
     finished but failed". When only some of the stages using a step lack the parameter, RL502
     reports it at those stages instead.
+
+    The did-you-mean fixes the spelling that no other place writes: when the step's `{name}` is
+    written elsewhere too (the selector's `output`, the initdata, a test) and the stage's close
+    `nmae` nowhere else, the stage is wrong, and RL502 says so there. When both names are written
+    elsewhere they are two parameters, and no rename is offered.
 
     Bad:
 
@@ -50,8 +60,12 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
                 if field.root in reported or not missing_everywhere(field.root, users):
                     continue
                 reported.add(field.root)
-                hint = parameter_hint(field.root, names)
-                yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint)
+                _, side = step_misspelling(analysis, step, users, field.root)
+                if side is Misspelt.CANDIDATE:
+                    continue  # the stage's parameter is the misspelt one: RL502 reports it there
+                hint = parameter_hint(field.root, names, rename=side is not Misspelt.NEITHER)
+                rename = rename_placeholder(step, template.loc.doc, field.root, names) if side is not Misspelt.NEITHER else None
+                yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint, fix=rename)
 
 
 @rule("RL502", "parameter-not-passed", Severity.ERROR, "a stage does not pass a parameter its step needs")
@@ -60,7 +74,10 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     publish template or the frompar-pub outputmap) while other stages using the same step do.
 
     Why: the step fails with `KeyError` for this stage only. A name that *no* stage passes is a
-    mistake in the step, reported there by RL501 or RL508.
+    mistake in the step, reported there by RL501 or RL508, unless the stage's parameter is the
+    misspelt one: `nmae: {step: init, output: name}` for a step reading `{name}`, where `name` is
+    written in other places (the initdata, a test) and `nmae` in none. Then this rule stands at
+    the stage's key with "rename 'nmae' to 'name'".
 
     Bad:
 
@@ -73,6 +90,12 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     """
     for step, users in checked_steps(analysis):
         needed = needed_parameters(step)
+        for name, where in needed.items():
+            if name == "workdir" or not missing_everywhere(name, users):
+                continue
+            candidate, side = step_misspelling(analysis, step, users, name)
+            if side is Misspelt.CANDIDATE:  # the step's name is written elsewhere too, the stages' nowhere
+                yield from _misspelt_parameter(users, candidate, name, where)
         for stage in users:
             names = passed_names(stage)
             for name, where in needed.items():
@@ -86,6 +109,18 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
                 )
 
 
+def _misspelt_parameter(users: List[Stage], written: Optional[str], meant: str, where: str) -> Iterator[Finding]:
+    for stage in users:
+        for parameter in stage.parameters:
+            if str(parameter.key) == written:
+                yield Finding.at(
+                    parameter.key_loc,
+                    f"stage '{stage.path}' passes '{written}', which its step does not read, instead of '{meant}', which it does ({where})",
+                    f"rename '{written}' to '{meant}'",
+                    key=True,
+                )
+
+
 def _parameters_loc(stage: Stage) -> Loc:
     """The stage's `parameters:` key, or its scheduler when it has none."""
     scheduler = stage.scheduler
@@ -94,7 +129,7 @@ def _parameters_loc(stage: Stage) -> Loc:
     return scheduler.child("parameters") if scheduler.has("parameters") else scheduler
 
 
-@rule("RL503", "positional-placeholder", Severity.ERROR, "a positional `{}` or `{0}` in a command or template")
+@rule("RL503", "positional-placeholder", Severity.ERROR, "a positional `{}` or `{0}` in a command or template", fix=Applicability.SAFE)
 def positional_placeholder(analysis: Analysis) -> Iterable[Finding]:
     """Catches `{}` and `{0}` in `cmd`, `script` and `interpolated-pub` templates.
 
@@ -117,10 +152,12 @@ def positional_placeholder(analysis: Analysis) -> Iterable[Finding]:
                     field,
                     f"`{field.literal}` in {template.where} is a positional placeholder; only named parameters are passed",
                     f"write `{{{{{field.text}}}}}` for literal braces, or name a parameter: `{{name}}`",
+                    # `{}` is `find -exec`'s, to be kept literally; `{0}` may stand for a parameter
+                    fix=double_braces(template.loc, field.start, field.literal) if field.text == "" else None,
                 )
 
 
-@rule("RL504", "unescaped-brace", Severity.ERROR, "shell, awk or C++ braces in a command that need escaping")
+@rule("RL504", "unescaped-brace", Severity.ERROR, "shell, awk or C++ braces in a command that need escaping", fix=Applicability.SAFE)
 def unescaped_brace(analysis: Analysis) -> Iterable[Finding]:
     """Catches braces meant for the shell, awk, C++, Python or JSON inside `cmd`, `script` and
     `interpolated-pub` templates (`${HOME}`, `awk '{print $1}'`, `{1..3}`, `{a,b}`, `{"a": 1}`),
@@ -159,16 +196,14 @@ def _shell_braces(template: Template, names: List[str]) -> Iterator[Finding]:
             yield at_field(template, field, message, hint, severity=Severity.WARNING)
         else:
             message = f"`{shown}` in {template.where} is read as a placeholder, not literal braces"
-            yield at_field(template, field, message, ESCAPE_HINT)
+            start = field.start - 1 if field.dollar else field.start
+            doubled = double_braces(template.loc, start, template.text[start : field.end], keep=names)
+            yield at_field(template, field, message, ESCAPE_HINT, fix=doubled)
     if template.error is not None:
         char = template.text[template.error.offset]
         message = f"{template.error.message} in {template.where}; the runtime cannot render it"
-        yield at_text(template.loc, template.text, char, template.error.offset, message, ESCAPE_HINT)
-
-
-def shortened(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 4] + " ...}"
+        doubled = double_braces(template.loc, template.error.offset, char)
+        yield at_text(template.loc, template.text, char, template.error.offset, message, ESCAPE_HINT, fix=doubled)
 
 
 @rule("RL505", "workdir-in-command", Severity.ERROR, "`{workdir}` in a `cmd` or `script`")

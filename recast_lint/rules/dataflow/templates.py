@@ -7,9 +7,12 @@ import re
 import weakref
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from recast_lint import fix
+from recast_lint.fix import Fix
+from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.placeholders import BraceError, Field, scan
-from recast_lint.rules.registry import Finding, closest, did_you_mean
+from recast_lint.rules.registry import Finding, closest, did_you_mean, single_close_match
 
 PLACEHOLDER_NAME = re.compile(r"\w[\w-]*(\[[^\]{}]*\]|\.\w+)*")
 READDIR = re.compile(r"readdir\d+")
@@ -199,12 +202,61 @@ def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
     return not any(passes(stage, name) for stage in users)
 
 
-def parameter_hint(name: str, names: List[str]) -> str:
-    """The closest parameter name, else what the stage passes and how to add the missing one."""
-    if closest(name, names):
+def parameter_hint(name: str, names: List[str], rename: bool = True) -> str:
+    """The closest parameter name, else (or when a close name is a different parameter, not a
+    misspelling: ``rename`` False) what the stage passes and how to add the missing one."""
+    if rename and closest(name, names):
         return str(did_you_mean(name, names))
     passed = f" (passed now: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
     return f"pass '{name}' in `parameters`{passed}, or use a parameter that is passed"
+
+
+def rename_placeholder(step: Step, doc: Document, name: str, names: List[str]) -> Optional[Fix]:
+    """`{nmae}` to the one passed parameter the hint names, everywhere the step's templates in
+    ``doc`` write it (safe: the runtime fails with KeyError on what is written)."""
+    meant = single_close_match(name, names)
+    if meant is None:
+        return None
+    edits = [
+        fix.replace_at(template.loc, field.start + 1, name, meant)
+        for template in templates(step)
+        if template.loc.doc is doc
+        for field in template.named()
+        if field.root == name
+    ]
+    return fix.make(f"change `{{{name}}}` to `{{{meant}}}`", edits)
+
+
+def double_braces(loc: Loc, start: int, written: str, keep: Sequence[str] = ()) -> Optional[Fix]:
+    """Literal braces doubled (`${HOME}` to `${{HOME}}`, a lone `}` to `}}`) at ``start`` of the
+    string at ``loc``, except placeholders of the parameters ``keep`` inside them
+    (`{"name": "{name}"}` to `{{"name": "{name}"}}`): ``str.format`` then renders the text the author
+    wrote, with the parameters' values in it (safe: the runtime fails on it now)."""
+    doubled = _doubled(written, keep)
+    if doubled is None:
+        return None
+    return fix.make(f"double the braces: `{shortened(doubled)}`", [fix.replace_at(loc, start, written, doubled)])
+
+
+def _doubled(text: str, keep: Sequence[str]) -> Optional[str]:
+    kept: List[Field] = []
+    head = text.find("{")
+    if keep and head >= 0 and text.endswith("}"):
+        inner, error = scan(text[head + 1 : -1])
+        if error is not None:
+            return None  # which braces pair up is not clear
+        kept = [f._replace(start=f.start + head + 1, end=f.end + head + 1) for f in inner if f.root in keep and not f.dollar]
+    out, cursor = [], 0
+    for field in kept:
+        out += [text[cursor : field.start].replace("{", "{{").replace("}", "}}"), field.literal]
+        cursor = field.end
+    out.append(text[cursor:].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 4] + " ...}"
 
 
 def union_names(users: Sequence[Stage]) -> List[str]:

@@ -9,4 +9,4 @@ stages plus `init` (``../shared/reference/runtime-semantics.md`` B.2). Expressio
 by ``recast_lint.stagepaths``; what it cannot model is skipped, never guessed at.
 """
 
-from recast_lint.rules.graph import dependencies, names, outputs, selectors, shapes  # noqa: F401  (importing registers the rules)
+from recast_lint.rules.graph import cases, dependencies, names, outputs, selectors, shapes  # noqa: F401  (importing registers the rules)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Stage
 from recast_lint.rules.graph.wording import no_match, quoted
 from recast_lint.rules.registry import Finding, rule
-from recast_lint.stagegraph import ScopeGraph, graphs
+from recast_lint.stagegraph import graphs
 
 
-@rule("RL401", "unknown-dependency", Severity.ERROR, "a dependency matches no stage")
+@rule("RL401", "unknown-dependency", Severity.ERROR, "a dependency matches no stage", fix=Applicability.UNSAFE)
 def unknown_dependency(analysis: Analysis) -> Iterable[Finding]:
     """Catches a `dependencies` expression that matches no stage of its workflow. `init` counts only
     when initdata is given (a loose workflow may be given initdata on the command line); inside a
@@ -67,63 +68,6 @@ def invalid_stage_expression(analysis: Analysis) -> Iterable[Finding]:
             yield Finding(finding.doc, finding.span, finding.message, hint)
 
 
-def _cycles(graph: ScopeGraph) -> List[List[Stage]]:
-    """Each strongly connected set of stages that waits on itself, as one concrete cycle."""
-    stages = {s.index: s for s in graph.stages}
-    edges = {i: [u.index for u in graph.upstream(s)] for i, s in stages.items()}
-    index: Dict[int, int] = {}
-    low: Dict[int, int] = {}
-    stack: List[int] = []
-    on_stack: Set[int] = set()
-    components: List[List[int]] = []
-
-    def connect(node: int) -> None:  # Tarjan; scopes are small, recursion depth is bounded by stage count
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in edges[node]:
-            if nxt not in index:
-                connect(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1 or node in edges[node]:
-                components.append(component)
-
-    for node in stages:
-        if node not in index:
-            connect(node)
-    cycles = []
-    for component in components:
-        members = set(component)
-        start = min(component)
-        path, seen = [start], {start}
-        while True:
-            nxt = next((n for n in edges[path[-1]] if n == start), None)
-            if nxt is not None:
-                break
-            nxt = min(n for n in edges[path[-1]] if n in members and n not in seen)
-            path.append(nxt)
-            seen.add(nxt)
-        cycles.append([stages[i] for i in path])
-    return cycles
-
-
-def _edge_loc(graph: ScopeGraph, stage: Stage, upstream: Stage) -> Loc:
-    for reading in graph.dependencies.get(stage.index, []):
-        if reading.resolution is not None and any(e.stage is upstream for e in reading.resolution.via()):
-            return reading.loc
-    return stage.loc.child("dependencies")
-
-
 @rule("RL405", "dependency-cycle", Severity.ERROR, "stages depend on each other in a cycle")
 def dependency_cycle(analysis: Analysis) -> Iterable[Finding]:
     """Catches dependency cycles, including a stage that depends on itself; the message names the
@@ -142,9 +86,9 @@ def dependency_cycle(analysis: Analysis) -> Iterable[Finding]:
     Fixed: remove the dependency that points backwards (here `a` on `b`).
     """
     for graph in graphs(analysis):
-        for cycle in _cycles(graph):
+        for cycle in graph.cycles():
             names = [str(s.name) for s in cycle]
-            where = _edge_loc(graph, cycle[0], cycle[1] if len(cycle) > 1 else cycle[0])
+            where = graph.edge_loc(cycle[0], cycle[1] if len(cycle) > 1 else cycle[0])
             if len(cycle) == 1:
                 yield Finding.at(where, f"stage '{names[0]}' depends on itself, so it never runs", "remove it from its own dependencies")
             else:
@@ -153,20 +97,6 @@ def dependency_cycle(analysis: Analysis) -> Iterable[Finding]:
                     "dependency cycle: " + " → ".join(names + [names[0]]) + "; none of these stages ever runs",
                     "remove the dependency that points backwards",
                 )
-
-
-def _blocked(graph: ScopeGraph) -> Dict[int, Loc]:
-    """Stages that never run because of their own dependencies, with where the cause is written."""
-    causes: Dict[int, Loc] = {}
-    for stage in graph.stages:
-        for reading in graph.dependencies.get(stage.index, []):
-            if reading.matches_nothing or reading.error is not None and not reading.error.unsupported:
-                causes.setdefault(stage.index, reading.loc)
-    for cycle in _cycles(graph):
-        loc = _edge_loc(graph, cycle[0], cycle[1] if len(cycle) > 1 else cycle[0])
-        for stage in cycle:
-            causes.setdefault(stage.index, loc)
-    return causes
 
 
 @rule("RL406", "never-runs", Severity.INFO, "stages that never run because a stage before them never runs")
@@ -188,13 +118,10 @@ def never_runs(analysis: Analysis) -> Iterable[Finding]:
     Fixed: fix the cause (`dependencies: [init]`).
     """
     for graph in graphs(analysis):
-        causes = _blocked(graph)
+        causes = graph.blocked()
         if not causes:
             continue
-        downstream: Dict[int, List[int]] = {s.index: [] for s in graph.stages}
-        for stage in graph.stages:
-            for up in graph.upstream(stage):
-                downstream[up.index].append(stage.index)
+        downstream = graph.downstream()
         by_loc: Dict[Loc, Tuple[Stage, List[Stage]]] = {}
         for index, loc in causes.items():
             seen, todo = set(), [index]
