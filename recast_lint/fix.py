@@ -17,11 +17,11 @@ against one text and another fix may move what they point at.
 from __future__ import annotations
 
 import enum
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Loc
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def delete_lines(doc: Document, first: int, last: int) -> Edit:
 
 # -- writing YAML the way the file already writes it -------------------------------------------
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+_PLAIN = LazyPattern(r"[A-Za-z_][A-Za-z0-9_./-]*")
 _READ_AS_OTHER = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 booleans and null
 
 

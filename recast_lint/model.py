@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
@@ -806,7 +807,7 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 
 ENTRY_FILE = "recast.yml"
 _ENTRY_KEYS = ({"name", "metadata", "spec"}, {"name", "tags", "recast_catalogue_entries"})  # an entry, an index file
-_TOP_LEVEL_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
+_TOP_LEVEL_KEY = LazyPattern(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
 _SNIFFED_BYTES = 256 * 1024
 _ENTRY_SEARCH_HEIGHT = 3
 

@@ -25,11 +25,12 @@ import functools
 import re
 from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Stage, Workflow
 
 IDENTIFIER = re.compile(r"[A-Za-z_@][A-Za-z0-9_@\-]*")
 RESERVED = ("where",)
-_NUMBER = re.compile(r"-?\d+")
+_NUMBER = LazyPattern(r"-?\d+")
 _LITERALS = "*.[](),$:|&"
 _UNSUPPORTED_TOKENS = ("..", "where", "&", "(", ")", "`")
 

@@ -18,20 +18,20 @@ that cannot be read.
 from __future__ import annotations
 
 import bisect
-import re
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 
 MARKER = "recast-lint:"
 UNSUPPRESSIBLE = ("RL101",)
 CACHE_KEY = "suppressions"  # where the pipeline leaves ``Suppressions`` for the RL9xx rules
 
-_DIRECTIVE = re.compile(r"#\s*recast-lint:")
-_BODY = re.compile(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]($|\s)")  # then the optional reason, free text
-_CODE = re.compile(r"[^,\s]+")
+_DIRECTIVE = LazyPattern(r"#\s*recast-lint:")
+_BODY = LazyPattern(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]($|\s)")  # then the optional reason, free text
+_CODE = LazyPattern(r"[^,\s]+")
 GRAMMAR = "write `# recast-lint: ignore[RL301] reason` (this line or the next node) or `# recast-lint: ignore-file[RL301] reason`"
 
 

@@ -4,18 +4,20 @@ keeps the known costs out of the import graph."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+from recast_lint.lazyre import LazyPattern
 from tests.helpers import FIXTURES
 
 # dataclasses: 0.25-0.45 ms per class defined; subprocess: git is started only when a rule needs it;
 # difflib: only for a did-you-mean; jsonschema: only the tests compare against it; cookiecutter: only `new`;
 # click (with inspect, gettext, uuid): a third of a check, needed only for help, usage errors and other commands;
-# pygls, lsprotocol and asyncio: only `server`; recast_lint.draw: only `graph`
+# pygls, lsprotocol and asyncio: only `server`; recast_lint.draw: only `graph`; recast_lint.jqprog: only a `cases` condition
 NOT_ON_A_CLEAN_CHECK = (
     "dataclasses", "subprocess", "difflib", "jsonschema", "cookiecutter", "click", "inspect",
-    "pygls", "lsprotocol", "asyncio", "recast_lint.draw",
+    "pygls", "lsprotocol", "asyncio", "recast_lint.draw", "recast_lint.jqprog",
 )
 
 
@@ -28,3 +30,11 @@ def test_a_clean_check_imports_none_of_the_costly_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=FIXTURES / "helloworld", check=False)
     assert done.stdout.splitlines()[-2:] == ["exit 0", "[]"], done.stdout + done.stderr
+
+
+def test_a_lazy_pattern_is_compiled_when_first_used_and_then_is_the_pattern() -> None:
+    words = LazyPattern(r"(?P<word>[a-z]+)", re.IGNORECASE)
+    assert "search" not in vars(words)
+    assert words.fullmatch("Hello")["word"] == "Hello" and words.pattern == "(?P<word>[a-z]+)"
+    assert words.sub("x", "a1B") == "x1x" and [m.group(0) for m in words.finditer("ab cd")] == ["ab", "cd"]
+    assert vars(words)["search"].__self__ is vars(words)["sub"].__self__  # one compiled pattern

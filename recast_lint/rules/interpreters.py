@@ -14,6 +14,7 @@ import re
 from typing import Iterable, Iterator, NamedTuple, Optional
 
 from recast_lint.diagnostics import Severity
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, Step
 from recast_lint.rules.registry import Finding, rule
 
@@ -22,9 +23,9 @@ _BUSYBOX_ONLY = ("busybox", "alpine")  # images whose programs are BusyBox's app
 _BUSYBOX_INTERPRETERS = ("sh", "ash", "hush", "awk")
 _SHELLS_LIKE_BASH = ("bash", "zsh", "ksh")
 _COMMAND_WORD = re.compile(r"(?:^|[;&|\n(]|&&|\|\|)\s*(?:exec\s+|env\s+|/usr/bin/env\s+)?(?P<program>(?:/usr)?(?:/local)?(?:/bin/)?[A-Za-z][\w.+-]*)")
-_SHEBANG = re.compile(r"\A\s*#!\s*(?:/usr/bin/env\s+)?(?P<path>\S+)")
+_SHEBANG = LazyPattern(r"\A\s*#!\s*(?:/usr/bin/env\s+)?(?P<path>\S+)")
 # bash syntax BusyBox's ash rejects (verified: `files=(a b c)` is `sh: syntax error: unexpected "("`)
-_ARRAY = re.compile(r"(?m)(?:^|[;&|\s])(?:declare\s+-[aA]\s+\w+|\w+=\()|\$\{\w+\[")
+_ARRAY = LazyPattern(r"(?m)(?:^|[;&|\s])(?:declare\s+-[aA]\s+\w+|\w+=\()|\$\{\w+\[")
 
 
 class Image(NamedTuple):

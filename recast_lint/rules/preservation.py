@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Fix
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Step
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
@@ -36,7 +37,7 @@ GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
 # the whole block when its END line is there: no output may show any line of the key
 PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
-VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
+VARIABLE_REFERENCE = LazyPattern(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
 # Docker's reference grammar (distribution/reference, which `docker pull` and `docker run` parse):
@@ -44,14 +45,14 @@ PASSWORD_SCRIPT = "getkrb.sh"
 # an optional registry `host[:port]/`; a tag of up to 128 word characters, '.' and '-'
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-REGISTRY_HOST = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
+REGISTRY_HOST = LazyPattern(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
 REPOSITORY_PATH = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*")
 IMAGE_TAG = re.compile(r"\w[\w.-]{0,127}")
 # one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
 # \" inside a double-quoted one), or bare; the group holds the word without its quotes
 _WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
 AUTH_SETUP = re.compile(r"\brecast\s+auth\s+setup\b")
-AUTH_ANSWER = re.compile(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
+AUTH_ANSWER = LazyPattern(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
 # `recast auth setup` answers: username, password, GitLab token, registry
 AUTH_SECRET_ANSWERS = {1: "the CERN password", 2: "the GitLab token"}
 KINIT_PIPED = re.compile(

@@ -8,6 +8,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.rules.dataflow.templates import (
     at_field,
@@ -72,7 +73,7 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
 
 # -- what a publisher does with paths (verified with packtivity 0.17.1) ------------------------
 
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
+_PLACEHOLDER = LazyPattern(r"(?<!\{)\{(?!\{)[^{}]*\}")
 # a file a shell command writes: `> f`, `>> f`, `tee [-a] f`, `-o f`, `--output[=]f`
 _WRITE_TARGET = re.compile(r"(?:&?>>?|\btee(?:\s+-a)?|\s-o|--output=?|--out=?)\s*([^\s;|&<>()'\"]+)")
 _CD = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)\s")

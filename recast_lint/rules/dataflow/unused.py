@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Se
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
@@ -15,8 +16,8 @@ from recast_lint.rules.dataflow.templates import needed_parameters, parameters_u
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
 
-_JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
-_JQ_NAME = re.compile(r"\.([A-Za-z_]\w*)")
+_JQ_PATHS_ONLY = LazyPattern(r"[\s.\w\[\]|,]*")
+_JQ_NAME = LazyPattern(r"\.([A-Za-z_]\w*)")
 _OUTPUT_ROOT = re.compile(r"[A-Za-z_][\w-]*")
 
 

@@ -10,12 +10,12 @@ looks right and the step gets something else. (recast-atlas 0.4.2 loads `recast.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, is_selector
 from recast_lint.placeholders import Field
 from recast_lint.rules.dataflow.templates import Template, at_field, checked_steps, templates, value_leaves
@@ -24,11 +24,11 @@ from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import Selector
 from recast_lint.stagevalues import parameter_values
 
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
-_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_OCTAL = LazyPattern(r"[-+]?0[0-7_]+")
+_BASE_60 = LazyPattern(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _BOOLEAN_WORDS = ("yes", "no", "on", "off")
 # text that reads as a number in YAML 1.2 and JSON (YAML 1.1 keeps `4e-3` as text: no dot, no sign in the exponent)
-_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NUMBER_TEXT = LazyPattern(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def _written(loc: Loc) -> Optional[str]:
