@@ -16,11 +16,12 @@ import re
 import types
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
 from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
+from recast_lint.records import Record
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
 # the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
@@ -34,7 +35,7 @@ YAML_SUFFIXES = (".yml", ".yaml")
 NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
-class Loc(NamedTuple):
+class Loc(Record):
     """A place in the data of a document: the document and the path to a value inside it.
 
     Two are equal when they name the same document object (documents compare by identity) and path."""
@@ -89,7 +90,7 @@ class RefSite:
         return [k for k in value if k != "$ref"] if isinstance(value, dict) else []
 
 
-class Note(NamedTuple):
+class Note(Record):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
     # remote-toplevel | missing-workflow | workflow-link-to-nothing | missing-toplevel | not-a-mapping
@@ -118,19 +119,19 @@ class Step:
         return value if isinstance(value, dict) else {}
 
 
-class Parameter(NamedTuple):
+class Parameter(Record):
     key: Any
     value: Any
     loc: Loc  # the value
     key_loc: Loc  # where the key is written (the mapping entry, or the `key:` of a key/value item)
 
 
-class Expression(NamedTuple):
+class Expression(Record):
     text: Any
     loc: Loc
 
 
-class Case(NamedTuple):
+class Case(Record):
     """One entry of a scheduler's `cases`: its jq condition and the step or workflow it schedules."""
 
     loc: Loc
@@ -195,7 +196,7 @@ class Workflow:
                 yield from sub.walk()
 
 
-class Example(NamedTuple):
+class Example(Record):
     name: Any
     loc: Loc
     initdata: Any
@@ -235,7 +236,7 @@ class RecastEntry:
         return isinstance(self.doc.data, dict) and "recast_catalogue_entries" in self.doc.data
 
 
-class ReanaSpec(NamedTuple):
+class ReanaSpec(Record):
     doc: Document
     workflow: Optional[Workflow]
     toplevel: Path
@@ -257,7 +258,7 @@ class ReanaSpec(NamedTuple):
         return options.get("initfiles") if isinstance(options, dict) else None
 
 
-class InputDir(NamedTuple):
+class InputDir(Record):
     """A directory a run reads from (`dataopts.initdir`, a test's `data` entry), resolved against the analysis root.
 
     The runner mounts only the analysis root, and REANA resolves relative paths against the directory it is

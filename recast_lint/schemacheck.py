@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
+
+from recast_lint.records import Record
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -32,7 +34,7 @@ _TYPES = {
 }
 
 
-class SchemaError(NamedTuple):
+class SchemaError(Record):
     """One failed keyword: where in the instance, which keyword, and the schema holding it."""
 
     path: Tuple[Any, ...]

@@ -18,12 +18,13 @@ that cannot be read.
 from __future__ import annotations
 
 import bisect
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
 from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
+from recast_lint.records import Record
 
 MARKER = "recast-lint:"
 UNSUPPRESSIBLE = ("RL101",)
@@ -44,7 +45,7 @@ class Code:
         self.used = False
 
 
-class Directive(NamedTuple):
+class Directive(Record):
     doc: Document
     kind: str  # line | node | file
     codes: List[Code]
@@ -57,7 +58,7 @@ class Directive(NamedTuple):
         return self.first_line <= line <= self.last_line
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """A directive that cannot be read or names something that cannot be suppressed."""
 
     doc: Document

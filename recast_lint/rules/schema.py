@@ -8,7 +8,7 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
@@ -16,11 +16,12 @@ from recast_lint.fix import Applicability, Fix
 from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.schemacheck import SchemaError, Schemas
 
 
-class SchemaIssue(NamedTuple):
+class SchemaIssue(Record):
     kind: str  # unknown-type | unknown-key | missing-key | wrong-type | placeholder-mapping | invalid-value
     finding: Finding
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from recast_lint import fix
 from recast_lint.fix import Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.placeholders import BraceError, Field, scan
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, closest, did_you_mean, single_close_match
 
 PLACEHOLDER_NAME = re.compile(r"\w[\w-]*(\[[^\]{}]*\]|\.\w+)*")
@@ -22,7 +23,7 @@ ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `a
 # -- the templates a step renders with its parameters ------------------------------------------
 
 
-class Template(NamedTuple):
+class Template(Record):
     """A string the runtime renders with ``str.format``: a `cmd`, a `script` or a publish template."""
 
     loc: Loc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
@@ -12,6 +12,7 @@ from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
+from recast_lint.records import Record
 from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes, per_object
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
@@ -149,7 +150,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(parameter.key_loc, f"parameter '{name}' of stage '{stage.path}' is not used by {target}", hint, key=True)
 
 
-class Override(NamedTuple):
+class Override(Record):
     mapping: Loc  # the mapping that merges `<<: *defaults`
     written: str  # the key written in it, which overrides nothing
     meant: str  # the merged key it misspells
