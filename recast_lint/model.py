@@ -50,7 +50,11 @@ class Loc(Record):
 
     @property
     def value(self) -> Any:
-        return self.doc.value(self.pointer)
+        doc = self.doc
+        if doc._rebuilt:  # a key written twice: ``Document.value`` knows where its data is
+            return doc.value(self.pointer)
+        info = doc.nodes.get(self.pointer)  # as ``Document.value`` does: asked millions of times, one call less
+        return None if info is None else info.data
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.value
@@ -439,6 +443,7 @@ class Builder:
         self._building: List[Loc] = []
         # resolving a path is a system call per component; a generated workflow names one file thousands of times
         self._real: Dict[Path, Path] = {}
+        self._inside: Dict[Path, bool] = {}  # and so is asking whether a file is inside the analysis
         self._ref_files: Dict[Tuple[Path, str], Tuple[Path, str]] = {}
 
     def real(self, path: Path) -> Path:
@@ -470,11 +475,15 @@ class Builder:
         return doc
 
     def inside_root(self, path: Path) -> bool:
-        try:
-            self.real(path).relative_to(self.analysis.root)
-            return True
-        except ValueError:
-            return False
+        inside = self._inside.get(path)
+        if inside is None:
+            try:
+                self.real(path).relative_to(self.analysis.root)
+                inside = True
+            except ValueError:
+                inside = False
+            self._inside[path] = inside
+        return inside
 
     def _ref_file(self, base: Path, file_part: str) -> Tuple[Path, str]:
         """The file a `$ref` from ``base`` names, and what is wrong with it: outside-root, missing-file or ''."""

@@ -80,15 +80,19 @@ def _template(loc: Loc, where: str) -> Optional[Template]:
 
 def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
     """Every scalar under ``loc``, with its location; nothing under a value ``opaque`` says to leave alone."""
-    value = loc.value
+    return _leaves(loc, loc.value, opaque)
+
+
+def _leaves(loc: Loc, value: Any, opaque: Callable[[Any], bool]) -> Iterator[Loc]:
+    """``value_leaves`` below ``loc``, whose value is ``value``: a child's value is its item, not looked up again."""
     if opaque(value):
         return
     if isinstance(value, dict):
-        for key in value:
-            yield from value_leaves(loc.child(key), opaque)
+        for key, item in value.items():
+            yield from _leaves(loc.child(key), item, opaque)
     elif isinstance(value, list):
-        for i in range(len(value)):
-            yield from value_leaves(loc.child(i), opaque)
+        for i, item in enumerate(value):
+            yield from _leaves(loc.child(i), item, opaque)
     else:
         yield loc
 
@@ -190,12 +194,25 @@ def needed_parameters(step: Step) -> Dict[str, str]:
     counts (a stage may pass a parameter of that name).
     """
     needed: Dict[str, str] = {}
+    for name, read in _reads(step):
+        if name not in needed:
+            needed[name] = f"`{read[1].literal}` in {read[0].where}" if read else "the frompar-pub outputmap"
+    return needed
+
+
+def needed_names(step: Step) -> Dict[str, None]:
+    """The names of ``needed_parameters``, in its order, without wording where each is read (a rule
+    asking for every stage whether it passes them would word thousands)."""
+    return dict.fromkeys(name for name, _ in _reads(step))
+
+
+def _reads(step: Step) -> Iterator[Tuple[str, Optional[Tuple[Template, Field]]]]:
+    """Each parameter name the step reads, with the template and field reading it (None: the outputmap)."""
     for template in templates(step):
         for field in template.named():
-            needed.setdefault(field.root, f"`{field.literal}` in {template.where}")
+            yield field.root, (template, field)
     for leaf in outputmap_leaves(step):
-        needed.setdefault(leaf.value, "the frompar-pub outputmap")
-    return needed
+        yield leaf.value, None
 
 
 def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:

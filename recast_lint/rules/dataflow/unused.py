@@ -13,7 +13,7 @@ from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
 from recast_lint.records import Record
-from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes, per_object
+from recast_lint.rules.dataflow.templates import needed_names, parameters_unknown, passes, per_object
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
 
@@ -39,7 +39,7 @@ def _used_by_step(step: Step) -> Optional[Set[str]]:
         return None
     if step.part_value("publisher").get("publisher_type") == "fromparjq-pub":
         return None
-    used = set(needed_parameters(step))
+    used = set(needed_names(step))
     environment = step.part_value("environment")
     workdir = environment.get("workdir")
     if isinstance(workdir, str):
@@ -136,7 +136,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
         used = _used_by_stage(stage)
         if used is None:
             continue
-        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if not passes(stage, n)]
+        missing = [n for n in (needed_names(stage.step) if stage.step else {}) if not passes(stage, n)]
         for parameter in stage.parameters:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
