@@ -525,7 +525,9 @@ def _written_out(word: str) -> bool:
 
 def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
     """(start, end, what) of every password or token written out in a `recast auth setup` or `kinit` command."""
-    for setup in AUTH_SETUP.finditer(text):
+    # each pattern spells out `setup` or `kinit`: a text without the word is not scanned by them (a
+    # generated workflow's files are megabytes, and a pattern that starts with a word boundary tries every position)
+    for setup in AUTH_SETUP.finditer(text) if "setup" in text else ():
         position, index = setup.end(), 0
         while True:
             answer = AUTH_ANSWER.match(text, position)
@@ -535,7 +537,7 @@ def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
             if index in AUTH_SECRET_ANSWERS and _written_out(text[start:end]) and not GITLAB_TOKEN.fullmatch(text[start:end]):
                 yield start, end, f"{AUTH_SECRET_ANSWERS[index]} (answer {index + 1} of `recast auth setup`)"
             position, index = answer.end(), index + 1
-    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")):
+    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")) if "kinit" in text else ():
         for match in pattern.finditer(text):
             start, end = _word(match, prefix)
             if _written_out(text[start:end]):

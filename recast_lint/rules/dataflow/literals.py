@@ -44,6 +44,8 @@ def _not_literal(value: Any) -> bool:
 
 def literal_strings(loc: Loc) -> Iterator[Loc]:
     """String leaves of a literal value."""
+    if isinstance(loc.value, str):  # most parameters: the value itself
+        return iter((loc,))
     return (leaf for leaf in value_leaves(loc, _not_literal) if isinstance(leaf.value, str))
 
 

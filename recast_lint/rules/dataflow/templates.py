@@ -80,7 +80,10 @@ def _template(loc: Loc, where: str) -> Optional[Template]:
 
 def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
     """Every scalar under ``loc``, with its location; nothing under a value ``opaque`` says to leave alone."""
-    return _leaves(loc, loc.value, opaque)
+    value = loc.value
+    if not isinstance(value, (dict, list)):  # most parameters are one scalar: no walk
+        return iter(() if opaque(value) else (loc,))
+    return _leaves(loc, value, opaque)
 
 
 def _leaves(loc: Loc, value: Any, opaque: Callable[[Any], bool]) -> Iterator[Loc]:

@@ -163,26 +163,33 @@ def misspelt_overrides(analysis: Analysis) -> List[Override]:
     """Keys written next to `<<: *defaults` in stage parameters or initdata that nothing reads,
     each a close misspelling of a merged key that is read: the merged default is what runs."""
     found: List[Override] = []
-    for mapping, where, read in _merging_mappings(analysis):
-        merge = mapping.doc.merges.get(mapping.pointer)
-        if merge is not None and read is not None:
+    for mapping, merge, where, read in _merging_mappings(analysis):
+        if read is not None:
             found.extend(Override(mapping, written, meant, merge.explicit[_key(merge, written)], where) for written, meant in _misspelt(merge, read))
     return found
 
 
-def _merging_mappings(analysis: Analysis) -> Iterator[Tuple[Loc, str, Optional[Set[str]]]]:
-    """(mapping, what it is, the names something reads from it) for stage parameters and initdata."""
+def _merging_mappings(analysis: Analysis) -> Iterator[Tuple[Loc, Merge, str, Optional[Set[str]]]]:
+    """(mapping, its merge, what it is, the names something reads from it) for the stage parameters and
+    initdata that merge `<<: *defaults`. What reads them is asked only for those: most files merge nothing."""
     for stage in analysis.all_stages():
-        if stage.scheduler is not None and isinstance(stage.scheduler.get("parameters"), dict):
-            yield stage.scheduler.child("parameters"), f"the parameters of stage '{stage.path}'", _used_by_stage(stage)
+        scheduler = stage.scheduler
+        if scheduler is not None and scheduler.doc.merges and isinstance(scheduler.get("parameters"), dict):
+            mapping = scheduler.child("parameters")
+            merge = mapping.doc.merges.get(mapping.pointer)
+            if merge is not None:
+                yield mapping, merge, f"the parameters of stage '{stage.path}'", _used_by_stage(stage)
+    merging = [(label, loc, loc.doc.merges[loc.pointer]) for label, loc, data in analysis.initdata_sources()
+               if isinstance(data, dict) and loc.pointer in loc.doc.merges]
+    if not merging:
+        return
     read_from_init: Optional[Set[str]] = set()
     for workflow in analysis.all_workflows():
         if workflow.parent is None:
             names = _used_by_workflow(workflow)
             read_from_init = None if names is None or read_from_init is None else read_from_init | names
-    for label, loc, data in analysis.initdata_sources():
-        if isinstance(data, dict):
-            yield loc, f"the initdata of {label}", read_from_init
+    for label, loc, merge in merging:
+        yield loc, merge, f"the initdata of {label}", read_from_init
 
 
 def _key(merge: Merge, written: str) -> Any:
