@@ -35,7 +35,7 @@ RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
 
 GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
 # the whole block when its END line is there: no output may show any line of the key
-PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
+PRIVATE_KEY = LazyPattern(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
 VARIABLE_REFERENCE = LazyPattern(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -51,14 +51,14 @@ IMAGE_TAG = re.compile(r"\w[\w.-]{0,127}")
 # one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
 # \" inside a double-quoted one), or bare; the group holds the word without its quotes
 _WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
-AUTH_SETUP = re.compile(r"\brecast\s+auth\s+setup\b")
+AUTH_SETUP = LazyPattern(r"\brecast\s+auth\s+setup\b")
 AUTH_ANSWER = LazyPattern(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
 # `recast auth setup` answers: username, password, GitLab token, registry
 AUTH_SECRET_ANSWERS = {1: "the CERN password", 2: "the GitLab token"}
-KINIT_PIPED = re.compile(
+KINIT_PIPED = LazyPattern(
     r"\b(?:echo|printf)(?:[ \t]+-[A-Za-z]+)*(?:[ \t]+(?:'%s[^'\n]*'|\"%s[^\"\n]*\"))?[ \t]+" + _WORD.format("p") + r"[ \t]*\|[ \t]*kinit\b"
 )
-KINIT_HERE_STRING = re.compile(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
+KINIT_HERE_STRING = LazyPattern(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
 
 
 def _docker_environments(analysis: Analysis) -> Iterator[Tuple[Step, Loc]]:
@@ -502,7 +502,7 @@ def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
     Fixed: remove the key, revoke it, and provide it to the job as a masked file variable.
     """
     for doc in _linted(analysis):
-        for match in PRIVATE_KEY.finditer(doc.text):
+        for match in PRIVATE_KEY.finditer(doc.text) if "PRIVATE KEY" in doc.text else ():  # the pattern spells it out
             yield Finding(
                 doc,
                 doc.text_span(match.start(), match.end()),
