@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Mapping, Optional, Sequence, Tuple
 
 import click
 
@@ -17,6 +17,7 @@ from recast_lint import __version__
 
 if TYPE_CHECKING:
     from recast_lint.fix import Applicability, FixRun
+    from recast_lint.lint import LintResult
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 # click 8.2+ reports a group called without a command as this error, whose message is the help
@@ -134,10 +135,12 @@ def main() -> None:
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes in place (every other character of the file is kept), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the fixes that change behaviour too (e.g. renaming a stage reference).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what --fix would change and write nothing; exit 1 when there is a diff.")
+@click.option("--add-suppressions", "suppression_reason", metavar="REASON",
+              help="Write `# recast-lint: ignore[CODE] REASON` for every finding (RL101 excepted), so --strict passes; RL901 tells when one is fixed.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
           toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str,
-          apply_fixes: bool, unsafe_fixes: bool, show_diff: bool, debug: bool) -> None:
+          apply_fixes: bool, unsafe_fixes: bool, show_diff: bool, suppression_reason: Optional[str], debug: bool) -> None:
     """Lint the analysis at each PATH (default: the current directory).
 
     A PATH is an analysis directory, a file inside one (the whole analysis is linted), a loose
@@ -155,9 +158,13 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         fail("--statistics prints a table instead of the report; give --format only with --output-file")
     if unsafe_fixes and not (apply_fixes or show_diff):
         fail("--unsafe-fixes says which fixes --fix or --diff apply; give it with one of them")
+    if suppression_reason is not None and (apply_fixes or unsafe_fixes):
+        fail("--add-suppressions writes comments, not fixes; give it without --fix and --unsafe-fixes")
     targets, selected, ignored = list(paths) or [Path(".")], _codes(select), _codes(ignore)
     try:
-        if apply_fixes or show_diff:
+        if suppression_reason is not None:
+            result = _add_suppressions(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), suppression_reason, show_diff)
+        elif apply_fixes or show_diff:
             from recast_lint.fix import fix_until_clean
 
             fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
@@ -195,8 +202,34 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
     if result.found_nothing:
         where = " ".join(str(p) for p in paths) or "."
         click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
-    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
+    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)) or (suppression_reason is not None and result.diagnostics):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _add_suppressions(relint: Callable[[Mapping[Path, str]], LintResult], reason: str, show_diff: bool) -> LintResult:
+    """`--add-suppressions`: write (or, with --diff, show) a comment for each finding; what is left cannot be suppressed."""
+    from recast_lint.adopt.suppressions import add_suppressions, check_reason, messages
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import WriteError, unified_diff, write
+
+    problem = check_reason(reason)
+    if problem:
+        fail(problem)
+    done = add_suppressions(relint, reason)
+    cwd = Path.cwd()
+    for path, (original, text) in sorted(done.texts.items()):
+        if show_diff:
+            click.echo(unified_diff(display_path(path, cwd), original, text), nl=False)
+            continue
+        try:
+            write(path, original, text)
+        except WriteError as exc:
+            fail(str(exc))
+    for line in messages(done, written=not show_diff):
+        click.echo(f"recast-lint: {line}", err=True)
+    if show_diff:
+        sys.exit(EXIT_PROBLEMS if done.texts else EXIT_CLEAN)
+    return done.final
 
 
 def _print_diff(fixing: FixRun) -> None:
@@ -330,13 +363,80 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
     result = lint([created.path])
     if result.crashes:
         _report_crashes(result.crashes, debug=False)
-    if result.diagnostics:
+    if result.diagnostics:  # an info, such as RL660 on a recastatlas_version older than the default, is the answer's doing
         click.echo(render("concise", result), nl=False)
+    if result.count(Severity.ERROR) or result.count(Severity.WARNING):
         click.echo("recast-lint: the new repository has findings; the template should produce none (please report this)", err=True)
     click.echo(f"created {created.path} for {created.answers['catalogue_name']}\n")
     click.echo(next_steps(created), nl=False)
     if result.count(Severity.ERROR) or result.count(Severity.WARNING):
         sys.exit(EXIT_PROBLEMS)
+
+
+# -- adoption: `init`, `upgrade` ------------------------------------------------------------------
+
+
+@main.command("init")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the diff of what init would write, and write nothing.")
+def init_command(path: Optional[Path], dry_run: bool) -> None:
+    """Bring the analysis repository at PATH (default: .) under recast-lint, as `new` would have.
+
+    Adds what the template writes and the repository lacks, editing files as text (comments and
+    layout stay): the recast-lint hooks in .pre-commit-config.yaml (created if need be), the lint
+    job in .gitlab-ci.yml (its stage first in `stages:`), the schema modeline on top of recast.yml
+    and the specs, and the .gitignore lines for runs and credentials. What the specs say is not
+    touched; a second run changes nothing. Then it lints and says what to do next. Exit codes: 0
+    done (findings or not), 1 a piece could not be added (the message says how to add it by hand),
+    2 not an analysis, or a file that cannot be written.
+    """
+    from recast_lint.adopt import AdoptError
+    from recast_lint.adopt.init import next_steps, plan_init, summary
+    from recast_lint.lint import lint
+    from recast_lint.report.statistics import render as render_statistics
+
+    try:
+        plan, _ = plan_init(path or Path("."))
+        if dry_run:
+            click.echo(plan.diff(Path.cwd()), nl=False)
+        else:
+            plan.write()
+    except AdoptError as exc:
+        fail(str(exc))
+    click.echo(summary(plan, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
+    if not dry_run:
+        result = lint([plan.root])
+        if result.crashes:
+            _report_crashes(result.crashes, debug=False)
+        click.echo("\n" + render_statistics(result, False) + "\n" + next_steps(plan, result), nl=False)
+    if plan.problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command("upgrade")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the diff of what upgrade would change, and write nothing.")
+def upgrade_command(path: Optional[Path], dry_run: bool) -> None:
+    """Move the pins the template writes in the analysis at PATH (default: .) to what this version knows.
+
+    The recast/recastatlas image of the CI jobs, the `rev:` of the recast-lint hooks, the lint
+    job's install line and the schema modelines, when older (RL660 reports them); like `pre-commit
+    autoupdate`, only those versions change, and each is said old → new. Pins newer than this
+    version, commits and moving tags are left alone. Exit codes: 0 done or nothing to do, 2 not an
+    analysis, or a file that cannot be written.
+    """
+    from recast_lint.adopt import AdoptError
+    from recast_lint.adopt.upgrade import plan_upgrade, report
+
+    try:
+        upgrade = plan_upgrade(path or Path("."), Path.cwd())
+        if dry_run:
+            click.echo(upgrade.plan.diff(Path.cwd()), nl=False)
+        else:
+            upgrade.plan.write()
+    except AdoptError as exc:
+        fail(str(exc))
+    click.echo(report(upgrade, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
 
 
 # -- configuration and editor schemas: `config`, `schema` -----------------------------------------

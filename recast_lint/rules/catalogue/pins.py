@@ -103,20 +103,26 @@ def _our_hook_revs(precommit: Optional[Document]) -> Iterator[Loc]:
             yield Loc(precommit, ("repos", index, "rev"))  # type: ignore[arg-type]
 
 
-def _modeline_versions(doc: Document) -> Iterator[Tuple[int, int]]:
-    """Where the version of a recast-lint schema URL stands in the modelines of the comment block
-    that opens ``doc`` (a `#` line further down may be the text of a block scalar)."""
-    if "yaml-language-server" not in doc.text:
-        return
+def leading_comments(doc: Document) -> Iterator[Tuple[int, str]]:
+    """(offset, text) of each line of the comment block that opens ``doc``, blank lines included:
+    where modelines are (a `#` line further down may be the text of a block scalar)."""
     offset = 0
-    for line in doc.text.splitlines(keepends=True):
+    for line in doc.text.split("\n"):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             return
+        yield offset, line
+        offset += len(line) + 1
+
+
+def _modeline_versions(doc: Document) -> Iterator[Tuple[int, int]]:
+    """Where the version of a recast-lint schema URL stands in the modelines of ``doc``."""
+    if "yaml-language-server" not in doc.text:
+        return
+    for offset, line in leading_comments(doc):
         found = _MODELINE.search(line)
         if found and not line[: found.start()].strip():
             yield offset + found.start("version"), offset + found.end("version")
-        offset += len(line)
 
 
 @rule("RL660", "outdated-pin", Severity.INFO, "a version the template pins is older than what this recast-lint knows; `recast-lint upgrade` moves it",
