@@ -8,29 +8,18 @@ and once a finding is fixed, RL901 reports its comment.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from recast_lint.cli import main
 from recast_lint.lint import lint
-from tests.helpers import CORPUS, FIXTURES
+from tests.helpers import CORPUS, FIXTURES, invoke, tree
 
 ADOPT = FIXTURES / "adopt"
 
-
-def invoke(*args: str, cwd: Path):
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), prog_name="recast-lint")
-    finally:
-        os.chdir(previous)
 
 
 def data(root: Path) -> Dict[str, Any]:
@@ -42,10 +31,6 @@ def data(root: Path) -> Dict[str, Any]:
         except yaml.YAMLError:
             held[path.relative_to(root).as_posix()] = None
     return held
-
-
-def texts(root: Path) -> Dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_each_comment_goes_where_yaml_reads_it_as_one(tmp_path: Path) -> None:
@@ -88,10 +73,10 @@ def test_codes_join_the_directive_already_there(tmp_path: Path) -> None:
 def test_a_second_run_adds_nothing(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(ADOPT / "legacy-search", tmp_path / "repo"))
     assert invoke("check", "--add-suppressions", "legacy", cwd=repo).exit_code == 0
-    first = texts(repo)
+    first = tree(repo)
     again = invoke("check", "--add-suppressions", "legacy", cwd=repo)
     assert again.exit_code == 0 and "added 0 suppression comments for 0 findings in 0 files" in again.output
-    assert texts(repo) == first
+    assert tree(repo) == first
 
 
 def test_rl901_reports_the_comment_once_its_finding_is_fixed(tmp_path: Path) -> None:
@@ -122,9 +107,9 @@ def test_what_cannot_be_suppressed_is_said_and_exits_1(tmp_path: Path) -> None:
 
 def test_diff_shows_the_comments_and_writes_nothing(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(ADOPT / "legacy-search", tmp_path / "repo"))
-    before = texts(repo)
+    before = tree(repo)
     done = invoke("check", "--add-suppressions", "legacy", "--diff", cwd=repo)
-    assert done.exit_code == 1 and texts(repo) == before
+    assert done.exit_code == 1 and tree(repo) == before
     assert "+    # recast-lint: ignore[RL702] legacy\n" in done.stdout and "would add 4 suppression comments" in done.output
 
 
@@ -135,10 +120,10 @@ def test_diff_shows_the_comments_and_writes_nothing(tmp_path: Path) -> None:
 ])
 def test_bad_uses_are_usage_errors(tmp_path: Path, args, message: str) -> None:
     repo = Path(shutil.copytree(ADOPT / "legacy-search", tmp_path / "repo"))
-    before = texts(repo)
+    before = tree(repo)
     done = invoke("check", *args, cwd=repo)
     assert done.exit_code == 2 and message in done.output
-    assert texts(repo) == before
+    assert tree(repo) == before
 
 
 CORPUS_REPOS = sorted(p for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
@@ -161,6 +146,6 @@ def test_a_copy_of_each_corpus_repository_passes_strict_afterwards(source: Path,
         assert done.exit_code == 1 and "RL101 cannot be suppressed" in done.output
     else:
         assert left == [] and done.exit_code == 0
-    again = texts(repo)
+    again = tree(repo)
     assert invoke("check", "--add-suppressions", "legacy, from the corpus", cwd=repo).exit_code == done.exit_code
-    assert texts(repo) == again
+    assert tree(repo) == again

@@ -11,12 +11,11 @@ nothing. (tests/test_adopt_precommit.py runs the hooks with the real pre-commit.
 from __future__ import annotations
 
 import difflib
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
 import yaml
@@ -25,26 +24,14 @@ from click.testing import CliRunner
 from recast_lint import __version__
 from recast_lint.cli import main
 from recast_lint.lint import lint
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, invoke, tree
 
 ADOPT = FIXTURES / "adopt"
-
-
-def tree(root: Path) -> Dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def copy(name: str, tmp_path: Path) -> Path:
     return Path(shutil.copytree(ADOPT / name, tmp_path / name))
 
-
-def invoke(*args: str, cwd: Path):
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), prog_name="recast-lint")
-    finally:
-        os.chdir(previous)
 
 
 def load(path: Path):
@@ -123,23 +110,19 @@ def test_helloworld_gets_what_new_writes_and_keeps_every_line(tmp_path: Path, ma
         assert words in done.output
 
 
-def test_a_second_init_changes_nothing(tmp_path: Path) -> None:
-    for name in ("helloworld", "legacy-search", "legacy-flow"):
-        repo = copy(name, tmp_path)
+@pytest.mark.parametrize("source", ["helloworld", "legacy-search", "legacy-flow", "new"])
+def test_init_on_a_repository_under_recast_lint_changes_nothing(source: str, tmp_path: Path) -> None:
+    """A second `init`, or `init` on what `new` made."""
+    if source == "new":
+        repo = tmp_path / "analysis"
+        assert CliRunner().invoke(main, ["new", "--no-input", str(repo)]).exit_code == 0
+    else:
+        repo = copy(source, tmp_path)
         assert invoke("init", cwd=repo).exit_code == 0
-        first = tree(repo)
-        again = invoke("init", cwd=repo)
-        assert again.exit_code == 0 and "nothing to do" in again.output, again.output
-        assert tree(repo) == first
-
-
-def test_init_on_what_new_made_changes_nothing(tmp_path: Path) -> None:
-    repo = tmp_path / "analysis"
-    assert CliRunner().invoke(main, ["new", "--no-input", str(repo)]).exit_code == 0
-    made = tree(repo)
-    done = invoke("init", cwd=repo)
-    assert done.exit_code == 0 and "nothing to do" in done.output, done.output
-    assert tree(repo) == made
+    first = tree(repo)
+    again = invoke("init", cwd=repo)
+    assert again.exit_code == 0 and "nothing to do" in again.output, again.output
+    assert tree(repo) == first
 
 
 def test_init_adds_what_a_template_repository_lost_with_its_recorded_answers(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ bringing the record along.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shutil
 from pathlib import Path
@@ -23,24 +22,16 @@ from recast_lint import __version__
 from recast_lint.cli import main
 from recast_lint.lint import lint
 from recast_lint.scaffold import RECORD, template_defaults
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, invoke, tree
 
 OLD = FIXTURES / "fix" / "RL660" / "before"
 FIXED = FIXTURES / "fix" / "RL660" / "after"
 RECASTATLAS = template_defaults()["recastatlas_version"]
 
 
-def tree(root: Path) -> Dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
+def texts(root: Path) -> Dict[str, str]:
+    return {name: content.decode("utf-8") for name, content in tree(root).items()}
 
-
-def invoke(*args: str, cwd: Path):
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), prog_name="recast-lint")
-    finally:
-        os.chdir(previous)
 
 
 @pytest.fixture
@@ -61,7 +52,7 @@ def test_rl660_reports_each_old_pin_naming_upgrade(old: Path) -> None:
 
 
 def test_upgrade_moves_every_pin_says_old_to_new_and_nothing_else_changes(old: Path) -> None:
-    before = tree(old)
+    before = texts(old)
 
     done = invoke("upgrade", cwd=old)
 
@@ -72,9 +63,9 @@ def test_upgrade_moves_every_pin_says_old_to_new_and_nothing_else_changes(old: P
                  f"specs/steps.yml:1: the schema modeline: v0.0.1 → v{__version__}",
                  f"{RECORD}: version: 0.0.1 → {__version__}"):
         assert said in done.output
-    after = tree(old)
+    after = texts(old)
     # the same edits as the rule's fix (the fix case's `after`), the record brought along
-    assert {name: text for name, text in after.items() if name != RECORD} == {name: text for name, text in tree(FIXED).items() if name != RECORD}
+    assert {name: text for name, text in after.items() if name != RECORD} == {name: text for name, text in texts(FIXED).items() if name != RECORD}
     record = yaml.safe_load(after[RECORD])
     assert record["version"] == __version__ and record["answers"]["recastatlas_version"] == RECASTATLAS
     assert f"/v{__version__}/" in record["answers"]["schema_base_url"]
@@ -89,16 +80,16 @@ def test_upgrade_moves_every_pin_says_old_to_new_and_nothing_else_changes(old: P
 
 def test_a_second_upgrade_is_a_no_op(old: Path) -> None:
     assert invoke("upgrade", cwd=old).exit_code == 0
-    upgraded = tree(old)
+    upgraded = texts(old)
     again = invoke("upgrade", cwd=old)
     assert again.exit_code == 0 and "nothing to move" in again.output
-    assert tree(old) == upgraded
+    assert texts(old) == upgraded
 
 
 def test_dry_run_shows_the_diff_and_writes_nothing(old: Path) -> None:
     done = invoke("upgrade", "--dry-run", cwd=old)
     assert done.exit_code == 0
-    assert tree(old) == tree(OLD)
+    assert texts(old) == texts(OLD)
     assert f"-  image: recast/recastatlas:v0.3.0\n+  image: recast/recastatlas:{RECASTATLAS}\n" in done.stdout
     assert "would move 6 pins in 6 files" in done.output
 
@@ -127,10 +118,10 @@ def test_pins_newer_than_this_version_and_moving_ones_are_left(old: Path) -> Non
 def test_upgrade_on_what_new_made_has_nothing_to_move(tmp_path: Path) -> None:
     repo = tmp_path / "analysis"
     assert CliRunner().invoke(main, ["new", "--no-input", str(repo)]).exit_code == 0
-    made = tree(repo)
+    made = texts(repo)
     done = invoke("upgrade", cwd=repo)
     assert done.exit_code == 0 and "nothing to move: 6 pins are at what" in done.output
-    assert tree(repo) == made
+    assert texts(repo) == made
 
 
 def test_upgrade_outside_an_analysis_is_a_usage_error(tmp_path: Path) -> None:
