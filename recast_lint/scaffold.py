@@ -122,9 +122,10 @@ def render_file(relative: str, answers: Dict[str, Any]) -> str:
 def read_record(root: Path) -> Dict[str, Any]:
     """What the record of `new` at ``root`` says (`template`, `version`, `answers`); empty without a readable one."""
     from recast_lint.load import load_file
+    from recast_lint.model import is_file, real
 
     path = root / RECORD
-    doc = load_file(path) if path.is_file() else None
+    doc = load_file(path) if is_file(path) and real(root) in real(path).parents else None  # not through a link out of the repository
     return doc.data if doc is not None and doc.ok and isinstance(doc.data, dict) else {}
 
 

@@ -311,3 +311,40 @@ def test_an_analysis_below_the_top_of_its_git_repository_is_refused(tmp_path: Pa
     done = invoke("init", cwd=repo)
     assert done.exit_code == 2 and "subdirectory of the git repository" in done.output
     assert tree(repo) == before
+
+
+def test_files_that_link_out_of_the_analysis_are_neither_read_nor_written(tmp_path: Path) -> None:
+    repo = copy("legacy-search", tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in (".gitignore", ".pre-commit-config.yaml"):
+        (outside / name).write_text((repo / name).read_text())
+        (repo / name).unlink()
+        (repo / name).symlink_to(outside / name)
+    before = tree(outside)
+
+    done = invoke("init", cwd=repo)
+
+    assert done.exit_code == 1
+    assert tree(outside) == before
+    assert ".gitignore: a symbolic link to outside the analysis, so it is not changed" in done.output
+    assert "not done: .pre-commit-config.yaml: cannot add the recast-lint hooks" in done.output
+    assert "- id: recast-lint" in done.output  # the lines to add by hand
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("repos: [{repo: meta, hooks: [{id: identity}]}]   # one line\n", "[{repo: meta, hooks: [{id: identity}]}, {repo:"),
+    ("repos: []\n", "repos: [{repo:"),
+    ("# no hooks yet\ndefault_stages: [pre-commit]\n", "default_stages: [pre-commit]\nrepos:\n  - repo:"),
+])
+def test_hooks_join_a_flow_list_or_a_new_repos_key(tmp_path: Path, made_by_new: Path, written: str, kept: str) -> None:
+    repo = copy("helloworld", tmp_path)
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(written)
+
+    assert invoke("init", cwd=repo).exit_code == 0
+
+    assert kept in config.read_text()
+    assert load(config)["repos"][-1] == load(made_by_new / ".pre-commit-config.yaml")["repos"][1]
+    only_insertions(written.split("[", 1)[0], config.read_text().split("[", 1)[0])
+    validate_pre_commit_config(config)

@@ -18,6 +18,7 @@ from recast_lint import fix
 from recast_lint.diagnostics import display_path
 from recast_lint.fix import Edit
 from recast_lint.load import Document
+from recast_lint.model import real
 
 
 def line_text(doc: Document, number: int) -> str:
@@ -32,6 +33,11 @@ def is_content(doc: Document, number: int) -> bool:
     """Whether line ``number`` holds YAML (is not blank, not only a comment)."""
     stripped = line_text(doc, number).strip()
     return bool(stripped) and not stripped.startswith("#")
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, its links followed, is inside the analysis at ``root``."""
+    return real(root) in real(path).parents
 
 
 def last_line(doc: Document, pointer: tuple) -> int:
@@ -75,8 +81,12 @@ class Plan:
         self.problems: List[str] = []
 
     def add(self, path: Path, original: Optional[str], text: str, *says: str) -> None:
-        if text != original:
-            self.changes.append(Change(path, original, text, says))
+        if text == original:
+            return
+        if not inside(self.root, path):  # an analysis is untrusted: nothing outside it is written
+            self.problems.append(f"{path.name}: a symbolic link to outside the analysis, so it is not changed")
+            return
+        self.changes.append(Change(path, original, text, says))
 
     def diff(self, cwd: Path) -> str:
         """A unified diff of every change (a new file as one from /dev/null)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from recast_lint import fix
-from recast_lint.adopt import AdoptError, Plan, insert_lines, last_line
+from recast_lint.adopt import AdoptError, Plan, insert_lines, inside, last_line
 from recast_lint.adopt.pieces import (
     CI,
     GITIGNORE,
@@ -39,7 +39,7 @@ from recast_lint.adopt.pieces import (
     pre_commit_config,
 )
 from recast_lint.fix import Edit
-from recast_lint.load import Document, load_file
+from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc, _git_top, build_entry_analysis, find_entry_root, is_file
 from recast_lint.rules.catalogue.ci import _ci_script_lines
 from recast_lint.rules.catalogue.common import entry_data
@@ -70,7 +70,7 @@ def plan_init(path: Path) -> Tuple[Plan, Analysis]:
     analysis = build_entry_analysis(root)
     answers = _answers(root, analysis)
     plan = Plan(root)
-    _pre_commit(plan, root, answers)
+    _pre_commit(plan, root, analysis, answers)
     _ci(plan, root, analysis, answers)
     _modelines(plan, analysis, answers)
     _gitignore(plan, root, answers)
@@ -95,14 +95,14 @@ def _answers(root: Path, analysis: Analysis) -> Dict[str, Any]:
 # -- .pre-commit-config.yaml -------------------------------------------------------------------
 
 
-def _pre_commit(plan: Plan, root: Path, answers: Dict[str, Any]) -> None:
+def _pre_commit(plan: Plan, root: Path, analysis: Analysis, answers: Dict[str, Any]) -> None:
     path = root / PRE_COMMIT
     fresh, entry = pre_commit_config(answers)
     rev = f"v{answers['_recast_lint_version']}"
     if not is_file(path):
         plan.add(path, None, fresh, f"created, with the recast-lint hooks at {rev}")
         return
-    doc = _readable(plan, load_file(path), "the recast-lint hooks", entry)
+    doc = _readable(plan, analysis.precommit or Document(path), "the recast-lint hooks", entry)
     if doc is None:
         return
     index, ours = hook_entry_index(doc.data), hook_entry_index(entry.doc.data)
@@ -156,8 +156,8 @@ def _append_block_item(doc: Document, sequence: Tuple[Any, ...], item: Block, it
         info = doc.info(sequence)
         flow = _flow(item.doc, item_pointer)
         if not items:
-            inside = doc.text[info.start + 1 : info.end - 1]  # type: ignore[union-attr]
-            return fix.insert(doc, info.start + 1, flow) if not inside.strip() else None  # type: ignore[union-attr]
+            between = doc.text[info.start + 1 : info.end - 1]  # type: ignore[union-attr]
+            return fix.insert(doc, info.start + 1, flow) if not between.strip() else None  # type: ignore[union-attr]
         return fix.insert(doc, doc.info(sequence + (len(items) - 1,)).end, f", {flow}")  # type: ignore[union-attr]
     dash, content = _item_columns(doc, sequence + (0,))
     if dash is None:
@@ -240,7 +240,7 @@ def _ci(plan: Plan, root: Path, analysis: Analysis, answers: Dict[str, Any]) -> 
             return
         plan.add(path, None, render_file(CI, answers), "created from the template: the lint job, then the run job")
         return
-    doc = _readable(plan, analysis.ci or load_file(path), "the lint job", job)
+    doc = _readable(plan, analysis.ci or Document(path), "the lint job", job)
     if doc is None:
         return
     if any(_RUNS_RECAST_LINT.search(line) for _, line in _ci_script_lines(doc)):
@@ -325,8 +325,11 @@ def _ignored_as(pattern: str) -> str:
 
 def _gitignore(plan: Plan, root: Path, answers: Dict[str, Any]) -> None:
     path = root / GITIGNORE
+    if is_file(path) and not inside(root, path):
+        plan.problems.append(f"{GITIGNORE}: a symbolic link to outside the analysis, so it is not changed")
+        return
     try:
-        original = path.read_bytes().decode("utf-8-sig") if path.is_file() else None
+        original = path.read_bytes().decode("utf-8-sig") if is_file(path) else None
     except (OSError, UnicodeDecodeError) as exc:
         plan.problems.append(f"{GITIGNORE}: cannot be read ({exc}); add these lines by hand: {', '.join(IGNORED)}")
         return
@@ -368,7 +371,8 @@ def next_steps(plan: Plan, result: LintResult) -> str:
     from recast_lint.diagnostics import Severity, display_path
 
     steps = []
-    if is_file(plan.root / PRE_COMMIT) and hook_entry_index(load_file(plan.root / PRE_COMMIT).data) >= 0:
+    precommit = result.analyses[0].precommit if result.analyses else None
+    if precommit is not None and hook_entry_index(precommit.data) >= 0:
         steps.append("python3 -m pip install pre-commit && pre-commit install   # once per clone: the hooks run on each commit")
     if plan.changes:
         names = " ".join(sorted({display_path(change.path, plan.root) for change in plan.changes}))
@@ -376,6 +380,8 @@ def next_steps(plan: Plan, result: LintResult) -> str:
         steps.append("git push   # the lint job shows its findings in merge requests (Code Quality)")
     if any(d.code == "RL660" for d in result.diagnostics):
         steps.append("recast-lint upgrade   # moves the pins older than this recast-lint knows (RL660)")
+    if result.diagnostics:
+        steps.append("recast-lint check   # each finding above: where, what, and how to fix it")
     if result.count(Severity.ERROR) or result.count(Severity.WARNING):
         steps.append("recast-lint check --add-suppressions 'REASON'   # a comment per finding: --strict passes today, RL901 says when one is fixed")
     return "next steps:\n" + "".join(f"  {step}\n" for step in steps) if steps else ""

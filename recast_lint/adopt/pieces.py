@@ -15,7 +15,7 @@ from typing import Any, Dict, List, NamedTuple, Tuple
 
 from recast_lint.adopt import last_line, line_text
 from recast_lint.load import Document, load_bytes
-from recast_lint.rules.catalogue.pins import HOOK_IDS, leading_comments
+from recast_lint.rules.catalogue.pins import hook_entries, leading_comments
 from recast_lint.scaffold import render_file
 
 PRE_COMMIT = ".pre-commit-config.yaml"
@@ -51,12 +51,7 @@ def entry_block(doc: Document, pointer: Tuple[Any, ...]) -> Block:
 
 def hook_entry_index(data: Any) -> int:
     """The index of the `repos:` entry that provides the recast-lint hooks, or -1."""
-    repos = data.get("repos") if isinstance(data, dict) else None
-    for index, repo in enumerate(repos if isinstance(repos, list) else []):
-        hooks = repo.get("hooks") if isinstance(repo, dict) else None
-        if isinstance(hooks, list) and any(isinstance(hook, dict) and hook.get("id") in HOOK_IDS for hook in hooks):
-            return index
-    return -1
+    return next(hook_entries(data), -1)
 
 
 def pre_commit_config(answers: Dict[str, Any]) -> Tuple[str, Block]:

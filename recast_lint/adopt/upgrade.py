@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from recast_lint import __version__, fix
-from recast_lint.adopt import Plan
+from recast_lint.adopt import Plan, inside
 from recast_lint.adopt.init import analysis_root
 from recast_lint.diagnostics import display_path
 from recast_lint.fix import Edit
@@ -56,7 +56,7 @@ def plan_upgrade(path: Path, cwd: Path) -> Upgrade:
 def _move_record(plan: Plan, root: Path) -> None:
     """The record of `new` brought to this version: `version`, and the answers that are pins."""
     path = root / RECORD
-    doc = load_file(path) if is_file(path) else None
+    doc = load_file(path) if is_file(path) and inside(root, path) else None
     if doc is None or not doc.ok or not isinstance(doc.data, dict):
         return
     known = known_versions()

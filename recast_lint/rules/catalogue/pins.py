@@ -10,7 +10,7 @@ the rule's fix and `upgrade` are that same edit.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Iterator, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, NamedTuple, Optional, Tuple
 
 from recast_lint import __version__, fix
 from recast_lint.diagnostics import Severity, Span
@@ -75,7 +75,7 @@ def pins(analysis: Analysis) -> Iterator[Pin]:
             match = RECASTATLAS_IMAGE.match(image.strip())
             tag = (match.group("rest") or "")[1:] if match else ""
             if match and _release(tag) and not match.group("rest").startswith("@"):
-                holder = f"job '{loc.pointer[0]}'" if len(loc.pointer) > 1 else "the file"
+                holder = "the file" if len(loc.pointer) == 1 else "`default:`" if loc.pointer[0] == "default" else f"job '{loc.pointer[0]}'"
                 yield pin(f"the recast/recastatlas image of {holder}", "recastatlas", loc, tag, image.count(tag) - 1)
         for loc, line in _ci_script_lines(analysis.ci):
             for found in _INSTALL.finditer(line):
@@ -93,14 +93,23 @@ def pins(analysis: Analysis) -> Iterator[Pin]:
             yield Pin("the schema modeline", doc, doc.text_span(start, end), written, target, fix.replace(doc, start, end, target))
 
 
-def _our_hook_revs(precommit: Optional[Document]) -> Iterator[Loc]:
-    """The `rev:` of each repository entry of `.pre-commit-config.yaml` that provides the recast-lint hooks."""
-    repos = Loc(precommit).get("repos") if precommit is not None and precommit.ok else None
+def hook_entries(data: Any) -> Iterator[int]:
+    """The index of each `repos:` entry of a pre-commit configuration that provides the recast-lint hooks."""
+    repos = data.get("repos") if isinstance(data, dict) else None
     for index, repo in enumerate(repos if isinstance(repos, list) else []):
         hooks = repo.get("hooks") if isinstance(repo, dict) else None
-        ids = [hook.get("id") for hook in hooks if isinstance(hook, dict)] if isinstance(hooks, list) else []
-        if any(hook_id in HOOK_IDS for hook_id in ids) and isinstance(repo.get("rev"), str):
-            yield Loc(precommit, ("repos", index, "rev"))  # type: ignore[arg-type]
+        if isinstance(hooks, list) and any(isinstance(hook, dict) and hook.get("id") in HOOK_IDS for hook in hooks):
+            yield index
+
+
+def _our_hook_revs(precommit: Optional[Document]) -> Iterator[Loc]:
+    """The `rev:` of each entry of `.pre-commit-config.yaml` that provides the recast-lint hooks."""
+    if precommit is None or not precommit.ok:
+        return
+    for index in hook_entries(precommit.data):
+        loc = Loc(precommit, ("repos", index, "rev"))
+        if isinstance(loc.value, str):
+            yield loc
 
 
 def leading_comments(doc: Document) -> Iterator[Tuple[int, str]]:
