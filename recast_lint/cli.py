@@ -201,7 +201,12 @@ def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Opti
         _report_crashes(result.crashes, debug)
     if result.found_nothing:
         where = " ".join(str(p) for p in paths) or "."
-        click.echo(f"recast-lint: warning: nothing to check in {where}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml", err=True)
+        read = f"{result.files} YAML file{'s' if result.files != 1 else ''} read, but no" if result.files else "no"
+        click.echo(
+            f"recast-lint: warning: nothing to check in {where}: {read} catalogue entry (`name`, `metadata`, `spec`), "
+            "workflow (`stages:`), steps file or yadage reana.yaml",
+            err=True,
+        )
     if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)) or (suppression_reason is not None and result.diagnostics):
         sys.exit(EXIT_PROBLEMS)
 
@@ -471,9 +476,10 @@ def show_config(path: Optional[Path]) -> None:
 
 
 @main.command("schema")
-@click.argument("name", type=click.Choice(["recast", "workflow", "steps"]))
+@click.argument("name", type=click.Choice(["recast", "workflow", "steps", "step"]))
 def schema(name: str) -> None:
-    """Print the bundled JSON Schema of recast.yml, a workflow or a steps file, self-contained.
+    """Print the bundled JSON Schema of recast.yml, a workflow, a steps file (named steps) or a
+    file that is one step, self-contained.
 
     Save it next to the analysis and point editors at it with a first line such as
     `# yaml-language-server: $schema=../.schemas/workflow.json`.

@@ -184,8 +184,10 @@ def _read_yaml(path: Path, text: Optional[str]) -> Tuple[Any, LineOf]:
 
 
 def _toml_header_line(text: str) -> Optional[int]:
+    """The line of the first `[tool.recast-lint...]` header, written right or not: a header that
+    lacks its `]` is still ours, and reading it then fails as invalid TOML instead of passing over."""
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(r"\s*\[\s*tool\s*\.\s*(\"recast-lint\"|recast-lint)\s*[.\]]", line):
+        if re.match(r"\s*\[\[?\s*tool\s*\.\s*(\"recast-lint\"|recast-lint(?![\w-]))", line):
             return number
     return None
 

@@ -13,7 +13,9 @@ from typing import Any, Dict
 
 from recast_lint.schemacheck import Schemas
 
-SCHEMA_FILES = {"recast": "recast.json", "workflow": "workflow.json", "steps": "steps.json"}
+# what each schema describes, the file its modeline goes into: a steps file is a mapping of named steps
+# (steps.json); step.json is one step, for a file referenced whole
+SCHEMA_FILES = {"recast": "recast.json", "workflow": "workflow.json", "steps": "steps.json", "step": "step.json"}
 
 
 def self_contained(name: str) -> Dict[str, Any]:

@@ -12,13 +12,25 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from recast_lint.config import load_config, unknown_pattern
-from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
+from recast_lint.diagnostics import Diagnostic, Severity, Span, display_path, one_line
 from recast_lint.load import Document
 from recast_lint.masking import blank, region_secrets
-from recast_lint.model import NO_OVERLAY, YAML_SUFFIXES, Analysis, build_entry_analysis, build_loose_analysis, find_entry_root, real, yaml_files
+from recast_lint.model import (
+    ENTRY_FILE,
+    NO_OVERLAY,
+    YAML_SUFFIXES,
+    Analysis,
+    build_entry_analysis,
+    build_loose_analysis,
+    catalogue_files,
+    find_entry_root,
+    looks_like_entry,
+    real,
+    yaml_files,
+)
 from recast_lint.rules.registry import Finding, Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
-from recast_lint.suppress import Suppressions
+from recast_lint.suppress import UNUSED, Suppressions
 
 
 class UsageError(Exception):
@@ -32,9 +44,10 @@ class InternalError(Exception):
 class Target:
     """What one analysis to lint is: its root, and how it was named on the command line."""
 
-    def __init__(self, root: Path, kind: str, toplevel: Optional[Path] = None) -> None:
+    def __init__(self, root: Path, kind: str, toplevel: Optional[Path] = None, entry: Optional[Path] = None) -> None:
         self.root = root
         self.kind = kind  # entry | loose
+        self.entry = entry  # entry: the catalogue entry file (a catalogue directory may hold several)
         self.files: List[Path] = []  # loose: the YAML files to consider
         self.explicit: List[Path] = []  # files named on the command line
         self.toplevel = toplevel
@@ -89,11 +102,13 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path, within:
     the loose specs beside them, or a loose spec file (a `recast.yml` above ``within`` holds nothing)."""
     targets: Dict[tuple, Target] = {}
 
-    def analysis(root: Path) -> Target:
+    def analyses(root: Path) -> List[Target]:
+        """One target per catalogue entry in ``root``: recast-atlas loads each `*.yml` entry there."""
+        entries = catalogue_files(root)
         if toplevel is not None:
-            entry = display_path(root / "recast.yml", cwd)
+            entry = display_path(entries[0] if entries else root / "recast.yml", cwd)
             raise UsageError(f"--toplevel is for workflow files outside an analysis; {entry} names the toplevel (spec.toplevel)")
-        return targets.setdefault((root, "entry"), Target(root, "entry"))
+        return [targets.setdefault((root, "entry", path), Target(root, "entry", entry=path)) for path in entries]
 
     for raw in paths:
         path = Path(raw)
@@ -103,14 +118,14 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path, within:
         path = real(path)
         entry_root = find_entry_root(path, within)
         if entry_root is not None:
-            target = analysis(entry_root)
-            if path.is_file() and path.name.endswith(YAML_SUFFIXES):  # read even if nothing refers to it yet
-                target.explicit.append(path)
+            for target in analyses(entry_root):
+                if path.is_file() and path.name.endswith(YAML_SUFFIXES):  # read even if nothing refers to it yet
+                    target.explicit.append(path)
         elif path.is_dir():
             found = yaml_files(path)
-            roots = [p.parent for p in found if p.name == "recast.yml"]
+            roots = list(dict.fromkeys(p.parent for p in found if p.name == ENTRY_FILE or looks_like_entry(p)))
             for root in roots:
-                analysis(root)
+                analyses(root)
             loose = [p for p in found if not any(root in p.parents for root in roots)]
             if loose:
                 targets.setdefault((path, "loose"), Target(path, "loose", toplevel=toplevel)).files.extend(loose)
@@ -127,7 +142,7 @@ def discover(paths: Sequence[Path], toplevel: Optional[Path], cwd: Path, within:
 
 def build(target: Target, overlay: Mapping[Path, str]) -> Analysis:
     if target.kind == "entry":
-        return build_entry_analysis(target.root, target.explicit, overlay)
+        return build_entry_analysis(target.root, target.explicit, overlay, target.entry)
     return build_loose_analysis(target.root, target.files, target.toplevel, target.explicit, overlay)
 
 
@@ -157,6 +172,7 @@ def lint(
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
     hidden: List[Finding] = []  # findings whose region holds a secret, reported or not
+    used: Set[Tuple[str, Span]] = set()  # suppression codes that suppressed something, in any analysis
     for analysis in analyses:
         config = load_config(analysis.root, overlay, within).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
@@ -194,7 +210,9 @@ def lint(
                     fix=finding.fix,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
-    ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
+        used |= {(display_path(path, cwd), span) for path, span in suppressions.used()}
+    # a file several analyses read (the entries of one catalogue directory) has a code used in one and idle in the others
+    ordered = sorted((d for d in diagnostics.values() if d.code != UNUSED or (d.path, d.span) not in used), key=lambda d: d.sort_key)
     if hidden:
         ordered, sources = _without_secrets(ordered, sources, hidden, cwd)
     return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes, documents)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
@@ -51,8 +50,17 @@ class NodeInfo:
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
 
 
+class Merge(NamedTuple):
+    """A mapping that merges others with `<<: *anchor`: the keys it takes from them (where each is
+    written) and the keys written in it, which override those."""
+
+    source: Span  # the `<<` value, e.g. `*defaults`
+    merged: Dict[Any, Span]
+    explicit: Dict[Any, Span]
+
+
 class LoadProblem(NamedTuple):
-    kind: str  # encoding | syntax | tab | duplicate-key | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
+    kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span
     hint: Optional[str] = None
@@ -71,6 +79,7 @@ class Document:
         self.data: Any = None
         self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
+        self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
 
@@ -326,18 +335,16 @@ class _Builder:
                 "YAML forbids tabs for indentation; indent with spaces",
                 repair=_tab_repair(self.doc.text),
             )
-        placeholder = _placeholder_repair(self.doc.text, line, column) if "block" in (context or "") else None
-        if placeholder is not None:
-            (start, end, quoted), = placeholder
-            written = self.doc.text[start:end]
-            message = f"invalid YAML: unquoted `{written}` begins with `{{`, which starts a mapping, and the rest of it cannot follow one"
-            return LoadProblem("syntax", message, self.doc.text_span(start, end), f"quote it: {quoted}", repair=placeholder)
         message = problem if not context else f"{problem} ({context})"
         if message.startswith("expected a single document"):
-            hint = "each spec file holds one document; remove the extra `---`"
-        else:
-            hint = "fix the YAML syntax at this position"
-        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), hint)
+            return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "each spec file holds one document; remove the extra `---`")
+        from recast_lint.yamlsyntax import explain  # only for a file that does not parse
+
+        context_mark = getattr(exc, "context_mark", None)
+        cause = explain(self.doc.text, problem, (line, column), context or "", (context_mark.line + 1, context_mark.column + 1) if context_mark else None)
+        if cause is not None:
+            return LoadProblem("syntax", f"invalid YAML: {cause.message}", cause.span, cause.hint, repair=cause.repair)
+        return LoadProblem("syntax", f"invalid YAML: {message}", Span.point(line, column), "fix the YAML syntax at this position")
 
     # -- construction --------------------------------------------------------------------------
     def _offset(self, mark: yaml.Mark) -> int:
@@ -422,8 +429,10 @@ class _Builder:
         result: Dict[Any, Any] = {}
         explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
         merges: List[yaml.Node] = []
+        merge_value: Optional[yaml.Node] = None
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
+                merge_value = value_node
                 merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
         # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
         for source in reversed(merges):
@@ -439,18 +448,24 @@ class _Builder:
         for key_node, value_node in explicit:
             key = self._key(key_node)
             key_span = _mark_span(key_node)
+            earlier = result.get(key) if key in seen else None
+            value = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
             if key in seen:
+                same = type(value) is type(earlier) and value == earlier  # then no value is lost
                 self.doc.problems.append(
                     LoadProblem(
-                        "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key][0].line}); only this last value is kept",
+                        "duplicate-key-same" if same else "duplicate-key",
+                        f"duplicate key {key!r} (first defined on line {seen[key][0].line})"
+                        + (" with the same value" if same else "; only this last value is kept, the first is lost"),
                         key_span,
-                        "remove or rename one of the two entries",
+                        "remove one of the two entries" if same else "remove or rename one of the two entries",
                         earlier=seen[key][1],
                     )
                 )
             seen[key] = (key_span, (self._offset(key_node.start_mark), self._offset(value_node.end_mark)))
-            result[key] = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+            result[key] = value
+        if merge_value is not None:
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: spans[0] for k, spans in seen.items()})
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -486,6 +501,17 @@ def _too_large(size: int) -> LoadProblem:
     )
 
 
+def _merged_keys(sources: List[yaml.Node]) -> Dict[Any, Span]:
+    """The plain keys the merged mappings give, where each is written; the first source wins, as in YAML."""
+    keys: Dict[Any, Span] = {}
+    for source in sources:
+        if isinstance(source, yaml.MappingNode):
+            for key_node, _ in source.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                    keys.setdefault(key_node.value, _mark_span(key_node))
+    return keys
+
+
 def _too_deep(span: Span) -> LoadProblem:
     return LoadProblem(
         "too-deep",
@@ -498,7 +524,6 @@ def _too_deep(span: Span) -> LoadProblem:
 # -- repairs: edits that make a text YAML cannot read readable, checked by reading the result ------
 
 TAB_WIDTHS = (4, 8, 2)  # what a tab in the indentation most likely stood for, in that order
-_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][\w-]*(\.\w+|\[\w*\])*")  # `{workdir}`, `{files[0]}`: not `{$ref: x}`
 
 
 def _events(text: str) -> Optional[List[yaml.Event]]:
@@ -578,34 +603,3 @@ def _block_content_tabs(events: List[yaml.Event], lines: List[str], candidate: L
     return content
 
 
-def _placeholder_repair(text: str, line: int, column: int) -> Optional[Tuple[Tuple[int, int, str]]]:
-    """`out: {workdir}/out.txt` (1-based ``line``, ``column`` where YAML stopped in a block
-    collection): the value quoted, when it is the rest of the line and quoting it lets YAML read past it."""
-    lines = text.splitlines(keepends=True)
-    if not 0 < line <= len(lines):
-        return None
-    written = lines[line - 1]
-    close = len(written[: column - 1].rstrip(" "))
-    if close == 0 or written[close - 1] != "}":
-        return None
-    open_ = written.rfind("{", 0, close - 1)
-    lead = written[:open_]
-    if open_ < 0 or not _PLACEHOLDER_NAME.fullmatch(written[open_ + 1 : close - 1]) or "{" in lead or "[" in lead:
-        return None
-    if not lead.rstrip().endswith((":", "-")) or lead[-1:] not in (" ", ""):
-        return None
-    body = written.rstrip("\r\n")
-    comment = body.find(" #", close)
-    end = comment if comment >= 0 else len(body)
-    while end > close and body[end - 1] in " \t":
-        end -= 1
-    start = sum(len(x) for x in lines[: line - 1])
-    repair = (start + open_, start + end, "'" + body[open_:end].replace("'", "''") + "'")
-    candidate = text[: repair[0]] + repair[2] + text[repair[1] :]
-    try:
-        yaml.compose(candidate, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        later = getattr(exc, "problem_mark", None)
-        if later is None or later.line + 1 <= line:
-            return None  # still stuck on this line: quoting it was not the answer
-    return (repair,)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import types
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +66,12 @@ class Loc(NamedTuple):
     def span(self, key: bool = False) -> Span:
         return self.doc.span(self.pointer, key=key)
 
+    @property
+    def unquoted_placeholder(self) -> Optional[str]:
+        """`name` when `{name}` is written here unquoted, which YAML reads as the mapping `{name: null}`."""
+        info = self.doc.info(self.pointer)
+        return info.placeholder_mapping if info is not None else None
+
 
 class RefSite:
     """A `{$ref: ...}` mapping and what it resolved to."""
@@ -90,7 +97,7 @@ class Note(NamedTuple):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
     # remote-toplevel | missing-workflow | workflow-link-to-nothing | missing-toplevel | not-a-mapping
-    # | toplevel-outside-root | workflow-loop | workflow-too-deep
+    # | toplevel-outside-root | workflow-loop | workflow-too-deep | entry-not-loaded
     kind: str
     loc: Loc
     message: str
@@ -305,6 +312,7 @@ class Analysis:
         self.refs: List[RefSite] = []
         self.notes: List[Note] = []
         self.cache: Dict[str, Any] = {}  # work several rules share, e.g. one schema pass
+        self.catalogue_names: List[str] = []  # the names of every entry of the catalogue directory, this one's among them
 
     def all_workflows(self) -> Iterator[Workflow]:
         for root in self.workflows:
@@ -786,16 +794,59 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 # -- discovery ----------------------------------------------------------------------------------
 
 
+ENTRY_FILE = "recast.yml"
+_ENTRY_KEYS = ({"name", "metadata", "spec"}, {"name", "tags", "recast_catalogue_entries"})  # an entry, an index file
+_TOP_LEVEL_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
+_SNIFFED_BYTES = 256 * 1024
+_ENTRY_SEARCH_HEIGHT = 3
+
+
+def looks_like_entry(path: Path) -> bool:
+    """Whether the YAML file holds the top-level keys recast-atlas takes for a catalogue entry (or an
+    index file), read from its text: deciding what to lint must not parse every file on the way."""
+    if os.path.islink(path) or not is_file(path):  # a link may lead out of the analysis, a pipe would block the read
+        return False
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(_SNIFFED_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    keys = set(_TOP_LEVEL_KEY.findall(text))
+    return any(wanted <= keys for wanted in _ENTRY_KEYS)
+
+
+def entry_files(directory: Path, suffix: str = ".yml") -> List[Path]:
+    """The catalogue entries recast-atlas loads from a catalogue directory (`recast catalogue add
+    DIR`): `glob(DIR/*.yml)`, every one holding `name`, `metadata` and `spec` (or an index file's
+    `name`, `tags` and `recast_catalogue_entries`), whatever its name. `recast.yml` comes first, and
+    counts even when it is broken (its problems are then reported). Hidden files are not globbed.
+    With ``suffix`` `.yaml`: the entries written in files recast-atlas never loads."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory) if entry.name.endswith(suffix) and not entry.name.startswith("."))
+    except OSError:
+        return []
+    first = [directory / ENTRY_FILE] if suffix == ".yml" and ENTRY_FILE in names and is_file(directory / ENTRY_FILE) else []
+    return first + [directory / name for name in names if name != ENTRY_FILE and is_file(directory / name) and looks_like_entry(directory / name)]
+
+
+def catalogue_files(directory: Path) -> List[Path]:
+    """The entries of ``directory`` to lint: the ones recast-atlas loads, else those written in
+    `.yaml` files, which it does not (RL640 says so), linted as the entries they are meant to be."""
+    return entry_files(directory) or entry_files(directory, ".yaml")
+
+
 def find_entry_root(start: Path, within: Optional[Path] = None) -> Optional[Path]:
-    """The nearest directory at or above ``start`` holding a `recast.yml`, looking no higher than
-    ``within`` when it is given (a directory nothing above which may be read)."""
+    """The nearest directory at or above ``start`` holding a catalogue entry (``catalogue_files``),
+    looking no higher than ``within`` when it is given (a directory nothing above which may be read)."""
     current = real(start)
     if is_file(current):
         current = current.parent
-    for candidate in [current, *current.parents]:
+    for height, candidate in enumerate([current, *current.parents]):
         if within is not None and candidate != within and within not in candidate.parents:
             return None
-        if is_file(candidate / "recast.yml"):
+        # an entry of another name is looked for only a few levels up (specs/ and its sub-directories):
+        # higher, only a `recast.yml` counts, so a file outside any analysis never makes us read a home directory
+        if catalogue_files(candidate) if height <= _ENTRY_SEARCH_HEIGHT else is_file(candidate / ENTRY_FILE):
             return candidate
     return None
 
@@ -863,9 +914,19 @@ def _is_reana_name(path: Path) -> bool:
     return path.name.startswith("reana") and path.suffix in YAML_SUFFIXES
 
 
-def build_entry_analysis(root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY) -> Analysis:
+def build_entry_analysis(
+    root: Path, explicit: Sequence[Path] = (), overlay: Mapping[Path, str] = NO_OVERLAY, entry: Optional[Path] = None
+) -> Analysis:
+    """The analysis of one catalogue entry of ``root`` (default: the first, `recast.yml` if there is one)."""
     builder = Builder(root, explicit, overlay)
-    builder.recast_entry(root / "recast.yml")
+    entries = catalogue_files(root)
+    builder.recast_entry(entry or (entries[0] if entries else root / ENTRY_FILE))
+    for path in entries:  # the other entries are linted on their own; only their names matter here
+        data = builder.document(path).data
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            builder.analysis.catalogue_names.append(data["name"])
+    for path in entry_files(root, ".yaml"):
+        builder.analysis.notes.append(Note("entry-not-loaded", Loc(builder.document(path)), str(path)))
     for path in yaml_files(root, max_depth=3):
         if _is_reana_name(path):
             builder.reana_spec(path)

@@ -11,6 +11,17 @@ from recast_lint.lint import lint
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+REPO = Path(__file__).resolve().parents[1]
+ENVS = REPO / "bench" / ".envs"  # reference tools, each in a virtualenv of its own (gitignored)
+
+
+def no_reference_env(name: str, tool: str, package: str) -> str:
+    """Why a test that needs ``tool`` from the virtualenv bench/.envs/``name`` is skipped, and the
+    command that creates it (``python3 bench/bench.py`` creates `reference` too)."""
+    return (
+        f"no {tool} in bench/.envs/{name}; create it with "
+        f"`python3 -m venv bench/.envs/{name} && bench/.envs/{name}/bin/pip install {package}`"
+    )
 
 
 def run(*paths: Path, toplevel: Optional[Path] = None, cwd: Optional[Path] = None) -> List[Diagnostic]:

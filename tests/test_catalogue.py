@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -25,7 +27,7 @@ def _case(name: str) -> List[Diagnostic]:
         ("entry-bugs", "RL603", "recast.yml", 17, 14),
         ("entry-bugs", "RL604", "recast.yml", 21, 14),
         ("entry-bugs", "RL605", "recast.yml", 24, 5),
-        ("entry-bugs", "RL606", "recast.yml", 28, 5),
+        ("entry-bugs", "RL606", "recast.yml", 29, 7),  # at the misspelt key
         ("no-examples", "RL606", "recast.yml", 9, 5),
         ("entry-bugs", "RL607", "recast.yml", 32, 9),
         ("entry-bugs", "RL608", "recast.yml", 33, 9),
@@ -88,6 +90,30 @@ def test_missing_data_directory_suggests_the_one_that_exists() -> None:
 def test_relative_initdir_says_where_each_backend_looks() -> None:
     message = only(_case("entry-bugs"), "RL609").message
     assert "recast-<tag>/inputs" in message and "REANA" in message
+
+
+def test_relative_initdir_read_through_readdir_is_an_error_unless_an_archive_fills_it() -> None:
+    found = [d for d in _case("initdir-read") if d.code == "RL609"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(10, 16, Severity.ERROR), (15, 16, Severity.WARNING)]
+    assert "`{readdir0}` do not exist" in found[0].message
+
+
+def test_ci_variables_are_expanded_as_gitlab_sets_them() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in _case("ci-variables") if d.code.startswith("RL6")]
+    assert found == [
+        ("RL650", 2, 13, Severity.ERROR),  # the global ANALYSIS; the job that overrides it is right
+        ("RL651", 8, 14, Severity.ERROR),  # EXAMPLE of the template `.signal` the job extends
+        ("RL651", 45, 14, Severity.ERROR),  # `export EXAMPLE=...` in the script
+        ("RL651", 47, 44, Severity.ERROR),  # a misspelt `--example` written out
+    ]  # not: $FULLNAME (= $GROUP/my-search), `inputs.yml --example` (ignored), $CI_PROJECT_NAME (not in the file)
+    messages = {d.span.line: d for d in _case("ci-variables") if d.code in ("RL650", "RL651")}
+    assert "'atlas/my-serach', which job 'global-name' passes to `recast run`" in messages[2].message
+    assert messages[2].fix is not None and not messages[2].fix.safe and messages[2].fix.edits[0].replacement == "'atlas/my-search'"
+    assert messages[8].hint.startswith("did you mean 'signal'?")
+
+
+def test_ci_settings_come_from_the_jobs_a_job_extends() -> None:
+    assert [d for d in _case("ci-variables") if d.code in ("RL633", "RL634")] == []
 
 
 def test_default_toplevel_is_suggested_for_a_relative_specs_toplevel() -> None:
@@ -169,3 +195,25 @@ def test_a_command_naming_its_file_in_the_workdir_it_is_given_is_not_doubted() -
     # recast printed the result); only `greet/hello.txt`, which no stage names, stays a warning
     found = [(d.span.line, d.message) for d in _case("results-multistep") if d.code == "RL614"]
     assert found == [(25, "stage 'greet' writes greetings, greetings/*.json, not 'hello.txt'")]
+
+
+def test_an_entry_recast_atlas_does_not_load_is_an_error_and_still_linted() -> None:
+    """recast-atlas globs `*.yml` only: an entry in `recast.yaml` is never in the catalogue."""
+    found = run(FIXTURES / "catalogue" / "yaml-entry")
+    assert [(d.code, d.path, d.span.line, d.severity.value) for d in found] == [("RL640", "recast.yaml", 2, "error")]
+    assert found[0].hint == "rename it to 'recast.yml'"
+
+
+def test_two_entries_of_one_catalogue_directory_are_each_linted_and_ci_may_run_either(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue" / "named-entry", root)
+    entry = (root / "search.yml").read_text(encoding="utf-8")
+    (root / "control.yml").write_text(entry.replace("name: atlas/ana-exot-2099-099", "name: atlas/control").replace("defualt:", "default:"))
+    (root / ".gitlab-ci.yml").write_text(
+        "recast:\n  tags: [docker-privileged]\n  services: [docker:stable-dind]\n  script:\n"
+        "    - recast run atlas/control --tag ci\n    - recast run atlas/ana-exot-2099-099 --tag ci\n"
+        "  artifacts: {paths: [recast-ci], when: always}\n",
+        encoding="utf-8",
+    )
+    found = run(root)
+    assert [(d.code, d.path, d.span.line) for d in found if d.severity.value == "error"] == [("RL602", "search.yml", 10)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,11 +91,30 @@ def test_output_file_dash_is_standard_output() -> None:
     assert not (FIXTURES / "-").exists()
 
 
-def test_a_path_with_nothing_to_check_says_so(tmp_path: Path) -> None:
+def test_a_path_with_nothing_to_check_says_so_once(tmp_path: Path) -> None:
+    """One true statement: no "no problems found in 1 file" below a warning that nothing was checked."""
     (tmp_path / "notes.yml").write_text("title: not a spec\n", encoding="utf-8")
-    result = check(str(tmp_path))
-    assert result.exit_code == 0
-    assert f"recast-lint: warning: nothing to check in {tmp_path}: no recast.yml, workflow (`stages:`), steps file or yadage reana.yaml" in result.output
+    for path in (tmp_path, tmp_path / "notes.yml"):
+        result = check(str(path))
+        assert result.exit_code == 0
+        assert result.output == (
+            f"recast-lint: warning: nothing to check in {path}: 1 YAML file read, but no catalogue entry (`name`, `metadata`, `spec`), "
+            "workflow (`stages:`), steps file or yadage reana.yaml\n"
+        )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check(str(empty)).output.startswith(f"recast-lint: warning: nothing to check in {empty}: no catalogue entry")
+
+
+def test_an_entry_under_another_name_is_linted_as_the_entry_recast_atlas_loads(tmp_path: Path) -> None:
+    """recast-atlas loads every `*.yml` of the catalogue directory holding `name`, `metadata` and
+    `spec`; linting that file said "nothing to check" and "no problems found in 1 file"."""
+    shutil.copytree(FIXTURES / "catalogue" / "named-entry", tmp_path / "analysis")
+    for path in ("analysis", "analysis/search.yml", "analysis/specs/steps.yml"):
+        result = check("--format", "concise", str(tmp_path / path))
+        assert result.exit_code == 1, result.output
+        assert "search.yml:10:1: error RL602 `example_inputs` has no `default` example" in result.output
+        assert "nothing to check" not in result.output
 
 
 def test_a_refusal_of_the_system_is_one_line_naming_the_file(monkeypatch: pytest.MonkeyPatch) -> None:

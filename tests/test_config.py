@@ -111,6 +111,8 @@ def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
         ("no-reason", ".recast-lint.yml:2: per-file-ignores entry 'analysis/specs/legacy/*.yml' has no reason;"),
         ("bad-severity", ".recast-lint.yml:2: severity 'warn' for RL306 is not a severity; did you mean 'warning'?"),
         ("tool-not-a-table", "pyproject.toml:4: `tool` is not a table, so there is no [tool.recast-lint]; fix the TOML"),
+        # a header without its `]` is still the table meant: invalid TOML, never a silently ignored configuration
+        ("broken-header", "pyproject.toml:4: invalid TOML: Expected ']' at the end of a table declaration (at line 4, column 18)"),
     ],
 )
 def test_a_broken_configuration_is_one_line_naming_file_and_line(

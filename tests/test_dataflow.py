@@ -258,3 +258,47 @@ def test_publisher_messages_say_what_the_runtime_does() -> None:
 def test_a_one_element_list_a_publisher_renders_is_reported_once() -> None:
     # RL530 says what the list does in the template; RL415's note would repeat it
     assert where(_case("publishers"), "RL415") == []
+
+
+# -- YAML 1.1 scalars (recast-atlas 0.4.2 and yadage 0.21.2 read every file with PyYAML's SafeLoader) --
+
+
+def test_values_yaml_1_1_reads_as_other_numbers_or_booleans_are_errors_where_written() -> None:
+    found = [(d.path, d.span.line, d.span.column, d.severity) for d in _case("yaml11") if d.code == "RL540"]
+    assert found == [
+        ("recast.yml", 10, 12, Severity.ERROR),  # run: 0123 is 83
+        ("recast.yml", 11, 13, Severity.ERROR),  # syst: no is False
+        ("recast.yml", 12, 15, Severity.ERROR),  # window: 1:30 is 90
+        ("recast.yml", 25, 12, Severity.ERROR),  # a test's run: 0077 is 63
+        (WORKFLOW, 23, 13, Severity.ERROR),  # seed: 0042 is 34
+        (WORKFLOW, 24, 26, Severity.ERROR),  # 010 in a list is 8; 001 is 1 in YAML 1.2 too, and 0x1F is the number meant
+    ]
+    octal = next(d for d in _case("yaml11") if d.code == "RL540")
+    assert "as the octal number 83, so the step gets 83, not 0123" in octal.message
+    assert octal.fix is not None and octal.fix.safe and octal.fix.edits[0].replacement == "'0123'"
+
+
+def test_a_format_spec_the_value_cannot_take_is_an_error_at_the_number_written_as_text() -> None:
+    found = {d.span.line: d for d in _case("yaml11") if d.code == "RL541" and d.path == "recast.yml"}
+    assert sorted((line, d.severity) for line, d in found.items()) == [(13, Severity.ERROR), (14, Severity.ERROR)]
+    assert "Unknown format code 'e' for object of type 'str'" in found[13].message and found[13].hint == "write 4.0e-3"
+    assert "it is quoted" in found[14].message and found[14].hint == "write 2.5 without quotes"
+    assert found[13].fix is not None and not found[13].fix.safe
+
+
+def test_a_one_element_list_formatted_as_a_number_is_one_error_at_the_template() -> None:
+    diagnostics = _case("yaml11")
+    listed = only([d for d in diagnostics if d.path == STEPS], "RL541")
+    assert (listed.span.line, listed.span.column, listed.severity) == (15, 70, Severity.ERROR)
+    assert "one-element list (`stages: init` without `unwrap`)" in listed.message and "unwrap: true" in listed.hint
+    assert where(diagnostics, "RL415") == []  # RL541 says what the list breaks
+
+
+def test_a_misspelt_override_of_a_merged_default_is_one_error_at_the_key() -> None:
+    diagnostics = _case("merges")
+    found = [(d.path, d.span.line, d.span.column, d.severity) for d in diagnostics if d.code == "RL542"]
+    assert found == [("recast.yml", 15, 7, Severity.ERROR), (WORKFLOW, 18, 7, Severity.ERROR)]  # not plot's `label`, heavy's `mass`
+    initdata = next(d for d in diagnostics if d.code == "RL542")
+    assert "'mass' keeps the merged default 500 (line 10)" in initdata.message and initdata.hint == "rename it to 'mass'"
+    assert initdata.fix is not None and not initdata.fix.safe and initdata.fix.edits[0].replacement == "mass"
+    assert where(diagnostics, "RL507") == []  # `lable` is reported once, as the override it was meant to be

@@ -215,7 +215,7 @@ def test_exit_codes_say_whether_errors_are_drawn() -> None:
     assert clean.exit_code == 0 and clean.output.startswith("flowchart TD\n")
     broken = _invoke("--format", "dot", cwd=DRAW / "errors")
     assert broken.exit_code == 1 and "digraph workflow {" in broken.output
-    assert "the graph shows 9 errors and 4 warnings; `recast-lint check` explains them" in broken.output
+    assert "the graph shows 10 errors and 3 warnings; `recast-lint check` explains them" in broken.output
     assert "Traceback" not in broken.output
 
 

@@ -33,7 +33,7 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(item)
 
 
-@pytest.mark.parametrize("name", ["recast", "workflow", "steps"])
+@pytest.mark.parametrize("name", ["recast", "workflow", "steps", "step"])
 def test_printed_schema_is_valid_draft_07_and_refers_only_to_itself(name: str) -> None:
     schema = _printed(name)
     jsonschema.Draft7Validator.check_schema(schema)

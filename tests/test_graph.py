@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import List
 
@@ -10,9 +11,10 @@ import pytest
 from recast_lint.diagnostics import Diagnostic, Severity
 from recast_lint.lint import lint
 from recast_lint.stagepaths import ExpressionError, addressable, parse
-from tests.helpers import FIXTURES, only, run, where
+from tests.helpers import ENVS, FIXTURES, no_reference_env, only, run, where
 
 GRAPH = FIXTURES / "graph"
+YADAGE_RUN = ENVS / "reference" / "bin" / "yadage-run"
 LOOSE = GRAPH / "loose"
 
 
@@ -196,10 +198,46 @@ def test_selector_on_an_unknown_stage(selectors: List[Diagnostic]) -> None:
 def test_selector_on_a_stage_not_waited_for(selectors: List[Diagnostic]) -> None:
     assert [(d.span.line, d.span.column, d.severity) for d in selectors if d.code == "RL409"] == [
         (23, 23, Severity.ERROR),  # reads itself
-        (55, 26, Severity.WARNING),  # `version` has no dependencies: works if scheduled first
+        (55, 26, Severity.INFO),  # `version` has no dependencies: applied in the first walk, read in a later one
         (56, 21, Severity.ERROR),  # `report` waits for `plot`: never there in time
-        (66, 26, Severity.WARNING),
+        (66, 26, Severity.INFO),
     ]
+
+
+# what each workflow of graph/schedule does in yadage 0.21.2 (verified with yadage-run, multiproc:2):
+# the severity of its one RL409, where the selector is, and whether the run fails
+SCHEDULES = {
+    "reader-first.yml": (Severity.ERROR, 9, "AssertionError"),  # both ready in one walk, the reader first
+    "reader-after-another.yml": (Severity.ERROR, 25, "AttributeError"),  # applied in the same walk, no result yet
+    "reads-init-without-waiting.yml": (Severity.ERROR, 9, "AssertionError"),  # init comes after the stages
+    "later-round.yml": (Severity.ERROR, 9, "AssertionError"),  # both ready once a step has run, the reader first
+    "reader-right-after.yml": (Severity.INFO, 17, None),  # the walk passes over fit after applying select
+    "timing-runs.yml": (Severity.WARNING, 9, None),  # select's step finishes before generate's
+    "timing-runs-slowly.yml": (Severity.WARNING, 9, "AttributeError"),  # ... or after it
+}
+SCHEDULE = GRAPH / "schedule"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_reading_a_stage_not_waited_for_is_judged_by_simulating_yadage(name: str) -> None:
+    severity, line, _ = SCHEDULES[name]
+    found = [d for d in run(SCHEDULE / name) if d.code == "RL409"]
+    assert [(d.span.line, d.severity) for d in found] == [(line, severity)]
+    expected = {Severity.ERROR: "the run fails|gives []|fails with AssertionError", Severity.INFO: "it works only because",
+                Severity.WARNING: "which step finishes first"}[severity]
+    assert any(part in found[0].message for part in expected.split("|"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (severity, _, _) in SCHEDULES.items() if severity is not Severity.WARNING))
+def test_the_real_engine_fails_exactly_where_the_simulation_says(name: str, tmp_path: Path) -> None:
+    if not YADAGE_RUN.exists():
+        pytest.skip(no_reference_env("reference", "yadage-run", "yadage"))
+    _, _, failure = SCHEDULES[name]
+    done = subprocess.run([str(YADAGE_RUN), "-t", str(SCHEDULE), "-p", "name=hello", "-b", "multiproc:2", str(tmp_path / "run"), name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (done.returncode != 0) == (failure is not None), done.stdout[-2000:] + done.stderr[-2000:]
+    if failure:
+        assert failure in done.stdout + done.stderr
 
 
 def test_step_selector_on_a_multistep_stage(selectors: List[Diagnostic]) -> None:
@@ -243,6 +281,13 @@ def test_single_step_stages_selector_without_unwrap_is_an_info(selectors: List[D
 
 def test_literal_mapping_with_a_step_key(selectors: List[Diagnostic]) -> None:
     assert where(selectors, "RL416") == [("specs/workflow.yml", 47, 17)]
+    assert only(selectors, "RL416").severity is Severity.ERROR
+
+
+def test_a_literal_mapping_the_runtime_turns_into_a_selector_is_an_error_and_a_key_value_item_is_data() -> None:
+    found = [d for d in run(LOOSE / "literal-selectors.yml") if d.code == "RL416"]
+    assert [(d.span.line, d.span.column, d.severity) for d in found] == [(9, 17, Severity.ERROR), (10, 20, Severity.ERROR)]
+    assert "TypeError" in found[0].message and "ValueError" in found[1].message
 
 
 def test_cases_without_a_catch_all_warn_and_with_one_stay_quiet() -> None:

@@ -53,7 +53,7 @@ def test_merge_keys_and_anchors_keep_data_and_positions() -> None:
     "name,kind,line,column",
     [
         ("tab.yml", "tab", 2, 1),
-        ("syntax.yml", "syntax", 3, 14),
+        ("syntax.yml", "syntax", 2, 11),  # the `[` that is never closed
         ("duplicate.yml", "duplicate-key", 5, 5),
         ("latin1.yml", "encoding", 1, 10),
         ("empty.yml", "empty", 1, 1),
@@ -73,10 +73,16 @@ def test_tab_hint_says_yaml_forbids_tabs() -> None:
     assert diagnostic.hint and "forbids tabs" in diagnostic.hint
 
 
-def test_duplicate_key_is_a_warning_naming_the_first_line() -> None:
+def test_duplicate_key_is_an_error_naming_the_first_line_and_the_lost_value() -> None:
     diagnostic = only(run(LOAD / "duplicate.yml"), "RL103")
-    assert diagnostic.severity.value == "warning"
-    assert "first defined on line 4" in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.severity.value) == (5, "error")
+    assert "first defined on line 4" in diagnostic.message and "the first is lost" in diagnostic.message
+
+
+def test_duplicate_key_with_the_same_value_is_a_warning() -> None:
+    diagnostic = only(run(LOAD / "duplicate-same.yml"), "RL103")
+    assert (diagnostic.span.line, diagnostic.severity.value) == (10, "warning")
+    assert "with the same value" in diagnostic.message
 
 
 @pytest.mark.parametrize("name", ["billion-laughs.yml", "deep.yml", "recursive-alias.yml", "merge-recursive.yml", "merge-bomb.yml", "merge-deep.yml"])
@@ -174,3 +180,41 @@ def test_kept_documents_are_handed_back_for_the_same_path_and_bytes() -> None:
         assert load_bytes(raw, path) is not kept  # two others came since: it was forgotten
     finally:
         load.keep_parsed(0)
+
+
+CAUSES = FIXTURES / "load" / "causes"
+
+
+@pytest.mark.parametrize(
+    "name,line,column,message,hint",
+    [
+        ("flow-mapping.yml", 8, 21, "`{workdir}/hello_world.txt` starts with `{`, so YAML reads `{workdir}` as a mapping and cannot place "
+         "`/hello_world.txt` after it", "quote it: `outputfile: '{workdir}/hello_world.txt'`"),
+        ("flow-mapping-in-flow.yml", 6, 66, "`{workdir}/hello.txt` starts with `{`",
+         "quote it: `parameters: {name: {step: init, output: name}, outputfile: '{workdir}/hello.txt'}`"),
+        ("alias.yml", 8, 21, "`*.root` starts with `*`, which YAML reads as an alias", "quote it: `globexpression: '*.root'`"),
+        ("colon-in-value.yml", 4, 10, "the value `echo status: done > {outputfile}` holds `: `, which YAML reads as the start of another key",
+         "quote it: `cmd: 'echo status: done > {outputfile}'`"),
+        ("no-space.yml", 11, 5, "`image:busybox` has no space after the `:`, so YAML reads it as text, not as the key `image`",
+         "write a space after the colon: `image: busybox`"),
+        ("indentation.yml", 4, 4, "`scheduler:` is indented 3 spaces, which matches none of the lines above it",
+         "indent it like `dependencies:` on line 3 (4 spaces)"),
+        ("nested-under-value.yml", 6, 9, "`parameters:` is indented more than `scheduler_type:` on line 5, which already has a value",
+         "indent it like `scheduler_type:` (6 spaces), or remove the value of `scheduler_type` to nest `parameters:` under it"),
+        ("quote-closes-early.yml", 4, 10, "the `'` that opens the value is closed again before the value ends",
+         "quote the whole value: `cmd: \"echo it's done > {outputfile}\"`"),
+    ],
+)
+def test_syntax_errors_say_their_likely_cause_where_it_is(name: str, line: int, column: int, message: str, hint: str) -> None:
+    """PyYAML reports where it gave up (often the line after, or the end of the value); the
+    diagnostic stands at the mistake and its hint is the line fixed."""
+    diagnostic = only(run(CAUSES / name), "RL101")
+    assert (diagnostic.span.line, diagnostic.span.column) == (line, column)
+    assert diagnostic.message.startswith("invalid YAML: " + message)
+    assert diagnostic.hint == hint
+
+
+def test_a_syntax_error_of_no_known_shape_keeps_the_parser_message() -> None:
+    doc = load.load_bytes(b"a: 1\n- b\n", Path("odd.yml"))
+    assert doc.problems[0].message.startswith("invalid YAML: ")
+    assert doc.problems[0].hint == "fix the YAML syntax at this position"

@@ -221,3 +221,25 @@ def test_an_image_or_tag_that_is_no_docker_reference_is_an_error_saying_what_doc
     assert found[13] == "image '-v/:/host' starts with '-', so docker reads it as an option, not an image"
     assert "'atlas/analysis..base' is not a valid Docker reference" in found[20]
     assert found[28].startswith("imagetag '21.2 beta' is not a valid Docker tag") and found[35].startswith("imagetag '--privileged'")
+
+
+# -- interpreters (verified with packtivity 0.17.1 and Docker on busybox:1.36.1) --------------
+
+
+def test_bash_on_an_image_without_bash_is_an_error_where_it_is_called() -> None:
+    found = [(d.code, d.span.line, d.span.column, d.severity) for d in run(PRESERVATION / "interpreters") if d.code in ("RL720", "RL721")]
+    assert found == [
+        ("RL720", 5, 18, Severity.ERROR),  # interpreter: bash on busybox
+        ("RL720", 13, 30, Severity.ERROR),  # cmd: ... && bash -c ... on busybox
+        ("RL721", 20, 7, Severity.ERROR),  # #!/bin/bash, runs in ash, which rejects the array
+        ("RL721", 29, 7, Severity.WARNING),  # #!/bin/bash with only [[ ]]: ash runs it
+        ("RL720", 36, 18, Severity.ERROR),  # interpreter: bash on python:3.12-alpine
+        ("RL721", 53, 7, Severity.WARNING),  # #!/usr/bin/env bash run by sh on debian (dash)
+    ]  # python3 on python:3.12-alpine has python; interpreter: bash with a bash shebang on debian is fine
+
+
+def test_interpreter_messages_say_what_the_shell_prints() -> None:
+    found = {d.span.line: d for d in run(PRESERVATION / "interpreters") if d.code in ("RL720", "RL721")}
+    assert "`sh: bash: not found`" in found[5].message and "busybox:1.36.1" in found[5].message
+    assert "ash rejects its bash arrays" in found[20].message
+    assert found[53].hint == "set `interpreter: bash`, or write the script for `sh`"

@@ -21,11 +21,11 @@ import pytest
 import yaml
 
 from recast_lint.run.docker import docker_socket, failing_log, hand_back, missing_outputs
-from tests.helpers import FIXTURES
+from tests.helpers import ENVS, FIXTURES, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "run" / "bin"
-REAL_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
+REAL_BIN = ENVS / "reference" / "bin"
 IMAGE = "recast/recastatlas:v0.4.2"
 TOKEN = "glpat-s3cret-token-value"
 _CLEARED = ("DOCKER_", "PACKTIVITY_", "YADAGE_", "RECAST_", "REANA_", "STANDIN_")
@@ -507,7 +507,7 @@ def test_unknown_test_name_and_outside_data(withdata: Path, tmp_path: Path) -> N
 
 # -- the real engine on the host (a real Docker engine: test_docker_e2e.py) ---------------------------
 
-needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason="no yadage in bench/.envs/reference (see CONTRIBUTING in the brief)")
+needs_reference = pytest.mark.skipif(not (REAL_BIN / "yadage-run").exists(), reason=no_reference_env("reference", "yadage-run", "yadage"))
 
 
 @needs_reference

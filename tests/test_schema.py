@@ -97,3 +97,18 @@ def test_names_written_as_a_list_or_mapping_are_wrong_types_not_crashes() -> Non
         ("recast.yml", 15, "RL204", "`name` must be a string, not a mapping"),
         ("specs/workflow.yml", 2, "RL204", "`name` must be a string, not a list"),
     ]
+
+
+def test_the_linter_marks_what_the_editor_schema_marks() -> None:
+    """The editor fixture's planted mistakes (tests/test_editor_lsp.py shows them in the real
+    yaml-language-server): the linter reports each on its line, the building block that is not a
+    step (`common_env`, checked as an environment) included. The one line only an editor marks is
+    the test mapping that lacks `parameters`: the linter reports the misspelt `parameter` instead."""
+    planted_dir = FIXTURES / "editor" / "planted"
+    errors = {(d.path, d.span.line) for d in run(planted_dir) if d.severity.value == "error"}
+    for name in ("recast.yml", "specs/workflow.yml", "specs/steps.yml"):
+        lines = (planted_dir / name).read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if "# planted:" in line and "the editor marks the mapping" not in line:
+                assert (name, number) in errors, (name, number, line)
+    assert where(run(planted_dir), "RL204") == [("specs/steps.yml", 19, 13)]

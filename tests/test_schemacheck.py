@@ -14,7 +14,7 @@ from recast_lint.schemacheck import ANNOTATIONS, SCHEMA_DIR, SUPPORTED, Schemas,
 from tests.helpers import CORPUS, FIXTURES
 
 
-@pytest.mark.parametrize("name", ["recast.json", "workflow.json", "steps.json"])
+@pytest.mark.parametrize("name", ["recast.json", "workflow.json", "steps.json", "step.json"])
 def test_bundled_schemas_use_only_supported_keywords(name: str) -> None:
     used = set(keywords_used(Schemas().document(name), []))
     assert used - SUPPORTED - ANNOTATIONS == set()

@@ -19,11 +19,10 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from tests.helpers import FIXTURES
+from tests.helpers import ENVS, FIXTURES, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = FIXTURES / "submit" / "bin"
-ENVS = REPO / "bench" / ".envs"
 REANA_BIN = ENVS / "reana" / "bin"
 REFERENCE_PY = ENVS / "reference" / "bin" / "python"
 TOKEN = "reana-t0ken-value-123"
@@ -151,7 +150,7 @@ def test_inlined_workflow_has_no_ref_and_equals_the_resolved_original(fitgrid: P
     assert inlined == _expected_workflow(fitgrid)
 
 
-@pytest.mark.skipif(not REFERENCE_PY.exists(), reason="no yadage-schemas in bench/.envs/reference")
+@pytest.mark.skipif(not REFERENCE_PY.exists(), reason=no_reference_env("reference", "yadage-schemas", "yadage"))
 def test_inlined_workflow_equals_the_runtime_loaders_resolution(fitgrid: Path) -> None:
     assert recast_lint(["submit", "--dry-run"], fitgrid).returncode == 0
     script = (
@@ -166,7 +165,7 @@ def test_inlined_workflow_equals_the_runtime_loaders_resolution(fitgrid: Path) -
     assert json.loads((fitgrid / "recast-reana-fitgrid" / "workflow.json").read_text()) == json.loads(done.stdout)
 
 
-@pytest.mark.skipif(not (REANA_BIN / "reana-client").exists(), reason="no reana-client in bench/.envs/reana")
+@pytest.mark.skipif(not (REANA_BIN / "reana-client").exists(), reason=no_reference_env("reana", "reana-client", "reana-client"))
 def test_real_reana_client_validates_the_submission(fitgrid: Path) -> None:
     assert recast_lint(["submit", "--dry-run"], fitgrid).returncode == 0
     out = fitgrid / "recast-reana-fitgrid"
@@ -310,7 +309,7 @@ def test_results_missing_on_reana_exit_1(fitgrid: Path) -> None:
             "is fitgrid.7 finished? (`recast-lint status fitgrid.7`)") in done.stderr
 
 
-@pytest.mark.skipif(not (ENVS / "reference" / "bin" / "yadage-run").exists(), reason="no yadage in bench/.envs/reference")
+@pytest.mark.skipif(not (ENVS / "reference" / "bin" / "yadage-run").exists(), reason=no_reference_env("reference", "yadage-run", "yadage"))
 def test_the_submission_runs_on_the_real_engine_the_way_reana_runs_it(tmp_path: Path) -> None:
     """REANA's engine: dataarg and toplevel are the workspace, initdata the parameters, initdir from the options (C.6)."""
     root = tmp_path / "withdata"

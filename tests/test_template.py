@@ -31,14 +31,15 @@ from recast_lint.draw import render as draw_as
 from recast_lint.draw.readme import BEGIN, END
 from recast_lint.lint import lint
 from recast_lint.scaffold import TEMPLATE, answer_keys
+from tests.helpers import ENVS, no_reference_env
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULTS: Dict[str, Any] = json.loads((REPO / "template" / "cookiecutter.json").read_text(encoding="utf-8"))
 FLAGS = [key for key, value in DEFAULTS.items() if isinstance(value, bool)]
 COMBINATIONS = [dict(zip(FLAGS, values)) for values in itertools.product([False, True], repeat=len(FLAGS))]
 COMBINATION_IDS = ["-".join(f"{k}={'yes' if v else 'no'}" for k, v in combo.items()) for combo in COMBINATIONS]
-# the reference yadage stack, in the virtualenv the benchmarks use too (gitignored)
-REFERENCE_BIN = REPO / "bench" / ".envs" / "reference" / "bin"
+# the reference yadage stack, in the virtualenv the benchmarks use too
+REFERENCE_BIN = ENVS / "reference" / "bin"
 SCHEMA_MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)")
 
 
@@ -226,8 +227,7 @@ def test_readme_shows_the_workflow_as_recast_lint_graph_draws_it(rendered: Path)
 def reference_tool(name: str) -> Path:
     tool = REFERENCE_BIN / name
     if not tool.exists():
-        pytest.skip(f"no reference {name} at {tool.relative_to(REPO)}; create it with "
-                    "`python3 -m venv bench/.envs/reference && bench/.envs/reference/bin/pip install yadage`")
+        pytest.skip(no_reference_env("reference", name, "yadage"))
     return tool
 
 

@@ -7,6 +7,8 @@ from recast_lint.report.text import summary
 
 
 def render(result: LintResult, color: bool) -> str:
+    if result.found_nothing:
+        return ""  # the warning on stderr is the one statement about it
     lines = []
     for d in result.diagnostics:
         line = f"{d.path}:{d.span.line}:{d.span.column}: {d.severity.value} {d.code} {d.message}"

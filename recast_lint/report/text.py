@@ -74,6 +74,8 @@ def _fixable(result: LintResult) -> str:
 
 
 def render(result: LintResult, color: bool) -> str:
+    if result.found_nothing:
+        return ""  # "no problems found" would not be true either: the warning on stderr says what was read
     blocks = [render_one(d, result.source_lines(d.path), color) for d in result.diagnostics]
     blocks.append(summary(result))
     return "\n\n".join(blocks) + "\n"

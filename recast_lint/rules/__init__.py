@@ -1,3 +1,3 @@
 """Rule families; importing this package registers every rule (see ``registry``)."""
 
-from recast_lint.rules import catalogue, dataflow, graph, loading, meta, preservation, refs, schema  # noqa: F401
+from recast_lint.rules import catalogue, dataflow, graph, interpreters, loading, meta, preservation, published, refs, schema  # noqa: F401

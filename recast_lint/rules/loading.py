@@ -75,6 +75,17 @@ def invalid_yaml(analysis: Analysis) -> Iterable[Finding]:
         stages:
           - name: hello
 
+    The parser says where it gave up, which is often past the mistake; the diagnostic names the
+    likely cause instead, at the line to fix, with that line fixed as the hint:
+
+    - a value starting with `{` is a mapping: `outputfile: {workdir}/out.txt` stops at `/out.txt`
+      (quote it: `outputfile: '{workdir}/out.txt'`);
+    - a value starting with `*` or `&` is an alias or anchor: `globexpression: *.root`;
+    - a plain value holding `: ` is a second key: `cmd: echo status: done`;
+    - a key without a space after its colon is text: `image:busybox`, then the next line fails;
+    - a line indented to no level of the lines above it, or more than a key that has a value;
+    - quotes that close before the value ends (`'it's'`), or never close; a bracket never closed.
+
     Syntax errors cannot be suppressed: the rest of the file cannot be read until they are fixed.
 
     `--fix` turns tabs in the indentation into spaces (a tab counts as 4 columns, or 8, or 2 when
@@ -97,12 +108,16 @@ def not_utf8(analysis: Analysis) -> Iterable[Finding]:
     return _problems(analysis, "encoding")
 
 
-@rule("RL103", "duplicate-key", Severity.WARNING, "a mapping has the same key twice", fix=Applicability.UNSAFE)
+@rule("RL103", "duplicate-key", Severity.ERROR, "a mapping has the same key twice", fix=Applicability.UNSAFE)
 def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
     """Catches a key written twice in one mapping.
 
-    Why: the runtime keeps only the last value, silently. The first one is usually the one you
-    meant to edit.
+    Why: YAML 1.2 requires the keys of a mapping to be unique, and yamllint's default treats a
+    duplicate as an error; YAML 1.2 tools (editors' language servers among them) reject the file.
+    The runtime's loader (PyYAML's SafeLoader, in yadage-schemas and recast-atlas) keeps only the
+    last value, silently, so the first one never reaches the run, and it is usually the one you
+    meant to edit. A warning when both values are the same: nothing is lost, but other YAML tools
+    still refuse the file.
 
     Bad:
 
@@ -113,7 +128,11 @@ def duplicate_key(analysis: Analysis) -> Iterable[Finding]:
     Fixed: keep one `card`, or give the second a different name. `--fix --unsafe-fixes` removes
     the first entry (the runtime already ignores it, but it may be the one you meant).
     """
-    return _problems(analysis, "duplicate-key", repair=_drop_earlier)
+    for doc in analysis.documents.values():
+        for problem in doc.problems:
+            if problem.kind in ("duplicate-key", "duplicate-key-same"):
+                severity = Severity.WARNING if problem.kind == "duplicate-key-same" else None
+                yield Finding(doc, problem.span, problem.message, problem.hint, severity=severity, fix=_drop_earlier(doc, problem))
 
 
 @rule("RL104", "empty-document", Severity.ERROR, "the file holds no YAML document")

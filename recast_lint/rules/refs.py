@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from recast_lint import fix
@@ -54,9 +55,19 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         step: {$ref: 'steps.yml#/hello_world'}
+
+    A workflow read by two entry points with different toplevels (recast.yml against `specs/`, a
+    `reana.yaml` against its own directory, since REANA resolves against its workspace) may
+    resolve for one and not the other. Then the diagnostic names the one that fails, and the hint
+    does not offer the path that would break the other: REANA gets the workflow with its `$ref`s
+    inlined instead (`recast-lint submit`).
     """
     for site in _sites(analysis, "missing-file"):
         file_part = str(site.target).partition("#")[0]
+        working = [other for other in analysis.refs if other.loc == site.loc and other.resolved is not None]
+        if working:  # one workflow read by two roots with different toplevels
+            yield _works_for_one_root(analysis, site, working[0], file_part)
+            continue
         hint = did_you_mean(file_part, site.candidates) or f"write the path relative to {_base_name(analysis, site)}, or add the file"
         meant = single_close_match(file_part, site.candidates)
         if site.found_from == site.loc.doc.path.parent:
@@ -75,6 +86,37 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
             hint,
             fix=_retarget(_target_loc(site), 0, file_part, meant),
         )
+
+
+def _roots_reading_from(analysis: Analysis, base: Path) -> str:
+    """The entry points whose toplevel is ``base``: `recast.yml`, a `reana.yaml`, a loose workflow."""
+    names = []
+    for spec in analysis.reana:
+        if spec.toplevel == base:
+            names.append(os.path.relpath(spec.doc.path, analysis.root))
+    for root in analysis.workflows:
+        if root.toplevel == base and root.origin != "reana":
+            names.append("recast.yml" if root.origin == "recast" else os.path.relpath(root.loc.doc.path, analysis.root))
+    return " and ".join(dict.fromkeys(names)) or "a root workflow"
+
+
+def _works_for_one_root(analysis: Analysis, failing: RefSite, working: RefSite, file_part: str) -> Finding:
+    """A `$ref` in a workflow that two entry points read with different toplevels: fine for one,
+    missing for the other. Rewriting it for the failing one would break the working one."""
+    broken, fine = _roots_reading_from(analysis, failing.base), _roots_reading_from(analysis, working.base)
+    rewritten = os.path.relpath(working.base / file_part, failing.base)
+    reana = any(spec.toplevel == failing.base for spec in analysis.reana)
+    keep_both = (
+        "keep it, and give REANA the workflow with every `$ref` inlined: `recast-lint submit` writes and submits that"
+        if reana
+        else f"give both the same toplevel, or keep a copy of the workflow for {broken} with its `$ref`s written relative to {_base_name(analysis, failing)}"
+    )
+    return Finding.at(
+        _target_loc(failing),
+        f"`$ref` file '{file_part}' not found for {broken}, which resolves it against {_base_name(analysis, failing)}; "
+        f"for {fine} it resolves against {_base_name(analysis, working)}",
+        f"writing '{rewritten}' instead would break {fine}; {keep_both}",
+    )
 
 
 @rule("RL302", "ref-missing-fragment", Severity.ERROR, "`$ref` names a key that is not in the file", fix=Applicability.SAFE)

@@ -33,12 +33,22 @@ def validation_targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
         yield entry.loc, "recast.json"
     for loc in analysis.workflow_locs:
         yield loc, "workflow.json"
+    step_locs = {step.loc for step in analysis.steps}
+    steps_files = {}
     for step in analysis.steps:
         if not _inside_any(step.loc, analysis.workflow_locs):
             yield step.loc, "steps.json#/definitions/step"
+            if len(step.loc.pointer) == 1:
+                steps_files[step.loc.doc.path] = step.loc.doc
         for part, part_loc in step.parts.items():
             if part_loc != step.loc.child(part):  # reached through `$ref`: validated where it is written
                 yield part_loc, f"steps.json#/definitions/{part}"
+    # the other entries of a steps file, as the editor's schema for the file (steps.json) checks them:
+    # an environment, process or publisher other steps reuse is checked even before one does
+    for doc in steps_files.values():
+        for key in doc.data:
+            if Loc(doc, (key,)) not in step_locs:
+                yield Loc(doc, (key,)), "steps.json#/definitions/entry"
 
 
 def _inside_any(loc: Loc, containers: List[Loc]) -> bool:
@@ -164,24 +174,55 @@ def _type_issue(loc: Loc, error: SchemaError) -> SchemaIssue:
     name = _value_name(loc)
     info = loc.doc.info(loc.pointer)
     if info is not None and info.placeholder_mapping is not None and "string" in expected_types:
-        placeholder = "{" + info.placeholder_mapping + "}"
-        written = loc.doc.text[info.start : info.end]
-        as_text = fix.quoted(written if "\n" not in written else placeholder)
-        return SchemaIssue(
-            "placeholder-mapping",
-            Finding.at(
-                loc,
-                f"{name} is {placeholder} unquoted, which YAML reads as a mapping, not a string",
-                f"quote it: {as_text}",
-                fix=fix.make(f"quote it: {as_text}", [fix.replace_value(loc, as_text)]) if "\n" not in written else None,
-            ),
-        )
+        return SchemaIssue("placeholder-mapping", _placeholder_mapping(loc, info.placeholder_mapping))
     if value is None:
         after = "the `-`" if loc.pointer and isinstance(loc.pointer[-1], int) else "the colon"
         return SchemaIssue("wrong-type", Finding.at(loc, f"{name} has no value; expected {expected}", f"write a value after {after}"))
     hint, instead = _type_hint(expected_types, expected, value, _written_scalar(loc))
     retype = fix.make(f"write {instead}", [fix.replace_value(loc, instead)]) if instead is not None else None
     return SchemaIssue("wrong-type", Finding.at(loc, f"{name} must be {expected}, not {describe(value)}", hint, fix=retype))
+
+
+def _placeholder_mapping(loc: Loc, name: str) -> Finding:
+    """`{name}` written unquoted, with the fix that quotes it as written (safe: the mapping YAML
+    made of it is never what was meant)."""
+    placeholder = "{" + name + "}"
+    info = loc.doc.info(loc.pointer)
+    written = loc.doc.text[info.start : info.end] if info is not None else placeholder
+    one_line = "\n" not in written
+    as_text = fix.quoted(written if one_line else placeholder)
+    quote = fix.make(f"quote it: {as_text}", [fix.replace_value(loc, as_text)]) if one_line else None
+    return Finding.at(loc, f"{_value_name(loc)} is {placeholder} unquoted, which YAML reads as a mapping, not a string", f"quote it: {as_text}", fix=quote)
+
+
+def unquoted_placeholders(analysis: Analysis) -> Iterator[Finding]:
+    """Every `{name}` written unquoted where the schema allows any value and so says nothing: in what
+    a step receives (stage parameters, initdata, a test's parameters) an error, in an
+    `interpolated-pub` template (published as a mapping, only wrong for a stage that reads it) a warning."""
+    received: List[Loc] = [p.loc for stage in analysis.all_stages() for p in stage.parameters]
+    received += [loc for _, loc, _ in analysis.initdata_sources()]
+    received += [test.loc.child("parameters") for test in (analysis.entry.tests if analysis.entry else [])]
+    for loc in received:
+        for found, name in _placeholders_under(loc):
+            yield _placeholder_mapping(found, name)
+    for step in analysis.steps:
+        publisher = step.part("publisher")
+        if publisher is not None and publisher.get("publisher_type") == "interpolated-pub":
+            for found, name in _placeholders_under(publisher.child("publish")):
+                yield _placeholder_mapping(found, name)._replace(severity=Severity.WARNING)
+
+
+def _placeholders_under(loc: Loc) -> Iterator[Tuple[Loc, str]]:
+    value = loc.value
+    if isinstance(value, dict):
+        if loc.unquoted_placeholder is not None:
+            yield loc, loc.unquoted_placeholder
+            return
+        for key in value:
+            yield from _placeholders_under(loc.child(key))
+    elif isinstance(value, list):
+        for index in range(len(value)):
+            yield from _placeholders_under(loc.child(index))
 
 
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")  # what YAML reads back as the same number (no octal `010`)
@@ -360,5 +401,16 @@ def unquoted_placeholder(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         imagetag: '{version}'
+
+    Where any value is allowed (a stage parameter, initdata, a test's parameters, a publish
+    template) nothing else notices: `outputfile: {workdir}` runs, and the step gets the mapping.
+    Seen with yadage 0.21.2 on the helloworld with that parameter: the step succeeds with
+    `parameters: {outputfile: {workdir: null}}`, `tee` writes to a file named
+    `{'workdir': None}` outside the workdir, the stage publishes `{outputfile: {workdir: null}}`,
+    and the result `hello_world/hello_world.txt` is never written. `{workdir}/out.txt` unquoted is
+    not valid YAML at all (RL101 says "quote it").
     """
-    return _issues(analysis, "placeholder-mapping")
+    found = {(f.doc.path, f.span): f for f in _issues(analysis, "placeholder-mapping")}
+    for finding in unquoted_placeholders(analysis):
+        found.setdefault((finding.doc.path, finding.span), finding)
+    return list(found.values())

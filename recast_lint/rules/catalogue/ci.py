@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, List, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
-from recast_lint.rules.catalogue.common import entry_data
+from recast_lint.rules.catalogue.civars import extended_jobs
+from recast_lint.rules.catalogue.common import ENTRY_NAME, TEMPLATED, entry_data
 from recast_lint.rules.catalogue.index import item_names
 from recast_lint.rules.registry import Finding, rule
 
@@ -62,23 +63,64 @@ def ci_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
 
         script:
           - recast run atlas/my-search --tag myrun
+
+    When recast.yml's own `name` is the misspelt side (not `<group>/<identifier>`, while every
+    command of the CI job names one well-formed name), it is reported once, at recast.yml's
+    `name`, with that name as the fix; the hint never offers a name that is itself invalid.
     """
     name = entry_data(analysis).get("name")
     if analysis.ci is None or not isinstance(name, str):
         return
-    for loc, line in _ci_script_lines(analysis.ci):
+    instead = ci_name_instead(analysis)
+    if instead is not None:  # recast.yml's own name is the one that is wrong
+        count = sum(1 for _ in _ci_named(analysis.ci))
+        yield Finding.at(
+            analysis.entry.loc.child("name"),
+            f"catalogue name {name!r} is not `<group>/<identifier>`, and the CI job runs {instead!r} ({count} command{'s' if count > 1 else ''})",
+            f"rename the entry to '{instead}', which the CI job already uses",
+        )
+        return
+    valid = well_formed(name)
+    for loc, line, match in _ci_named(analysis.ci):
+        named = match.group(3)
+        if named == name or named in analysis.catalogue_names:  # another entry of the same catalogue directory
+            continue
+        command = " ".join(match.group(1).split())
+        yield Finding.at_text(
+            loc,
+            named,
+            f"`recast {command}` names {named!r} but recast.yml is {name!r}",
+            f"write '{name}', the `name` in recast.yml"
+            if valid
+            else f"recast.yml's {name!r} is no `<group>/<identifier>` name either: choose one and write it in both files",
+            occurrence=line[: match.start(3)].count(named),
+        )
+
+
+def well_formed(name: str) -> bool:
+    """A catalogue name of the form `<group>/<identifier>`, or a template filled in before use."""
+    return bool(ENTRY_NAME.fullmatch(name) or TEMPLATED.search(name))
+
+
+def _ci_named(ci: Document) -> Iterator[Tuple[Loc, str, re.Match[str]]]:
+    """Every `recast run|catalogue check|describe NAME` with a literal NAME, in the CI scripts."""
+    for loc, line in _ci_script_lines(ci):
         for match in CI_NAMED_COMMAND.finditer(line):
             named = match.group(3)
-            if named == name or named.startswith("-") or "$" in named or "{" in named:
-                continue
-            command = " ".join(match.group(1).split())
-            yield Finding.at_text(
-                loc,
-                named,
-                f"`recast {command}` names {named!r} but recast.yml is {name!r}",
-                f"write '{name}', the `name` in recast.yml",
-                occurrence=line[: match.start(3)].count(named),
-            )
+            if not (named.startswith("-") or "$" in named or "{" in named):
+                yield loc, line, match
+
+
+def ci_name_instead(analysis: Analysis) -> Optional[str]:
+    """The name the CI job runs, when recast.yml's name is the misspelt side: not `<group>/<identifier>`
+    while every command of the CI job agrees on one name that is."""
+    name = entry_data(analysis).get("name")
+    if analysis.ci is None or not isinstance(name, str) or well_formed(name):
+        return None
+    named = {match.group(3) for _, _, match in _ci_named(analysis.ci)}
+    if len(named) == 1 and well_formed(next(iter(named))):
+        return next(iter(named))
+    return None
 
 
 def _ci_images(ci: Document) -> Iterator[Tuple[Loc, str]]:
@@ -139,8 +181,10 @@ def _ci_run_jobs(ci: Document) -> Iterator[Tuple[Loc, List[Tuple[Loc, str]]]]:
 
 
 def _ci_setting(ci: Document, job: Loc, key: str) -> Any:
-    """A job's `key`, else the one under `default:`, else the top-level one (GitLab's inheritance)."""
-    for value in (job.get(key), Loc(ci, ("default",)).get(key), Loc(ci).get(key)):
+    """A job's `key`, else the one of the jobs it `extends:` (the last first), else the one under
+    `default:`, else the top-level one (GitLab's inheritance)."""
+    for holder in [job] + extended_jobs(ci, job, 0)[::-1] + [Loc(ci, ("default",)), Loc(ci)]:
+        value = holder.get(key)
         if value is not None:
             return value
     return None

@@ -11,11 +11,10 @@ from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Stage
+from recast_lint.rules.catalogue.ci import ci_name_instead, well_formed
 from recast_lint.rules.catalogue.common import entry_data, list_items
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 
-ENTRY_NAME = re.compile(r"[^/\s]+/[^/\s]+")
-TEMPLATED = re.compile(r"\$|\{\{")  # a template (`$name`, `{{ cookiecutter.name }}`) is filled in before use
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
 RUN_DIR_ENTRIES = ("_yadage", "init")  # written into `recast-<tag>/` besides the stage directories
@@ -41,7 +40,8 @@ def entry_name(analysis: Analysis) -> Iterable[Finding]:
         name: atlas/atlas-conf-2018-041
     """
     name = entry_data(analysis).get("name")
-    if isinstance(name, str) and not ENTRY_NAME.fullmatch(name) and not TEMPLATED.search(name):
+    # when the CI job runs a well-formed name, RL630 says to rename the entry to it, at this place
+    if isinstance(name, str) and not well_formed(name) and ci_name_instead(analysis) is None:
         yield Finding.at(
             analysis.entry.loc.child("name"),
             f"catalogue name {name!r} is not of the form `<group>/<identifier>`",

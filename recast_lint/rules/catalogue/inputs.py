@@ -94,6 +94,12 @@ def relative_initdir(analysis: Analysis) -> Iterable[Finding]:
     (`recast-<tag>/<initdir>`, which is fresh and empty), while the REANA backend resolves it
     against the current directory; the same entry reads different inputs depending on the backend.
 
+    An error when the example's `initdata` reads the directory through `{readdir0}` and no
+    `inputarchive` fills it: with `recast run` that names a file in a new, empty directory.
+    Verified with recast-atlas 0.4.2 (`recast run --backend local`): `initdir: inputdata` and
+    `initdata: {datafile: '{readdir0}/data.txt'}` ran `cat .../recast-t1/inputdata/data.txt`, which
+    failed (the file is in `./inputdata`).
+
     Bad:
 
         dataopts:
@@ -103,8 +109,20 @@ def relative_initdir(analysis: Analysis) -> Iterable[Finding]:
     the analysis directory on every backend; with `recast run`, check the inputs are really read
     (e.g. with a test). An absolute path is no fix: it exists only on the author's machine.
     """
-    for what, directory, _ in _input_dirs(analysis):
+    for what, directory, filled_by_archive in _input_dirs(analysis):
         if directory.relative and directory.loc.pointer[-1] == "initdir":
+            initdata = Loc(directory.loc.doc, directory.loc.pointer[:-2] + ("initdata",)).value
+            read = not filled_by_archive and any("{readdir" in text for text in _strings(initdata))
+            if read:
+                yield Finding.at(
+                    directory.loc,
+                    f"relative {what} resolves to `recast-<tag>/{directory.written}` with `recast run`, a new empty directory, "
+                    "so the files the initdata names with `{readdir0}` do not exist",
+                    "run it with `recast-lint run` or `submit`, which read the initdir from the analysis directory, or let "
+                    "`inputarchive` fill it",
+                    severity=Severity.ERROR,
+                )
+                continue
             yield Finding.at(
                 directory.loc,
                 f"relative {what} resolves to `recast-<tag>/{directory.written}` with `recast run` but to "
@@ -112,6 +130,18 @@ def relative_initdir(analysis: Analysis) -> Iterable[Finding]:
                 "`recast-lint run` and `submit` read it from the analysis directory; with `recast run`, check the inputs "
                 "are really read (an absolute path would break on every other machine)",
             )
+
+
+def _strings(value: object) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 @rule("RL610", "archivematch-without-slash", Severity.ERROR, "`archivematch` does not end in `/`", fix=Applicability.SAFE)

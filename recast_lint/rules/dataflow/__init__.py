@@ -8,4 +8,4 @@ is rendered with only ``{workdir}`` and ``{readdirN}`` available. The rules belo
 contracts statically; a step is checked against every stage that uses it.
 """
 
-from recast_lint.rules.dataflow import initdata, literals, multistep, placeholders, publishers, unused  # noqa: F401  (importing registers the rules)
+from recast_lint.rules.dataflow import initdata, literals, multistep, placeholders, publishers, unused, yaml11  # noqa: F401  (importing registers the rules)

@@ -243,7 +243,10 @@ def mapping_in_command(analysis: Analysis) -> Iterable[Finding]:
         cmd: 'select --pt {cuts[pt]} --eta {cuts[eta]}'
     """
     for step, users in checked_steps(analysis):
-        mapping_parameters = {stage: {p.key for p in stage.parameters if _is_literal_mapping(p.value)} for stage in users}
+        # an unquoted `{workdir}` is a mapping by mistake, which RL206 reports where it is written
+        mapping_parameters = {
+            stage: {p.key for p in stage.parameters if _is_literal_mapping(p.value) and p.loc.unquoted_placeholder is None} for stage in users
+        }
         for template in templates(step):
             if template.has_workdir:
                 continue  # publish templates are data, not a command line

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Set
+from typing import Iterable, Iterator, List, Optional, Set
 
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
@@ -26,6 +26,7 @@ from recast_lint.rules.dataflow.templates import (
     union_names,
 )
 from recast_lint.rules.registry import Finding, did_you_mean, rule
+from recast_lint.rules.spelling import Misspelt, step_misspelling
 
 
 @rule("RL501", "unknown-placeholder", Severity.ERROR, "a `{placeholder}` names no parameter of the stage", fix=Applicability.SAFE)
@@ -37,6 +38,11 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
     `KeyError` inside the step, which the default multiproc backend hides behind "workflow
     finished but failed". When only some of the stages using a step lack the parameter, RL502
     reports it at those stages instead.
+
+    The did-you-mean fixes the spelling that no other place writes: when the step's `{name}` is
+    written elsewhere too (the selector's `output`, the initdata, a test) and the stage's close
+    `nmae` nowhere else, the stage is wrong, and RL502 says so there. When both names are written
+    elsewhere they are two parameters, and no rename is offered.
 
     Bad:
 
@@ -54,8 +60,11 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
                 if field.root in reported or not missing_everywhere(field.root, users):
                     continue
                 reported.add(field.root)
-                hint = parameter_hint(field.root, names)
-                rename = rename_placeholder(step, template.loc.doc, field.root, names)
+                _, side = step_misspelling(analysis, step, users, field.root)
+                if side is Misspelt.CANDIDATE:
+                    continue  # the stage's parameter is the misspelt one: RL502 reports it there
+                hint = parameter_hint(field.root, names, rename=side is not Misspelt.NEITHER)
+                rename = rename_placeholder(step, template.loc.doc, field.root, names) if side is not Misspelt.NEITHER else None
                 yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint, fix=rename)
 
 
@@ -65,7 +74,10 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     publish template or the frompar-pub outputmap) while other stages using the same step do.
 
     Why: the step fails with `KeyError` for this stage only. A name that *no* stage passes is a
-    mistake in the step, reported there by RL501 or RL508.
+    mistake in the step, reported there by RL501 or RL508, unless the stage's parameter is the
+    misspelt one: `nmae: {step: init, output: name}` for a step reading `{name}`, where `name` is
+    written in other places (the initdata, a test) and `nmae` in none. Then this rule stands at
+    the stage's key with "rename 'nmae' to 'name'".
 
     Bad:
 
@@ -78,6 +90,12 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     """
     for step, users in checked_steps(analysis):
         needed = needed_parameters(step)
+        for name, where in needed.items():
+            if name == "workdir" or not missing_everywhere(name, users):
+                continue
+            candidate, side = step_misspelling(analysis, step, users, name)
+            if side is Misspelt.CANDIDATE:  # the step's name is written elsewhere too, the stages' nowhere
+                yield from _misspelt_parameter(users, candidate, name, where)
         for stage in users:
             names = passed_names(stage)
             for name, where in needed.items():
@@ -87,6 +105,18 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
                     _parameters_loc(stage),
                     f"stage '{stage.path}' does not pass parameter '{name}', which its step reads ({where})",
                     did_you_mean(name, names, limit=0) or f"add '{name}' to the stage's `parameters`",
+                    key=True,
+                )
+
+
+def _misspelt_parameter(users: List[Stage], written: Optional[str], meant: str, where: str) -> Iterator[Finding]:
+    for stage in users:
+        for parameter in stage.parameters:
+            if str(parameter.key) == written:
+                yield Finding.at(
+                    parameter.key_loc,
+                    f"stage '{stage.path}' passes '{written}', which its step does not read, instead of '{meant}', which it does ({where})",
+                    f"rename '{written}' to '{meant}'",
                     key=True,
                 )
 

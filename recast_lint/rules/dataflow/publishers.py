@@ -23,6 +23,7 @@ from recast_lint.rules.dataflow.templates import (
 )
 from recast_lint.rules.listharm import Judged, once_per_analysis
 from recast_lint.rules.registry import Finding, rule
+from recast_lint.rules.spelling import Misspelt, step_misspelling
 from recast_lint.stagegraph import graphs
 from recast_lint.stagepaths import IDENTIFIER
 from recast_lint.stagevalues import parameter_values
@@ -46,17 +47,27 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
 
         outputmap:
           outputfile: outputfile
+
+    A name the command reads as well (`{hepmc}` in `cmd`, `hepmc: hepmc` in the outputmap) is
+    reported here too when RL501's fix is a rename, since renaming the command's placeholder
+    leaves the outputmap broken; when the fix is to pass the parameter, RL501 alone says so.
     """
     for step, users in checked_steps(analysis):
         names = union_names(users)
         in_templates = {f.root for t in templates(step) for f in t.named()}
         for leaf in outputmap_leaves(step):
-            if leaf.value not in in_templates and missing_everywhere(leaf.value, users):  # else RL501 reports it
-                yield Finding.at(
-                    leaf,
-                    f"outputmap value '{leaf.value}' is not a parameter of {stage_list(users)}",
-                    parameter_hint(leaf.value, names),
-                )
+            if not missing_everywhere(leaf.value, users):
+                continue
+            candidate, side = step_misspelling(analysis, step, users, leaf.value)
+            if side is Misspelt.CANDIDATE:
+                continue  # the stage's parameter is the misspelt one: RL502 reports it there
+            if leaf.value in in_templates and (candidate is None or side is Misspelt.NEITHER):
+                continue  # passing the parameter, as RL501 says, fixes the command and the outputmap at once
+            yield Finding.at(
+                leaf,
+                f"outputmap value '{leaf.value}' is not a parameter of {stage_list(users)}",
+                parameter_hint(leaf.value, names, rename=side is not Misspelt.NEITHER),
+            )
 
 
 # -- what a publisher does with paths (verified with packtivity 0.17.1) ------------------------

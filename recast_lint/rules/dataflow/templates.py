@@ -174,9 +174,10 @@ def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
     return all(name not in passed_names(stage) for stage in users)
 
 
-def parameter_hint(name: str, names: List[str]) -> str:
-    """The closest parameter name, else what the stage passes and how to add the missing one."""
-    if closest(name, names):
+def parameter_hint(name: str, names: List[str], rename: bool = True) -> str:
+    """The closest parameter name, else (or when a close name is a different parameter, not a
+    misspelling: ``rename`` False) what the stage passes and how to add the missing one."""
+    if rename and closest(name, names):
         return str(did_you_mean(name, names))
     passed = f" (passed now: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
     return f"pass '{name}' in `parameters`{passed}, or use a parameter that is passed"

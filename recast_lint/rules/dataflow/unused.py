@@ -1,14 +1,18 @@
-"""RL507: parameters a stage passes that its step never reads."""
+"""RL507, RL542: parameters a stage passes that its step never reads, and overrides of merged defaults that override nothing."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from recast_lint.diagnostics import Severity
-from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage, Step, Workflow, is_selector
+from recast_lint import fix
+from recast_lint.diagnostics import Severity, Span
+from recast_lint.fix import Applicability
+from recast_lint.load import Merge
+from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
 from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passed_names
+from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
 
 _JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
@@ -116,6 +120,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
 
     Fixed: use it (`run -n {nevents} ...`) or remove it.
     """
+    overriding = {(id(o.mapping.doc), o.span) for o in misspelt_overrides(analysis)}
     for stage in analysis.all_stages():
         used = _used_by_stage(stage)
         if used is None:
@@ -125,8 +130,102 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
                 continue
+            if (id(parameter.key_loc.doc), parameter.key_loc.span(key=True)) in overriding:
+                continue  # a misspelt override of a merged default: RL542
             if stage.step is not None:
                 target, hint = "its step", f"use it as `{{{name}}}` in the command or publisher, or remove it"
             else:
                 target, hint = "its sub-workflow", f"read it in the sub-workflow with `{{step: init, output: {name}}}`, or remove it"
             yield Finding.at(parameter.key_loc, f"parameter '{name}' of stage '{stage.path}' is not used by {target}", hint, key=True)
+
+
+class Override(NamedTuple):
+    mapping: Loc  # the mapping that merges `<<: *defaults`
+    written: str  # the key written in it, which overrides nothing
+    meant: str  # the merged key it misspells
+    span: Span  # where the written key is
+    where: str  # what the mapping is, for messages
+
+
+@once_per_analysis
+def misspelt_overrides(analysis: Analysis) -> List[Override]:
+    """Keys written next to `<<: *defaults` in stage parameters or initdata that nothing reads,
+    each a close misspelling of a merged key that is read: the merged default is what runs."""
+    found: List[Override] = []
+    for mapping, where, read in _merging_mappings(analysis):
+        merge = mapping.doc.merges.get(mapping.pointer)
+        if merge is not None and read is not None:
+            found.extend(Override(mapping, written, meant, merge.explicit[_key(merge, written)], where) for written, meant in _misspelt(merge, read))
+    return found
+
+
+def _merging_mappings(analysis: Analysis) -> Iterator[Tuple[Loc, str, Optional[Set[str]]]]:
+    """(mapping, what it is, the names something reads from it) for stage parameters and initdata."""
+    for stage in analysis.all_stages():
+        if stage.scheduler is not None and isinstance(stage.scheduler.get("parameters"), dict):
+            yield stage.scheduler.child("parameters"), f"the parameters of stage '{stage.path}'", _used_by_stage(stage)
+    read_from_init: Optional[Set[str]] = set()
+    for workflow in analysis.all_workflows():
+        if workflow.parent is None:
+            names = _used_by_workflow(workflow)
+            read_from_init = None if names is None or read_from_init is None else read_from_init | names
+    for label, loc, data in analysis.initdata_sources():
+        if isinstance(data, dict):
+            yield loc, f"the initdata of {label}", read_from_init
+
+
+def _key(merge: Merge, written: str) -> Any:
+    return next(k for k in merge.explicit if str(k) == written)
+
+
+def _misspelt(merge: Merge, read: Set[str]) -> Iterator[Tuple[str, str]]:
+    merged = [str(k) for k in merge.merged]
+    explicit = [str(k) for k in merge.explicit]
+    candidates = [k for k in merged if k in read and k not in explicit]
+    for written in explicit:
+        if written in merged or written in read:
+            continue
+        meant = closest(written, candidates)
+        if meant is not None:
+            yield written, meant
+
+
+@rule("RL542", "merge-override-misspelt", Severity.ERROR, "a key next to `<<: *defaults` that overrides nothing, so the default wins", fix=Applicability.UNSAFE)
+def merge_override_misspelt(analysis: Analysis) -> Iterable[Finding]:
+    """Catches, in stage parameters or initdata that merge defaults with `<<: *anchor`, a key
+    written to override a merged one but misspelt: nothing reads it, and the merged key it is
+    closest to is read.
+
+    Why: YAML builds the mapping from the merged defaults, then replaces those written again
+    under the same name; a misspelt key replaces nothing, so the step silently gets the anchored
+    default. Verified with yadage 0.21.2 (`yadage-run`): stage `b` with `<<: *common` and
+    `mgs: my message` next to the merged `msg: default message` wrote "default message".
+
+    Bad:
+
+        parameters:
+          <<: *common
+          nevent: 100          # common has nevents: 10000
+
+    Fixed:
+
+        parameters:
+          <<: *common
+          nevents: 100
+    """
+    for override in misspelt_overrides(analysis):
+        merge = override.mapping.doc.merges[override.mapping.pointer]
+        source = merge.merged[next(k for k in merge.merged if str(k) == override.meant)]
+        default = override.mapping.value.get(override.meant) if isinstance(override.mapping.value, dict) else None
+        yield Finding(
+            override.mapping.doc,
+            override.span,
+            f"'{override.written}' in {override.where} overrides nothing, so '{override.meant}' keeps the merged default "
+            f"{default!r} (line {source.line}); nothing reads '{override.written}'",
+            f"rename it to '{override.meant}'",
+            fix=fix.make(
+                f"rename '{override.written}' to '{override.meant}'",
+                [fix.replace_key(override.mapping.child(_key(merge, override.written)), override.meant)],
+                safe=False,  # the run then uses the value written, not the default it used so far
+            ),
+        )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
-from recast_lint.diagnostics import Severity
+from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Fix
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage
-from recast_lint.rules.graph.outputs import published_by_target
-from recast_lint.rules.graph.wording import no_match, quoted
+from recast_lint.rules.graph.outputs import published_by, published_by_target
+from recast_lint.rules.graph.wording import Prefer, no_match, quoted
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
-from recast_lint.stagegraph import Selector, graphs
+from recast_lint.schedule import INIT, NO_RESULT, OK, UNSCHEDULED, schedule_of, waits_for
+from recast_lint.stagegraph import ScopeGraph, Selector, graphs
+from recast_lint.stagepaths import Resolution
 
 SELECTOR_KEYS = SELECTOR_TARGET_KEYS + ("output", "unwrap", "flatten")
 _SELECTOR_EXTRA_KEYS = ("expression_type",)  # written out by a few real workflows; the loader adds it anyway
@@ -33,23 +35,61 @@ def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
     Fixed:
 
         inputfile: {step: select, output: outfile}
+
+    A stage that lives inside a sub-workflow is offered through its holder (`control[*].fit`),
+    and only as an expression that resolves: when several stages hold one of that name, the one
+    the reader waits for, and whose stage publishes the `output`, comes first; in a path such as
+    `madevent.*.analysis` the stage meant is the last one written.
     """
     for graph in graphs(analysis):
         for selector in graph.selectors:
             if selector.target.matches_nothing and not graph.blames_name(selector.target):
-                yield no_match(selector.target, f"`{selector.key}:`", graph)
+                yield no_match(selector.target, f"`{selector.key}:`", graph, _suits(analysis, graph, selector))
+
+
+def _suits(analysis: Analysis, graph: ScopeGraph, selector: Selector) -> Prefer:
+    """How well a repaired expression suits the selector: it reaches a stage the reader waits for,
+    and that stage publishes the `output` the selector reads."""
+    closure = graph.closure(selector.stage) or set()
+    output = selector.value.get("output")
+
+    def score(resolution: Resolution) -> int:
+        upstream = any(entry.stage is not None and entry.stage.index in closure for entry in resolution.via())
+        return 2 * upstream + (output in published_by(analysis, graph, resolution))
+
+    return score
 
 
 @rule("RL409", "selector-not-upstream", Severity.WARNING, "a selector reads a stage the stage does not depend on", fix=Applicability.UNSAFE)
 def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
-    """Catches a parameter selector whose stage is not among the stages this stage waits for,
-    directly or through other stages. `init` is exempt: it is always scheduled first.
+    """Catches a parameter selector whose stage (or `init`) is not among the stages this stage
+    waits for, directly or through other stages.
 
-    Why: parameters are resolved when the stage is scheduled. A stage it does not wait for may not
-    be scheduled yet: `{stages: X}` then silently yields `[]` and the step runs with an empty value,
-    `{step: X}` fails with `AssertionError`. A warning when it depends on timing (it often works
-    for a stage without dependencies, which is scheduled first); an error when X is the stage
-    itself or waits for it, so X is never scheduled in time.
+    Why: yadage resolves a selector when it applies the stage, and only the stages it waits for are
+    sure to have a result by then. The severity follows what yadage does with the workflow as
+    written, simulated the way it schedules (recast_lint/schedule.py):
+
+    - yadage keeps one list of stages in the order they are written, with `init` *last*
+      (`yadage/creators.py`), and applies every ready stage in one walk over it
+      (`adage/pollingexec.py` `update_dag`); the stage right after an applied one waits for the
+      next walk (`adage/controllerutils.py` `apply_rules` pops from the list being walked). A
+      stage's output is there from the walk after it was applied when its publisher is
+      prepublished (`frompar-pub`, `constant-pub`, `interpolated-pub` without `glob`, `init`),
+      otherwise only once its step has run.
+    - **error** when the read fails on every schedule: the stage read is not applied yet
+      (`{stages: X}` silently gives `[]`, `{step: X}` fails with `AssertionError`), or it is applied
+      but has no result yet (`AttributeError: 'NoneType' object has no attribute 'asrefs'`). That is
+      the case when both become ready in the same walk and the reader comes first, when the stage
+      read has no result in the walk that applies the reader, for a stage with
+      `dependencies: []` that reads `init`, and when the stage read waits for the reader.
+    - **warning** when it depends on timing: which of two steps that must run finishes first.
+    - **info** when it always works, but only because of the order of the stages.
+
+    Verified with yadage 0.21.2 (`yadage-run`, foregroundasync and multiproc backends): `fit` and
+    `select` both waiting for `init`, `fit` written first: AssertionError; `select` first: works;
+    `select`, another stage, then `fit`: AttributeError; a stage with `dependencies: []` reading
+    `{step: init}`: AssertionError, `{stages: init}`: runs with an empty value; a reader waiting for a
+    step that sleeps 3 s while the stage it reads runs: AttributeError, without the sleep: works.
 
     Bad:
 
@@ -64,32 +104,71 @@ def selector_not_upstream(analysis: Analysis) -> Iterable[Finding]:
         - name: fit
           dependencies: [select]
     """
+    # a workflow two roots run is judged once per root: a simulated verdict over a guess, then the worse one
+    found: Dict[Tuple[int, Span], Tuple[Tuple[bool, int], Finding]] = {}
+    for simulated, finding in _not_upstream(analysis):
+        place, rank = (id(finding.doc), finding.span), (not simulated, (finding.severity or Severity.WARNING).rank)
+        if place not in found or rank < found[place][0]:
+            found[place] = (rank, finding)
+    return [finding for _, finding in found.values()]
+
+
+def _not_upstream(analysis: Analysis) -> Iterator[Tuple[bool, Finding]]:
     for graph in graphs(analysis):
-        for selector in graph.selectors:
+        for number, selector in enumerate(graph.selectors):
             resolution = selector.target.resolution
             if resolution is None or not selector.target.understood:
                 continue
-            closure = graph.closure(selector.stage)
-            if closure is None:
-                continue
             reader = selector.stage
-            for target in [e.stage for e in resolution.via() if e.stage is not None and e.stage.index not in closure]:
-                if target is reader or reader.index in (graph.closure(target) or set()):
+            waited = waits_for(graph, reader)
+            if waited is None:
+                continue
+            for entry in resolution.via():
+                target = entry.stage
+                if (INIT if target is None else target.index) in waited:
+                    continue
+                if target is not None and (target is reader or reader.index in (graph.closure(target) or set())):
                     why = "its own output" if target is reader else f"'{target.name}', which runs only after it"
-                    yield Finding.at(
+                    yield True, Finding.at(
                         selector.target.loc,
                         f"'{reader.name}' reads {why}, so the value is never there",
                         "read a stage that runs before this one",
                         severity=Severity.ERROR,
                     )
-                else:
-                    yield Finding.at(
-                        selector.target.loc,
-                        f"'{reader.name}' reads '{target.name}' but does not depend on it; "
-                        f"the value is there only if '{target.name}' happens to be scheduled first",
-                        f"add '{target.name}' to the dependencies of '{reader.name}'",
-                        fix=_add_dependency(reader, target.name) if reader.loc.doc is selector.target.loc.doc else None,
-                    )
+                    continue
+                outcomes = schedule_of(analysis, graph).outcome(number, selector, target)
+                message, severity = _not_upstream_wording(selector, entry.name, outcomes)
+                hint = f"add '{entry.name}' to the dependencies of '{reader.name}'"
+                added = _add_dependency(reader, entry.name) if reader.loc.doc is selector.target.loc.doc else None
+                yield bool(outcomes), Finding.at(selector.target.loc, message, hint, severity=severity, fix=added)
+
+
+def _not_upstream_wording(selector: Selector, name: str, outcomes: Optional[FrozenSet[str]]) -> Tuple[str, Optional[Severity]]:
+    """What reading ``name`` without waiting for it does, from the outcomes of the simulated schedule."""
+    reader = f"'{selector.stage.name}' reads '{name}' but does not depend on it"
+    if not outcomes:  # not simulated, or the reader is never applied (other rules say why)
+        return f"{reader}; the value is there only if '{name}' happens to be scheduled first", None
+    if outcomes == {OK}:
+        return (
+            f"'{selector.stage.name}' reads '{name}' without depending on it; it works only because yadage "
+            f"applies '{name}' first, so reordering or changing the stages can break it",
+            Severity.INFO,
+        )
+    if OK in outcomes:
+        order = "which step finishes first"
+        if selector.stage.workflow.parent is not None:
+            order += ", and on what yadage applies around this sub-workflow"
+        return f"{reader}; whether '{name}' has a result when '{selector.stage.name}' is applied depends on {order}", None
+    if outcomes == {UNSCHEDULED}:
+        result = "`stages:` gives [] and the step runs without the value" if selector.key != "step" else "`step:` fails with AssertionError"
+        return f"{reader}, and yadage applies it before it schedules '{name}': {result}", Severity.ERROR
+    if outcomes == {NO_RESULT}:
+        return (
+            f"{reader}, and yadage applies it while '{name}' has no result yet: the run fails with "
+            "AttributeError ('NoneType' object has no attribute 'asrefs')",
+            Severity.ERROR,
+        )
+    return f"{reader}, and yadage always applies it before '{name}' has a result: the read fails", Severity.ERROR
 
 
 def _add_dependency(stage: Stage, name: str) -> Optional[Fix]:

@@ -8,6 +8,7 @@ from recast_lint.diagnostics import Severity
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis
 from recast_lint.rules.dataflow.multistep import scatters_whole_list
 from recast_lint.rules.dataflow.publishers import list_renderings
+from recast_lint.rules.dataflow.yaml11 import format_misfits
 from recast_lint.rules.graph.cases import undecided
 from recast_lint.rules.listharm import speaks_for
 from recast_lint.rules.registry import Finding, rule
@@ -24,7 +25,7 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
     `'value'`. A command renders it the same, but a frompar-pub passes the list on, and a
     downstream `{x[0]}` gets the whole string. Where the list does real harm, the rule that says
     so reports it instead: scattered (RL526), compared in a `cases` condition (RL419), rendered
-    into a publish template (RL530).
+    into a publish template (RL530), formatted with a number format (RL541).
 
     Bad:
 
@@ -52,16 +53,26 @@ def stages_selector_without_unwrap(analysis: Analysis) -> Iterable[Finding]:
 def _consequence_reported(analysis: Analysis, selector: Selector) -> bool:
     """A rule that says what the one-element list breaks here: RL526 (scattered), RL419 (compared in a
     `cases` condition), RL530 (rendered by a publisher). Then that is the one report."""
-    return scatters_whole_list(analysis, selector) or speaks_for(undecided(analysis), selector) or speaks_for(list_renderings(analysis), selector)
+    return (
+        scatters_whole_list(analysis, selector)
+        or speaks_for(undecided(analysis), selector)
+        or speaks_for(list_renderings(analysis), selector)
+        or speaks_for(format_misfits(analysis), selector)
+    )
 
 
-@rule("RL416", "literal-looks-like-selector", Severity.WARNING, "a literal mapping parameter with a `step`, `stages` or `steps` key")
+@rule("RL416", "literal-looks-like-selector", Severity.ERROR, "a literal mapping parameter with a `step`, `stages` or `steps` key")
 def literal_looks_like_selector(analysis: Analysis) -> Iterable[Finding]:
     """Catches a mapping parameter with a `step`, `stages` or `steps` key whose value is not a
     stage expression (e.g. `cfg: {step: 3}`).
 
-    Why: the loader turns every mapping with one of these keys into a stage-output selector, so
-    the mapping is never passed as data; the selection fails or yields something else.
+    Why: when `parameters` is a mapping, the loader (yadage-schemas `raw_with_defaults`) turns every
+    parameter value that is a mapping with one of these keys into a stage-output selector, so the
+    mapping is never passed as data, and yadage then reads the key's value as a stage expression.
+    Verified with yadage 0.21.2: `{step: 0.5, max: 10}` fails with `TypeError: 'float' object is not
+    subscriptable`, `{stages: 3}` with `TypeError: 'int' object ...`, `{steps: [1, 2]}` with
+    `ValueError: Expected a string`. (Written as a `- {key: cfg, value: {step: 3}}` list item, the
+    mapping is not converted and reaches the step as data.)
 
     Bad:
 
@@ -72,13 +83,15 @@ def literal_looks_like_selector(analysis: Analysis) -> Iterable[Finding]:
     for stage in analysis.all_stages():
         for parameter in stage.parameters:
             value = parameter.value
-            if not isinstance(value, dict):
-                continue
+            if not isinstance(value, dict) or parameter.key_loc.pointer[-1:] == ("key",):
+                continue  # a `{key, value}` list item is passed as it is written
             keys = [k for k in SELECTOR_TARGET_KEYS if k in value]
             if keys and not isinstance(value[keys[0]], str):
+                error = "ValueError" if isinstance(value[keys[0]], (list, dict)) else "TypeError"
                 yield Finding.at(
                     parameter.loc.child(keys[0]),
-                    f"this mapping has a `{keys[0]}` key, so the runtime reads it as a stage-output selector, not as data",
+                    f"this mapping has a `{keys[0]}` key, so the runtime reads it as a stage-output selector, not as data: "
+                    f"the run fails with {error} when yadage reads {value[keys[0]]!r} as a stage name",
                     f"rename the `{keys[0]}` key",
                     key=True,
                 )
