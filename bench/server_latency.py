@@ -107,7 +107,7 @@ def _lint_alone(paths: Sequence[Path], edited: Path, workspace: Path, edits: int
 
 
 def _largest_workflow(corpus: Path) -> Optional[Tuple[Path, Path]]:
-    workflows = corpus_workflows(corpus) if (corpus / "VERDICTS.tsv").is_file() else []
+    workflows = [(path, (path.parent / toplevel).resolve()) for path, toplevel, _ in corpus_workflows(corpus)] if (corpus / "VERDICTS.tsv").is_file() else []
     return max(workflows, key=lambda pair: pair[0].stat().st_size, default=None)
 
 

@@ -1,4 +1,4 @@
-from recast_lint.cli import main
+from recast_lint.entry import main
 
 if __name__ == "__main__":
     main()

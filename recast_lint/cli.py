@@ -9,57 +9,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 import click
 
 from recast_lint import __version__
+from recast_lint.check_command import EXIT_CLEAN, EXIT_FAILURE, EXIT_PROBLEMS, HELP, OPTIONS, Option, fail, guarded, lowercase_start, report_crashes, run
 
 if TYPE_CHECKING:
-    from recast_lint.fix import Applicability, FixRun
-    from recast_lint.lint import LintResult
+    from recast_lint.fix import Applicability
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 # click 8.2+ reports a group called without a command as this error, whose message is the help
 _HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
-def _codes(value: Optional[str]) -> List[str]:
-    return [c.strip() for c in (value or "").split(",") if c.strip()]  # config.normalize settles the case
-
-
-def _use_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout is not None and sys.stdout.isatty()
-
-
-def fail(message: str, debug: bool = False) -> None:
-    """One line on stderr and exit 2 (with the traceback only under --debug)."""
-    if debug:
-        import traceback
-
-        traceback.print_exc()
-    click.echo(f"recast-lint: error: {message}", err=True)
-    sys.exit(EXIT_FAILURE)
-
-
-def _lowercase_start(message: str) -> str:
-    """Messages from click and the system, in our style (`No such file` -> `no such file`)."""
-    return message[:1].lower() + message[1:]
-
-
-def _report_crashes(crashes: Sequence[Exception], debug: bool) -> None:
-    """One line per rule that crashed (a bug of ours), and exit 2: the report above is incomplete."""
-    for crash in crashes:
-        if debug:
-            import traceback
-
-            traceback.print_exception(type(crash), crash, None)  # with the rule's own exception, its cause
-        click.echo(f"recast-lint: error: internal error: {crash} (please report it; rerun with --debug for the traceback)", err=True)
-    sys.exit(EXIT_FAILURE)
 
 
 class Guarded:
@@ -77,7 +38,7 @@ class Guarded:
             sys.exit(EXIT_FAILURE)
         except click.UsageError as exc:  # click would print the usage, a "Try" line and "Error: ..."
             where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-            fail(_lowercase_start(" ".join(exc.format_message().split()).rstrip(".")) + where)
+            fail(lowercase_start(" ".join(exc.format_message().split()).rstrip(".")) + where)
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.Abort:
@@ -85,20 +46,7 @@ class Guarded:
         sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # an int: --help or --version ended it
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
-        try:
-            return super().invoke(ctx)  # type: ignore[misc]
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(EXIT_PROBLEMS)
-        except OSError as exc:  # the system refused (read-only directory, full disk): not our bug
-            what = _lowercase_start(exc.strerror or str(exc))
-            fail(f"{what}: {exc.filename}" if exc.filename else what)
-        except Exception as exc:
-            debug = "--debug" in sys.argv or bool(os.environ.get("RECAST_LINT_DEBUG"))
-            fail(f"internal error: {type(exc).__name__}: {exc} (please report it; rerun with --debug for the traceback)", debug)
+        return guarded(lambda: super(Guarded, self).invoke(ctx), (click.exceptions.Exit, click.ClickException, click.Abort))
 
 
 class GuardedCommand(Guarded, click.Command):
@@ -118,152 +66,35 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "format_name", help="Output format [default: text; github when GITHUB_ACTIONS=true].",
-              type=click.Choice(["text", "concise", "json", "gitlab", "sarif", "github"]))
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report in --format to FILE; the log still shows text (github annotations on GitHub Actions).")
-@click.option("--statistics", is_flag=True, help="Show how many diagnostics each rule produced instead of the diagnostics.")
-@click.option("--toplevel", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
-              help="Resolve `$ref`s of loose workflow files against DIR.")
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--select", metavar="CODES", help="Only these rule codes, prefixes or names, comma-separated (e.g. RL2,RL301); replaces the configured select.")
-@click.option("--ignore", metavar="CODES", help="Skip these rule codes, prefixes or names, comma-separated; added to the configured ignore.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour the text output; auto: on a terminal, unless NO_COLOR is set.")
-@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes in place (every other character of the file is kept), then report what remains.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the fixes that change behaviour too (e.g. renaming a stage reference).")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what --fix would change and write nothing; exit 1 when there is a diff.")
-@click.option("--add-suppressions", "suppression_reason", metavar="REASON",
-              help="Write `# recast-lint: ignore[CODE] REASON` for every finding (RL101 excepted), so --strict passes; RL901 tells when one is fixed.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool,
-          toplevel: Optional[Path], strict: bool, select: Optional[str], ignore: Optional[str], color: str,
-          apply_fixes: bool, unsafe_fixes: bool, show_diff: bool, suppression_reason: Optional[str], debug: bool) -> None:
-    """Lint the analysis at each PATH (default: the current directory).
-
-    A PATH is an analysis directory, a file inside one (the whole analysis is linted), a loose
-    workflow file, or a directory of loose specs.
-    """
-    from recast_lint.config import ConfigError
-    from recast_lint.diagnostics import Severity
-    from recast_lint.lint import UsageError, lint
-    from recast_lint.report import render
-
-    log_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if output_file is not None and str(output_file) == "-":  # the usual spelling of standard output
-        output_file = None
-    if statistics and format_name and output_file is None:
-        fail("--statistics prints a table instead of the report; give --format only with --output-file")
-    if unsafe_fixes and not (apply_fixes or show_diff):
-        fail("--unsafe-fixes says which fixes --fix or --diff apply; give it with one of them")
-    if suppression_reason is not None and (apply_fixes or unsafe_fixes):
-        fail("--add-suppressions writes comments, not fixes; give it without --fix and --unsafe-fixes")
-    targets, selected, ignored = list(paths) or [Path(".")], _codes(select), _codes(ignore)
-    try:
-        if suppression_reason is not None:
-            result = _add_suppressions(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), suppression_reason, show_diff)
-        elif apply_fixes or show_diff:
-            from recast_lint.fix import fix_until_clean
-
-            fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
-            for refused in fixing.refused:  # a bug of ours: the file is left as it was
-                where = f"{refused.diagnostic.path}:{refused.diagnostic.span.line}"
-                click.echo(f"recast-lint: warning: the {refused.diagnostic.code} fix at {where} would make the file unreadable; "
-                           "not applied (please report it)", err=True)
-            if show_diff:
-                _print_diff(fixing)
-            _write_fixes(fixing)
-            result = fixing.final
-            result.fixed = fixing.applied
-        else:
-            result = lint(targets, toplevel, selected, ignored)
-    except (UsageError, ConfigError) as exc:
-        fail(str(exc))
-    if output_file is not None:
-        try:
-            # errors="replace": a file name that is not UTF-8 can reach a hint through a directory listing
-            output_file.write_text(render(format_name or log_format, result), encoding="utf-8", errors="replace")
-        except OSError as exc:
-            fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    elif format_name:
-        log_format = format_name
-    if statistics:
-        from recast_lint.report.statistics import render as render_statistics
-
-        click.echo(render_statistics(result, False), nl=False)
+def _click_option(option: Option) -> Callable:
+    """The click declaration of one option of ``check_command.OPTIONS``."""
+    if option.is_flag:
+        return click.option(option.flag, option.dest, is_flag=True, help=option.help)
+    if option.choices:
+        kind: Any = click.Choice(list(option.choices))
+    elif option.kind == "file":
+        kind = click.Path(dir_okay=False, path_type=Path)
+    elif option.kind == "dir":
+        kind = click.Path(exists=True, file_okay=False, path_type=Path)
     else:
-        use_color = _use_color(color)
-        # click strips ANSI codes when stdout is not a terminal unless told otherwise
-        click.echo(render(log_format, result, use_color), nl=False, color=use_color)
-    if result.crashes:  # after the report: what the other rules found is still worth reading
-        _report_crashes(result.crashes, debug)
-    if result.found_nothing:
-        where = " ".join(str(p) for p in paths) or "."
-        read = f"{result.files} YAML file{'s' if result.files != 1 else ''} read, but no" if result.files else "no"
-        click.echo(
-            f"recast-lint: warning: nothing to check in {where}: {read} catalogue entry (`name`, `metadata`, `spec`), "
-            "workflow (`stages:`), steps file or yadage reana.yaml",
-            err=True,
-        )
-    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)) or (suppression_reason is not None and result.diagnostics):
-        sys.exit(EXIT_PROBLEMS)
+        kind = None
+    return click.option(option.flag, option.dest, type=kind, metavar=option.metavar, default=option.default,
+                        show_default=option.show_default, help=option.help)
 
 
-def _add_suppressions(relint: Callable[[Mapping[Path, str]], LintResult], reason: str, show_diff: bool) -> LintResult:
-    """`--add-suppressions`: write (or, with --diff, show) a comment for each finding; what is left cannot be suppressed."""
-    from recast_lint.adopt.suppressions import add_suppressions, check_reason, messages
-    from recast_lint.diagnostics import display_path
-    from recast_lint.fix import WriteError, unified_diff, write
-
-    problem = check_reason(reason)
-    if problem:
-        fail(problem)
-    done = add_suppressions(relint, reason)
-    cwd = Path.cwd()
-    for path, (original, text) in sorted(done.texts.items()):
-        if show_diff:
-            click.echo(unified_diff(display_path(path, cwd), original, text), nl=False)
-            continue
-        try:
-            write(path, original, text)
-        except WriteError as exc:
-            fail(str(exc))
-    for line in messages(done, written=not show_diff):
-        click.echo(f"recast-lint: {line}", err=True)
-    if show_diff:
-        sys.exit(EXIT_PROBLEMS if done.texts else EXIT_CLEAN)
-    return done.final
+def _check_command(callback: Callable) -> Callable:
+    for option in reversed(OPTIONS):
+        callback = _click_option(option)(callback)
+    callback = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(callback)
+    return main.command("check", help=HELP)(callback)
 
 
-def _print_diff(fixing: FixRun) -> None:
-    """`--diff`: the unified diff of every file a fix would change on stdout, and exit (1 when there is one)."""
-    from recast_lint.diagnostics import display_path
-    from recast_lint.fix import unified_diff
+@_check_command
+def check(paths: Tuple[Path, ...], **options: Any) -> None:
+    from recast_lint.lint import without_cyclic_gc
 
-    cwd = Path.cwd()
-    for path, (original, fixed) in sorted(fixing.texts.items()):
-        click.echo(unified_diff(display_path(path, cwd), original, fixed), nl=False)
-    files = len(fixing.texts)
-    if files:
-        click.echo(f"recast-lint: would apply {fixing.applied} fix{'es' if fixing.applied != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
-    sys.exit(EXIT_PROBLEMS if files else EXIT_CLEAN)
-
-
-def _write_fixes(fixing: FixRun) -> None:
-    """Write the fixed files, and name each on stderr (the report on stdout is about what remains)."""
-    from recast_lint.diagnostics import display_path
-    from recast_lint.fix import WriteError, write
-
-    cwd = Path.cwd()
-    for path, (original, fixed) in sorted(fixing.texts.items()):
-        try:
-            write(path, original, fixed)
-        except WriteError as exc:
-            fail(str(exc))
-        count = sum(1 for applied in fixing.fixed if applied.path == path)
-        click.echo(f"recast-lint: fixed {display_path(path, cwd)} ({count} fix{'es' if count != 1 else ''})", err=True)
+    with without_cyclic_gc():  # one lint per command (``recast_lint.entry`` turns it off for the process)
+        run(paths, **options)
 
 
 @main.command("rules")
@@ -367,7 +198,7 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
         fail(str(exc))
     result = lint([created.path])
     if result.crashes:
-        _report_crashes(result.crashes, debug=False)
+        report_crashes(result.crashes, debug=False)
     if result.diagnostics:  # an info, such as RL660 on a recastatlas_version older than the default, is the answer's doing
         click.echo(render("concise", result), nl=False)
     if result.count(Severity.ERROR) or result.count(Severity.WARNING):
@@ -412,7 +243,7 @@ def init_command(path: Optional[Path], dry_run: bool) -> None:
     if not dry_run:
         result = lint([plan.root])
         if result.crashes:
-            _report_crashes(result.crashes, debug=False)
+            report_crashes(result.crashes, debug=False)
         click.echo("\n" + render_statistics(result, False) + "\n" + next_steps(plan, result), nl=False)
     if plan.problems:
         sys.exit(EXIT_PROBLEMS)
@@ -518,13 +349,14 @@ def graph_command(path: Optional[Path], format_name: str, example: Optional[str]
     from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
     from recast_lint.draw import DrawError, draw, render, update_readme
-    from recast_lint.lint import UsageError
+    from recast_lint.lint import UsageError, without_cyclic_gc
 
     if readme is not None and (output_file is not None or format_name != "mermaid"):
         fail("--update writes the Mermaid block of README; give it without --format and --output-file")
     try:
-        result, graph = draw(path or Path("."), toplevel, example)
-        output = render(format_name, graph)
+        with without_cyclic_gc():  # one lint and one graph, then the command ends
+            result, graph = draw(path or Path("."), toplevel, example)
+            output = render(format_name, graph)
         if readme is not None:
             changed = update_readme(readme, str(output))
             click.echo(f"recast-lint: {readme}: {'workflow block updated' if changed else 'workflow block already up to date'}", err=True)
@@ -544,7 +376,7 @@ def graph_command(path: Optional[Path], format_name: str, example: Optional[str]
         if reason:
             click.echo(f"recast-lint: warning: GitHub and GitLab will not render this diagram ({reason}); use --format svg", err=True)
     if result.crashes:
-        _report_crashes(result.crashes, debug)
+        report_crashes(result.crashes, debug)
     errors, warnings = graph.count(Severity.ERROR), graph.count(Severity.WARNING)
     if errors or warnings:
         click.echo(f"recast-lint: the graph shows {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)}; "

@@ -10,10 +10,11 @@ excessive nesting, recursive aliases and oversized files.
 from __future__ import annotations
 
 import bisect
-import contextlib
+import functools
+import re
 import stat
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
 import yaml
 
@@ -34,20 +35,51 @@ Pointer = Tuple[Key, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class NodeInfo:
-    """Where one key and value stand, and how the value is written."""
+    """Where one key and value stand, and how the value is written.
 
-    __slots__ = ("value", "start", "end", "key", "placeholder_mapping", "style")  # one per YAML node
+    There is one per YAML node, so it keeps the parser's line and column numbers (each line number one
+    shared object per document) and makes spans and offsets only when asked: a span per key and value
+    and the offsets, made for every node, were two thirds of the memory of a check."""
 
-    def __init__(self, value: Span, start: int, end: int, key: Optional[Span] = None, style: Optional[str] = None) -> None:
-        self.value = value
-        self.start = start  # character offsets of the value in the text, for locating substrings
-        self.end = end
-        self.key = key
+    __slots__ = ("_source", "_line", "_column", "_end_line", "_end_column", "_key_line", "_key_column", "_key_end_line", "_key_end_column",
+                 "placeholder_mapping", "style", "data", "pointer")
+
+    def __init__(self, source: Tuple[List[int], int], line: int, column: int, end_line: int, end_column: int, style: Optional[str]) -> None:
+        self._source = source  # the document's line starts and length
+        self._line, self._column, self._end_line, self._end_column = line, column, end_line, end_column  # 0-based, as the parser marks them
+        self._key_line: Optional[int] = None
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
+        self.data: Any = None  # the value built from it
+        self.pointer: Pointer = ()  # where it is: the one copy of that path every `Loc` of it can share
+
+    def _set_key(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self._key_line, self._key_column, self._key_end_line, self._key_end_column = line, column, end_line, end_column
+
+    @property
+    def value(self) -> Span:
+        return _span(self._line, self._column, self._end_line, self._end_column, self._source[0])
+
+    @property
+    def key(self) -> Optional[Span]:
+        if self._key_line is None:
+            return None
+        return _span(self._key_line, self._key_column, self._key_end_line, self._key_end_column)
+
+    @property
+    def start(self) -> int:
+        """Character offset of the value in the text, for locating substrings."""
+        lines = self._source[0]
+        return lines[self._line] + self._column if self._line < len(lines) else 0
+
+    @property
+    def end(self) -> int:
+        lines, size = self._source
+        return lines[self._end_line] + self._end_column if self._end_line < len(lines) else size
 
 
 class Merge(NamedTuple):
@@ -82,6 +114,7 @@ class Document:
         self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
+        self._rebuilt: Set[Pointer] = set()  # keys written twice (or merged over): below them `nodes` keeps stale entries
 
     def __repr__(self) -> str:
         return f"Document({str(self.path)!r})"
@@ -97,6 +130,15 @@ class Document:
 
     def info(self, pointer: Pointer) -> Optional[NodeInfo]:
         return self.nodes.get(tuple(pointer))
+
+    def value(self, pointer: Pointer) -> Any:
+        """The data at ``pointer``, or None where there is none. Asked for by nearly every question a rule
+        asks, so it is the node's own value, not a walk from the top; below a key written twice the
+        first value's children are no data any more, so there it walks."""
+        if self._rebuilt and any(pointer[:length] in self._rebuilt for length in range(1, len(pointer))):
+            return _walk(self.data, pointer)
+        info = self.nodes.get(pointer)
+        return None if info is None else info.data
 
     def span(self, pointer: Pointer, key: bool = False) -> Span:
         """The value (or key) at ``pointer``, or the nearest ancestor that exists."""
@@ -151,8 +193,17 @@ class Document:
 
     def _starts(self) -> List[int]:
         if not self._line_starts:
-            self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+            self._line_starts = line_starts(self.text)
         return self._line_starts
+
+
+def _walk(data: Any, pointer: Pointer) -> Any:
+    for key in pointer:
+        if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
 
 
 _FATAL = {"encoding", "syntax", "tab", "empty", "too-large", "too-deep", "too-many-nodes", "recursive-alias"}
@@ -250,48 +301,100 @@ class _Stop(Exception):
 
 def _mark_span(node: yaml.Node, line_starts: Optional[List[int]] = None) -> Span:
     start, end = node.start_mark, node.end_mark
-    if end.line > start.line and end.column == 0 and line_starts and end.line < len(line_starts):
+    return _span(start.line, start.column, end.line, end.column, line_starts)
+
+
+def _span(line: int, column: int, end_line: int, end_column: int, line_starts: Optional[List[int]] = None) -> Span:
+    """The span of a parser's 0-based marks."""
+    if end_line > line and end_column == 0 and line_starts and end_line < len(line_starts):
         # block collections end at the start of the next line; show them ending on their last line
-        last_line_length = line_starts[end.line] - line_starts[end.line - 1] - 1
-        return Span(start.line + 1, start.column + 1, end.line, last_line_length + 1)
-    return Span(start.line + 1, start.column + 1, end.line + 1, max(end.column + 1, start.column + 2))
+        last_line_length = line_starts[end_line] - line_starts[end_line - 1] - 1
+        return Span(line + 1, column + 1, end_line, last_line_length + 1)
+    return Span(line + 1, column + 1, end_line + 1, max(end_column + 1, column + 2))
+
+
+@functools.cache
+def _composer_limits_nesting() -> bool:
+    """Whether libyaml refuses to nest past a limit of its own (1,000 levels since 0.2.5), so that composing
+    cannot recurse until the C stack is exhausted. Asked once, on 1,100 levels, which composes safely either way."""
+    if _Loader.__name__ != "CSafeLoader":
+        return False
+    try:
+        yaml.compose("[" * 1100 + "]" * 1100, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return "maximum nesting depth" in str(exc)
+    return False
+
+
+def line_starts(text: str) -> List[int]:
+    """The offset of the first character of each line."""
+    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+
+_NEWLINE = re.compile("\n")
 
 
 class _Builder:
     def __init__(self, doc: Document):
         self.doc = doc
         self.count = 0
+        self.deep = False  # a collection as deep as MAX_DEPTH was built, or one was not: the events decide whether it is too deep
         self.constructor = yaml.constructor.SafeConstructor()
         self.offsets: List[int] = []
 
     def build(self) -> None:
         doc = self.doc
+        pre_read = self._maybe_too_deep()
         try:
-            if self._maybe_too_deep():
+            if pre_read and not _composer_limits_nesting():  # composing deep input would exhaust the C stack
                 self._check_depth()
+                pre_read = False  # done
             root = yaml.compose(doc.text, Loader=_Loader)
         except _Stop as stop:
             doc.problems.append(stop.problem)
             return
-        except yaml.YAMLError as exc:
-            doc.problems.append(self._syntax_problem(exc))
-            return
-        except RecursionError:  # pure-Python composer on deep input that slipped past the estimate
-            doc.problems.append(_too_deep(Span.point()))
+        except (yaml.YAMLError, RecursionError) as exc:
+            doc.problems.append(self._pre_read_problem(pre_read) or self._reading_problem(exc))
             return
         if root is None:
             doc.problems.append(
                 LoadProblem("empty", "file holds no YAML document", Span.point(), "add the content this file is meant to hold")
             )
             return
-        self.offsets = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
+        self.offsets = line_starts(doc.text)
         doc._line_starts = self.offsets
+        self.source = (self.offsets, len(doc.text))
+        self.line_numbers = list(range(len(self.offsets) + 1))  # every node of a line shares its number
         try:
             doc.data = self._build(root, (), 0, set(), None)
+            problem = self._pre_read_problem(pre_read and self.deep)
         except _Stop as stop:
-            doc.problems.append(stop.problem)
+            problem = self._pre_read_problem(pre_read) or stop.problem
+        if problem is not None:
+            doc.problems.append(problem)
             doc.data = None
             doc.nodes.clear()
+
+    def _reading_problem(self, exc: Exception) -> LoadProblem:
+        if isinstance(exc, RecursionError):  # pure-Python composer on deep input that slipped past the estimate
+            return _too_deep(Span.point())
+        return self._syntax_problem(exc)  # type: ignore[arg-type]
+
+    def _pre_read_problem(self, needed: bool) -> Optional[LoadProblem]:
+        """What reading the events first finds (too deep, or broken YAML), when the file might be too deep.
+
+        A composer with a nesting limit of its own cannot crash, so the file was composed without reading
+        its events first; but where something went wrong, or it nests as deep as the limit, the events
+        say what is reported, as they always did."""
+        if not needed:
+            return None
+        try:
+            self._check_depth()
+        except _Stop as stop:
+            return stop.problem
+        except (yaml.YAMLError, RecursionError) as exc:
+            return self._reading_problem(exc)
+        return None
 
     # -- guards --------------------------------------------------------------------------------
     def _maybe_too_deep(self) -> bool:
@@ -350,23 +453,39 @@ class _Builder:
     def _offset(self, mark: yaml.Mark) -> int:
         return self.offsets[mark.line] + mark.column if mark.line < len(self.offsets) else len(self.doc.text)
 
-    def _info(self, node: yaml.Node) -> NodeInfo:
-        start = self.offsets[node.start_mark.line] + node.start_mark.column if node.start_mark.line < len(self.offsets) else 0
-        end = self._offset(node.end_mark)
+    def _info(self, node: yaml.Node, key_node: Optional[yaml.Node]) -> NodeInfo:
+        numbers, count = self.line_numbers, len(self.line_numbers)
+        start, end = node.start_mark, node.end_mark
         style = (node.style or "") if isinstance(node, yaml.ScalarNode) else None
-        return NodeInfo(_mark_span(node, self.offsets), start, end, style=style)
+        info = NodeInfo(self.source, numbers[start.line] if start.line < count else start.line, start.column,
+                        numbers[end.line] if end.line < count else end.line, end.column, style)
+        if key_node is not None:
+            start, end = key_node.start_mark, key_node.end_mark
+            info._set_key(numbers[start.line] if start.line < count else start.line, start.column,
+                          numbers[end.line] if end.line < count else end.line, end.column)
+        return info
 
-    def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_span: Optional[Span]) -> Any:
+    def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_node: Optional[yaml.Node]) -> Any:
         self._guard(node, pointer, depth)
-        info = self._info(node)
-        info.key = key_span
+        info = self._info(node, key_node)
+        if pointer in self.doc.nodes:  # a duplicate key, or a key merged over
+            self.doc._rebuilt.add(pointer)
+        info.pointer = pointer
         self.doc.nodes[pointer] = info
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
-        with self._entered(node, active):
+            info.data = self._scalar(node)
+            return info.data
+        if depth >= MAX_DEPTH:
+            self.deep = True
+        self._enter(node, active)
+        try:
             if isinstance(node, yaml.SequenceNode):
-                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
-            return self._mapping(node, pointer, depth, active, info)
+                info.data = [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
+            else:
+                info.data = self._mapping(node, pointer, depth, active, info)
+            return info.data
+        finally:
+            active.discard(id(node))
 
     def _guard(self, node: yaml.Node, pointer: Pointer, depth: int) -> None:
         """The limits every node counts toward, merged ones included."""
@@ -384,9 +503,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Stop(_too_deep(_mark_span(node)))
 
-    @contextlib.contextmanager
-    def _entered(self, node: yaml.Node, active: set) -> Iterator[None]:
-        """Inside ``node``: meeting it again below (through an alias or a merge) would never end."""
+    def _enter(self, node: yaml.Node, active: set) -> None:
+        """Inside ``node`` until the caller discards it from ``active``: meeting it again below (through
+        an alias or a merge) would never end. (Not a context manager: entering one costs more than
+        building the node.)"""
         if id(node) in active:
             raise _Stop(
                 LoadProblem(
@@ -397,12 +517,10 @@ class _Builder:
                 )
             )
         active.add(id(node))
-        try:
-            yield
-        finally:
-            active.discard(id(node))
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR_TAG:  # most values: what the constructor would return, without its bookkeeping
+            return node.value
         try:
             value = self.constructor.construct_object(node)
             if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # Python cannot even print it
@@ -442,30 +560,33 @@ class _Builder:
                 )
                 continue
             self._guard(source, pointer, depth + 1)
-            with self._entered(source, active):
+            self._enter(source, active)
+            try:
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
-        seen: Dict[Any, Tuple[Span, Tuple[int, int]]] = {}
+            finally:
+                active.discard(id(source))
+        seen: Dict[Any, Tuple[yaml.Node, yaml.Node]] = {}  # each key's nodes: spans only for the few a problem needs
         for key_node, value_node in explicit:
             key = self._key(key_node)
-            key_span = _mark_span(key_node)
             earlier = result.get(key) if key in seen else None
-            value = self._build(value_node, pointer + (key,), depth + 1, active, key_span)
+            value = self._build(value_node, pointer + (key,), depth + 1, active, key_node)
             if key in seen:
+                first_key, first_value = seen[key]
                 same = type(value) is type(earlier) and value == earlier  # then no value is lost
                 self.doc.problems.append(
                     LoadProblem(
                         "duplicate-key-same" if same else "duplicate-key",
-                        f"duplicate key {key!r} (first defined on line {seen[key][0].line})"
+                        f"duplicate key {key!r} (first defined on line {first_key.start_mark.line + 1})"
                         + (" with the same value" if same else "; only this last value is kept, the first is lost"),
-                        key_span,
+                        _mark_span(key_node),
                         "remove one of the two entries" if same else "remove or rename one of the two entries",
-                        earlier=seen[key][1],
+                        earlier=(self._offset(first_key.start_mark), self._offset(first_value.end_mark)),
                     )
                 )
-            seen[key] = (key_span, (self._offset(key_node.start_mark), self._offset(value_node.end_mark)))
+            seen[key] = (key_node, value_node)
             result[key] = value
         if merge_value is not None:
-            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: spans[0] for k, spans in seen.items()})
+            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: _mark_span(nodes[0]) for k, nodes in seen.items()})
         self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
@@ -486,6 +607,7 @@ class _Builder:
                 return key
             except TypeError:
                 return str(key)
+        self.deep = True  # its nesting is not built: the events decide whether it is too deep
         self.doc.problems.append(
             LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
         )

@@ -43,17 +43,13 @@ class Loc(NamedTuple):
     pointer: Pointer = ()
 
     def child(self, *keys: Any) -> Loc:
-        return Loc(self.doc, self.pointer + tuple(keys))
+        pointer = self.pointer + keys
+        info = self.doc.nodes.get(pointer)  # share the document's copy of the path: the model holds a Loc per parameter
+        return Loc(self.doc, info.pointer if info is not None else pointer)
 
     @property
     def value(self) -> Any:
-        data = self.doc.data
-        for key in self.pointer:
-            if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-                data = data[key]
-            else:
-                return None
-        return data
+        return self.doc.value(self.pointer)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.value
@@ -441,12 +437,22 @@ class Builder:
         self._steps: Dict[Loc, Step] = {}
         self._workflow_locs: Dict[Loc, None] = {}
         self._building: List[Loc] = []
+        # resolving a path is a system call per component; a generated workflow names one file thousands of times
+        self._real: Dict[Path, Path] = {}
+        self._ref_files: Dict[Tuple[Path, str], Tuple[Path, str]] = {}
+
+    def real(self, path: Path) -> Path:
+        """``real(path)``, resolved once per build."""
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = real(path)
+        return found
 
     # documents
     def document(self, path: Path) -> Document:
         if not self.inside_root(path):  # a file found inside that links out: nothing outside the analysis is read
             return self._linked_out(Path(os.path.abspath(path)))
-        path = real(path)
+        path = self.real(path)
         doc = self.analysis.documents.get(path)
         if doc is None:
             text = self.overlay.get(path)
@@ -465,10 +471,19 @@ class Builder:
 
     def inside_root(self, path: Path) -> bool:
         try:
-            real(path).relative_to(self.analysis.root)
+            self.real(path).relative_to(self.analysis.root)
             return True
         except ValueError:
             return False
+
+    def _ref_file(self, base: Path, file_part: str) -> Tuple[Path, str]:
+        """The file a `$ref` from ``base`` names, and what is wrong with it: outside-root, missing-file or ''."""
+        found = self._ref_files.get((base, file_part))
+        if found is None:
+            path = Path(os.path.normpath(base / file_part))
+            problem = "outside-root" if not self.inside_root(path) else "" if is_file(path) else "missing-file"
+            found = self._ref_files[(base, file_part)] = (path, problem)
+        return found
 
     # `$ref`
     def deref(self, loc: Loc, base: Path) -> Tuple[Optional[Loc], Path, List[RefSite]]:
@@ -506,11 +521,11 @@ class Builder:
             site.problem = "home"
             return site
         if file_part:
-            path = Path(os.path.normpath(base / file_part))
-            if not self.inside_root(path):
+            path, problem = self._ref_file(base, file_part)
+            if problem == "outside-root":
                 site.problem, site.detail = "outside-root", str(path)
                 return site
-            if not is_file(path):
+            if problem == "missing-file":
                 site.problem = "missing-file"
                 # the file holding the `$ref` is no candidate: it cannot be the one it was meant to name
                 site.candidates = [
@@ -947,7 +962,7 @@ def build_loose_analysis(
     for path in files:
         doc = builder.document(path)
         if doc.ok and isinstance(doc.data, dict) and "stages" in doc.data and not _is_gitlab_ci(doc.data):
-            candidates.append(real(path))
+            candidates.append(builder.real(path))
     reached = {site.resolved.doc.path for site in builder.analysis.refs if site.resolved is not None}
     as_reana_workflow = {spec.workflow.loc.doc.path for spec in builder.analysis.reana if spec.workflow}
     for path in candidates:
@@ -965,7 +980,7 @@ def build_loose_analysis(
         wf for wf in builder.analysis.workflows if wf.origin != "loose" or wf.loc.doc.path not in included
     ]
     for path in files:
-        doc = builder.analysis.documents.get(real(path))
+        doc = builder.analysis.documents.get(builder.real(path))
         if doc is None or not doc.ok:
             continue
         if isinstance(doc.data, dict) and "stages" not in doc.data and _looks_like_steps_file(doc.data):

@@ -12,6 +12,8 @@ import re
 from typing import List, NamedTuple, Optional, Tuple
 
 _ROOT = re.compile(r"[^.\[]*")
+_NAME_END = re.compile(r"[!:]")
+_BRACE = re.compile(r"[{}]")
 
 
 class Field(NamedTuple):
@@ -20,12 +22,7 @@ class Field(NamedTuple):
     end: int  # offset just past `}`
     name: str  # the field name, e.g. `name[0]`
     dollar: bool  # written `${...}` (shell variable syntax)
-
-    @property
-    def root(self) -> str:
-        """The parameter the field reads: `files` for `{files[0]}`, `cfg` for `{cfg.x}`."""
-        match = _ROOT.match(self.name)
-        return match.group(0) if match else self.name
+    root: str  # the parameter the field reads: `files` for `{files[0]}`, `cfg` for `{cfg.x}`
 
     @property
     def positional(self) -> bool:
@@ -44,31 +41,29 @@ class BraceError(NamedTuple):
 def scan(template: str) -> Tuple[List[Field], Optional[BraceError]]:
     """Fields in ``template`` and the first brace error, if any (``str.format`` stops there too)."""
     fields: List[Field] = []
-    i, n = 0, len(template)
-    while i < n:
-        ch = template[i]
-        if ch == "}":
+    n = len(template)
+    brace = _BRACE.search(template)  # from brace to brace: most of a command is no field
+    while brace is not None:
+        i = brace.start()
+        if template[i] == "}":
             if i + 1 < n and template[i + 1] == "}":
-                i += 2
+                brace = _BRACE.search(template, i + 2)
                 continue
             return fields, BraceError(i, "single '}' with no matching '{'")
-        if ch != "{":
-            i += 1
-            continue
         if i + 1 < n and template[i + 1] == "{":
-            i += 2
+            brace = _BRACE.search(template, i + 2)
             continue
         depth, j = 1, i + 1
-        while j < n and depth:
-            if template[j] == "{":
-                depth += 1
-            elif template[j] == "}":
-                depth -= 1
-            j += 1
-        if depth:
-            return fields, BraceError(i, "'{' is never closed")
+        while depth:
+            inner = _BRACE.search(template, j)
+            if inner is None:
+                return fields, BraceError(i, "'{' is never closed")
+            depth += 1 if inner.group() == "{" else -1
+            j = inner.end()
         text = template[i + 1 : j - 1]
-        name = re.split(r"[!:]", text, maxsplit=1)[0]
-        fields.append(Field(text=text, start=i, end=j, name=name, dollar=i > 0 and template[i - 1] == "$"))
-        i = j
+        # mostly `{name}`: text, name and root are then one string, not three copies (a command may hold thousands)
+        name = _NAME_END.split(text, maxsplit=1)[0] if ":" in text or "!" in text else text
+        root = _ROOT.match(name).group(0) if "." in name or "[" in name else name  # type: ignore[union-attr]  # matches any string
+        fields.append(Field(text=text, start=i, end=j, name=name, dollar=i > 0 and template[i - 1] == "$", root=root))
+        brace = _BRACE.search(template, j)
     return fields, None

@@ -91,20 +91,6 @@ def schedule_of(analysis: Analysis, graph: ScopeGraph) -> ScopeSchedule:
     return cache[id(graph)]
 
 
-def waits_for(graph: ScopeGraph, stage: Stage) -> Optional[Set[int]]:
-    """The rules ``stage`` waits for, directly or not (`init` as ``INIT``); None when some
-    dependency on the way is not understood."""
-    closure = graph.closure(stage)
-    if closure is None:
-        return None
-    waited = set(closure)
-    for index in closure | {stage.index}:
-        for reading in graph.dependencies.get(index, []):
-            if reading.resolution is not None and any(e.stage is None for e in reading.resolution.via()):
-                waited.add(INIT)
-    return waited
-
-
 def _rule_id(entry: Entry) -> int:
     return INIT if entry.stage is None else entry.stage.index
 

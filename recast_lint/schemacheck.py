@@ -48,6 +48,7 @@ class Schemas:
     def __init__(self, directory: Path = SCHEMA_DIR):
         self.directory = directory
         self._documents: Dict[str, Dict[str, Any]] = {}
+        self._resolved: Dict[Tuple[str, str], Tuple[Dict[str, Any], str]] = {}
 
     def document(self, name: str) -> Dict[str, Any]:
         if name not in self._documents:
@@ -55,6 +56,12 @@ class Schemas:
         return self._documents[name]
 
     def resolve(self, ref: str, current: str) -> Tuple[Dict[str, Any], str]:
+        found = self._resolved.get((ref, current))
+        if found is None:  # a schema names the same few definitions for every stage of a workflow
+            found = self._resolved[(ref, current)] = self._resolve(ref, current)
+        return found
+
+    def _resolve(self, ref: str, current: str) -> Tuple[Dict[str, Any], str]:
         name, _, pointer = ref.partition("#")
         name = name or current
         node: Any = self.document(name)
@@ -65,57 +72,62 @@ class Schemas:
     def errors(self, target: str, instance: Any) -> Iterator[SchemaError]:
         """Errors of ``instance`` against ``target`` (e.g. `steps.json#/definitions/step`)."""
         schema, name = self.resolve(target, "")
-        yield from self._check(schema, name, instance, ())
+        found: List[SchemaError] = []
+        self._check(schema, name, instance, (), found)
+        return iter(found)
 
     def valid(self, schema: Dict[str, Any], name: str, instance: Any) -> bool:
-        return next(self._check(schema, name, instance, ()), None) is None
+        found: List[SchemaError] = []
+        self._check(schema, name, instance, (), found)
+        return not found
 
-    def _check(self, schema: Dict[str, Any], name: str, instance: Any, path: Tuple[Any, ...]) -> Iterator[SchemaError]:
+    # errors are appended to ``found`` (not yielded: a generator per keyword and value cost more than the check)
+    def _check(self, schema: Dict[str, Any], name: str, instance: Any, path: Tuple[Any, ...], found: List[SchemaError]) -> None:
         if "$ref" in schema:  # draft-07: `$ref` overrides its siblings
             target, target_name = self.resolve(schema["$ref"], name)
-            yield from self._check(target, target_name, instance, path)
+            self._check(target, target_name, instance, path, found)
             return
         expected = schema.get("type")
         if expected is not None:
             types = expected if isinstance(expected, list) else [expected]
             if not any(_TYPES[t](instance) for t in types):
-                yield SchemaError(path, "type", expected, schema, instance)
+                found.append(SchemaError(path, "type", expected, schema, instance))
                 return  # further keywords would only repeat the type error
         if "enum" in schema and instance not in schema["enum"]:
-            yield SchemaError(path, "enum", schema["enum"], schema, instance)
+            found.append(SchemaError(path, "enum", schema["enum"], schema, instance))
         if "const" in schema and instance != schema["const"]:
-            yield SchemaError(path, "const", schema["const"], schema, instance)
+            found.append(SchemaError(path, "const", schema["const"], schema, instance))
         if "minimum" in schema and _TYPES["number"](instance) and instance < schema["minimum"]:
-            yield SchemaError(path, "minimum", schema["minimum"], schema, instance)
+            found.append(SchemaError(path, "minimum", schema["minimum"], schema, instance))
         if isinstance(instance, dict):
-            yield from self._check_object(schema, name, instance, path)
+            self._check_object(schema, name, instance, path, found)
         if isinstance(instance, list) and isinstance(schema.get("items"), dict):
             for index, item in enumerate(instance):
-                yield from self._check(schema["items"], name, item, path + (index,))
+                self._check(schema["items"], name, item, path + (index,), found)
         for sub in schema.get("allOf", ()):
-            yield from self._check(sub, name, instance, path)
+            self._check(sub, name, instance, path, found)
         if "if" in schema:
             branch = "then" if self.valid(schema["if"], name, instance) else "else"
             if branch in schema:
-                yield from self._check(schema[branch], name, instance, path)
+                self._check(schema[branch], name, instance, path, found)
 
-    def _check_object(self, schema: Dict[str, Any], name: str, instance: Dict[Any, Any], path: Tuple[Any, ...]) -> Iterator[SchemaError]:
+    def _check_object(self, schema: Dict[str, Any], name: str, instance: Dict[Any, Any], path: Tuple[Any, ...], found: List[SchemaError]) -> None:
         missing = [key for key in schema.get("required", ()) if key not in instance]
         if missing:
-            yield SchemaError(path, "required", missing, schema, instance)
+            found.append(SchemaError(path, "required", missing, schema, instance))
         properties = schema.get("properties", {})
         for key, sub in properties.items():
             if key in instance:
-                yield from self._check(sub, name, instance[key], path + (key,))
+                self._check(sub, name, instance[key], path + (key,), found)
         extra = schema.get("additionalProperties", True)
         if extra is False:
             unexpected = [key for key in instance if key not in properties]
             if unexpected:
-                yield SchemaError(path, "additionalProperties", unexpected, schema, instance)
+                found.append(SchemaError(path, "additionalProperties", unexpected, schema, instance))
         elif isinstance(extra, dict):
             for key, value in instance.items():
                 if key not in properties:
-                    yield from self._check(extra, name, value, path + (key,))
+                    self._check(extra, name, value, path + (key,), found)
 
 
 def keywords_used(node: Any, found: List[str]) -> List[str]:

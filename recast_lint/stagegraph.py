@@ -8,7 +8,7 @@ rules judge it; anything else that needs to know which stage an expression names
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Workflow
 from recast_lint.stagepaths import (
@@ -63,7 +63,10 @@ class ScopeGraph:
         self.dependencies: Dict[int, List[Reading]] = {}  # by stage index
         self.selectors: List[Selector] = []
         self.unaddressable: List[Stage] = []
-        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every closure through the stage
+        self._upstream: Dict[int, List[Stage]] = {}  # asked for again by every search through the stage
+        self._downstream: Optional[Dict[int, List[int]]] = None
+        self._broken_above: Optional[Set[int]] = None
+        self._waiting_for_init: Optional[Set[int]] = None
         self._cycles: Optional[List[List[Stage]]] = None
 
     @property
@@ -83,20 +86,38 @@ class ScopeGraph:
         self._upstream[stage.index] = list(found.values())
         return self._upstream[stage.index]
 
-    def closure(self, stage: Stage) -> Optional[Set[int]]:
-        """Indices of every stage ``stage`` waits for, directly or not; None when some dependency
-        on the way could not be understood."""
+    def broken_above(self, stage: Stage) -> bool:
+        """Whether a dependency of ``stage``, or of a stage it waits for, could not be understood
+        (broken ones are reported where they are written): what it waits for is then unknown."""
+        if self._broken_above is None:
+            self._broken_above = self._with_all_below(
+                index for index, readings in self.dependencies.items()
+                if not all(r.understood and not r.matches_nothing for r in readings)
+            )
+        return stage.index in self._broken_above
+
+    def waits_for_init(self, stage: Stage) -> bool:
+        """Whether ``stage``, or a stage it waits for, has a dependency on the scope's `init`."""
+        if self._waiting_for_init is None:
+            self._waiting_for_init = self._with_all_below(
+                index for index, readings in self.dependencies.items()
+                if any(r.resolution is not None and any(e.stage is None for e in r.resolution.via()) for r in readings)
+            )
+        return stage.index in self._waiting_for_init
+
+    def waits_for(self, stage: Stage, other: Stage) -> bool:
+        """Whether ``stage`` waits for ``other`` (both of this scope), directly or through other stages.
+        The search stops at ``other``: a stage mostly reads one it depends on directly."""
         seen: Set[int] = set()
         todo = [stage]
         while todo:
-            current = todo.pop()
-            if not all(r.understood and not r.matches_nothing for r in self.dependencies.get(current.index, [])):
-                return None  # the dependencies on the way are broken (reported there) or not understood
-            for up in self.upstream(current):
+            for up in self.upstream(todo.pop()):
+                if up.index == other.index:
+                    return True
                 if up.index not in seen:
                     seen.add(up.index)
                     todo.append(up)
-        return seen
+        return False
 
     def cycles(self) -> List[List[Stage]]:
         """Each strongly connected set of stages that waits on itself, as one concrete cycle."""
@@ -127,25 +148,29 @@ class ScopeGraph:
 
     def downstream(self) -> Dict[int, List[int]]:
         """For each stage index, the indices of the stages that wait for it."""
-        found: Dict[int, List[int]] = {s.index: [] for s in self.stages}
-        for stage in self.stages:
-            for up in self.upstream(stage):
-                found[up.index].append(stage.index)
-        return found
+        if self._downstream is None:
+            found: Dict[int, List[int]] = {s.index: [] for s in self.stages}
+            for stage in self.stages:
+                for up in self.upstream(stage):
+                    found[up.index].append(stage.index)
+            self._downstream = found
+        return self._downstream
 
     def never_run(self) -> Set[int]:
         """Indices of the stages that never run: the blocked ones and every stage after them."""
-        todo = list(self.blocked())
-        if not todo:
-            return set()
-        downstream = self.downstream()
-        seen = set(todo)
+        return self._with_all_below(self.blocked())
+
+    def _with_all_below(self, indices: Iterable[int]) -> Set[int]:
+        """``indices`` and every stage that waits for one of them, directly or not: one pass per scope."""
+        found = set(indices)
+        todo = list(found)
+        downstream = self.downstream() if todo else {}
         while todo:
-            for nxt in downstream[todo.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
+            for down in downstream.get(todo.pop(), ()):
+                if down not in found:
+                    found.add(down)
+                    todo.append(down)
+        return found
 
     def names_referenced(self, name: str) -> bool:
         texts = [r.text for rs in self.dependencies.values() for r in rs] + [s.target.text for s in self.selectors]

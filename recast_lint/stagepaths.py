@@ -21,6 +21,7 @@ skip such expressions rather than guess.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -139,6 +140,7 @@ def roots(text: str) -> List[str]:
     return [name for chain in chains if chain and isinstance(chain[0], Fields) for name in chain[0].names]
 
 
+@functools.lru_cache(maxsize=4096)  # a workflow writes the same few expressions (`init`, a stage's name) again and again
 def parse(text: str) -> StagePath:
     """Parse ``text`` the way jsonpath-rw does; raises ``ExpressionError``."""
     tokens = tokenize(text)

@@ -271,3 +271,87 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     uri = json.loads(report.read_text(encoding="utf-8"))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri.endswith("broken.yml") and "%EF%BF%BD" in uri  # U+FFFD for the byte that is not UTF-8
+
+
+# -- `check` without click (recast_lint.entry) ---------------------------------------------------
+
+SAME_WITHOUT_CLICK = [
+    ["helloworld"],
+    ["--format", "json", "refs/missing-file"],
+    ["--format=concise", "--strict", "refs/siblings"],
+    ["--statistics", "refs/missing-file"],
+    ["--statistics", "--format", "json", "helloworld"],
+    ["--select", "RL2O1", "--ignore=RL9", "helloworld"],
+    ["no/such/analysis"],
+    ["--color", "always", "--debug", "refs/missing-file"],
+    ["--output-file", "-", "--format", "sarif", "refs/missing-file"],
+    ["--toplevel", "discovery/ancestor", "discovery/ancestor/wf/flow.yml"],
+    ["--", "helloworld", "discovery/monorepo"],
+    ["--diff", "fix/RL201/before"],
+    ["--diff", "--unsafe-fixes", "fix/RL301/before"],
+    ["--unsafe-fixes", "helloworld"],
+]
+
+
+def _program(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    """`recast-lint check ARGS` as the installed program runs it (``recast_lint.entry``)."""
+    return subprocess.run([sys.executable, "-m", "recast_lint", "check", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _through_click(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from recast_lint.cli import main; main(sys.argv[1:], prog_name='recast-lint')", "check", *args],
+        capture_output=True, text=True, cwd=cwd,
+    )
+
+
+def _outcome(done: subprocess.CompletedProcess) -> tuple:
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("args", SAME_WITHOUT_CLICK, ids=" ".join)
+def test_check_without_click_says_and_exits_exactly_what_the_click_command_does(args: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.check_command import parse
+
+    monkeypatch.chdir(FIXTURES)
+    assert parse(args) is not None  # read without click
+    assert _outcome(_program(args, FIXTURES)) == _outcome(_through_click(args, FIXTURES))
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--fix"], "recast-lint: fixed "),
+    (["--fix", "--unsafe-fixes", "--format", "concise"], "recast-lint: fixed "),
+    (["--add-suppressions", "legacy, see #12"], "recast-lint: added "),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else "")
+def test_check_writing_without_click_writes_and_says_what_the_click_command_does(args: list, said: str, tmp_path: Path) -> None:
+    copies = {way: tmp_path / way / "analysis" for way in ("program", "click")}
+    for copy in copies.values():
+        shutil.copytree(FIXTURES / "fix" / "RL301" / "before", copy)
+    program, through_click = _program(args, copies["program"]), _through_click(args, copies["click"])
+    assert said in program.stderr
+    assert _outcome(program) == _outcome(through_click)
+    written = {way: {p.relative_to(copy): p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()} for way, copy in copies.items()}
+    assert written["program"] == written["click"]
+
+
+def test_a_one_shot_check_turns_the_garbage_collector_off_and_a_lint_in_process_leaves_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server lints in a process that keeps running: lint() leaves the collector alone."""
+    import gc
+
+    probe = "import gc, sys\nfrom recast_lint.entry import main\ntry:\n    main(['check', '.'])\nexcept SystemExit:\n    print(gc.isenabled())"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=FIXTURES / "helloworld").stdout.splitlines()[-1] == "False"
+    collecting = []
+    build = lint_module.build
+    monkeypatch.setattr(lint_module, "build", lambda target, overlay: collecting.append(gc.isenabled()) or build(target, overlay))
+    assert gc.isenabled()
+    lint_module.lint([FIXTURES / "helloworld"])
+    assert collecting == [True] and gc.isenabled()
+
+
+@pytest.mark.parametrize("args", [["--formt", "json"], ["--format", "xml"], ["--help"], ["-h"], ["--strict=yes"], ["--toplevel", "helloworld/recast.yml"],
+                                  ["--output-file", "helloworld"], ["--select"], ["-"]])
+def test_what_click_would_question_is_left_to_click(args: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recast_lint.check_command import parse
+
+    monkeypatch.chdir(FIXTURES)
+    assert parse(args) is None

@@ -167,6 +167,19 @@ def test_a_newline_inside_a_key_stays_inside_its_one_line_diagnostic() -> None:
     assert summary == "found 1 error, 0 warnings in 1 file"
 
 
+def test_a_value_is_what_the_data_holds_even_below_a_key_written_twice() -> None:
+    doc = load_file(LOAD / "rewritten-keys.yml")
+    assert ("twice", "k", "b") in doc.nodes and ("merged", "step", "image") in doc.nodes  # positions of the first values
+    assert doc.value(("twice", "k", "b")) is None and doc.value(("merged", "step", "image")) is None
+    assert doc.value(("twice", "k", "a")) == 3 and doc.value(("merged", "step")) == {"name": "second"}
+    assert doc.value(("base", "step", "image")) == "busybox" and doc.value(("base", "nothing")) is None
+    for pointer in doc.nodes:  # the node's own value wherever the data still holds it
+        data = doc.data
+        for key in pointer:
+            data = data[key] if isinstance(data, (dict, list)) and (key in data if isinstance(data, dict) else key < len(data)) else None
+        assert doc.value(pointer) == data, pointer
+
+
 def test_kept_documents_are_handed_back_for_the_same_path_and_bytes() -> None:
     raw = (FIXTURES / "helloworld" / "specs" / "steps.yml").read_bytes()
     path = FIXTURES / "helloworld" / "specs" / "steps.yml"

@@ -360,8 +360,8 @@ def summary(plan: Plan, cwd: Path, written: bool) -> str:
 
     if not plan.changes and not plan.problems:
         return f"{display_path(plan.root, cwd) or '.'}: nothing to do, the analysis is under recast-lint already\n"
-    verb = "" if written else "would be "
-    lines = [f"{display_path(change.path, cwd)}: {verb}{said}" for change in plan.changes for said in change.says]
+    lines = [] if written else ["dry run, nothing written; without --dry-run:"]
+    lines += [f"{display_path(change.path, cwd)}: {said}" for change in plan.changes for said in change.says]
     lines += [f"not done: {problem}" for problem in plan.problems]
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 

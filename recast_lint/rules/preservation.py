@@ -6,6 +6,7 @@ B.6, C.6 and E S5–S10), and what must never be committed (C2).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
@@ -427,6 +428,7 @@ def _key_words(key: str) -> List[str]:
     return [word.lower() for word in re.split(r"[^A-Za-z0-9]+", spaced) if word]
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every key of every file; most keys are the same few words
 def _holds_secret(key: Any) -> bool:
     """A key whose last word names a secret (`db_password`, `YADAGE_SCHEMA_LOAD_TOKEN`, `RECAST_PASS`), not
     one that describes it (`token_file`, `secret_name`); a bare `pass` only in an environment-variable name."""

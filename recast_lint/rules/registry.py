@@ -11,7 +11,6 @@ docstring is its documentation (``recast-lint explain CODE``). Codes are grouped
 
 from __future__ import annotations
 
-import inspect
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from recast_lint.diagnostics import Severity, Span
@@ -60,6 +59,8 @@ class Rule(NamedTuple):
 
     @property
     def documentation(self) -> str:
+        import inspect  # only to show the documentation: a check does not need it
+
         return inspect.getdoc(self.check) or ""
 
 
@@ -74,7 +75,7 @@ def rule(code: str, name: str, severity: Severity, summary: str, fix: Optional[A
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
-        if not inspect.getdoc(check):
+        if not (check.__doc__ or "").strip():
             raise ValueError(f"rule {code} has no documentation")
         RULES[code] = Rule(code, name, severity, summary, check, finds_secrets, fix)
         return check

@@ -9,11 +9,12 @@ is unknown, that is the one error reported, with the closest valid name.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
+from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.schemacheck import SchemaError, Schemas
@@ -31,12 +32,14 @@ def validation_targets(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
     entry = analysis.entry
     if entry is not None and entry.doc.ok:
         yield entry.loc, "recast.json"
+    workflows_in: Dict[Document, List[Loc]] = {}  # a step is looked for among the workflows of its own file
     for loc in analysis.workflow_locs:
+        workflows_in.setdefault(loc.doc, []).append(loc)
         yield loc, "workflow.json"
     step_locs = {step.loc for step in analysis.steps}
     steps_files = {}
     for step in analysis.steps:
-        if not _inside_any(step.loc, analysis.workflow_locs):
+        if not _inside_any(step.loc, workflows_in.get(step.loc.doc, [])):
             yield step.loc, "steps.json#/definitions/step"
             if len(step.loc.pointer) == 1:
                 steps_files[step.loc.doc.path] = step.loc.doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from recast_lint import fix
@@ -29,6 +30,7 @@ class Template(NamedTuple):
     where: str  # cmd | script | publish template
     fields: Tuple[Field, ...]
     error: Optional[BraceError]
+    named_fields: Tuple[Field, ...] = ()  # see `named`; filled in once by `_template`
 
     @property
     def has_workdir(self) -> bool:
@@ -43,18 +45,36 @@ class Template(NamedTuple):
 
     def named(self) -> Iterator[Field]:
         """Fields the stage's parameters must provide (in a command, `{workdir}` too)."""
-        for field in self.fields:
-            if self.kind(field) == "named" and not (self.has_workdir and field.root == "workdir"):
-                yield field
+        return iter(self.named_fields)
 
 
-@functools.lru_cache(maxsize=4096)  # a dozen rules read each template; scanning a long one is not free
+def per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``compute(obj)`` once per object (a step, a stage) for as long as the object lives: a dozen rules
+    ask for the same templates and names of a step thousands of stages share. What it returns is shared:
+    read it, never change it."""
+    results: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def cached(obj: Any) -> Any:
+        found = results.get(obj, _NOT_YET)
+        if found is _NOT_YET:
+            found = results[obj] = compute(obj)
+        return found
+
+    return cached
+
+
+_NOT_YET = object()
+
+
 def _template(loc: Loc, where: str) -> Optional[Template]:
     text = loc.value
     if not isinstance(text, str):
         return None
     fields, error = scan(text)
-    return Template(loc, text, where, tuple(fields), error)
+    template = Template(loc, text, where, tuple(fields), error)
+    named = (f for f in fields if template.kind(f) == "named" and not (template.has_workdir and f.root == "workdir"))
+    return template._replace(named_fields=tuple(named))  # a dozen rules ask which fields are named
 
 
 def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
@@ -72,7 +92,8 @@ def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) 
         yield loc
 
 
-def templates(step: Step) -> List[Template]:
+@per_object
+def templates(step: Step) -> Tuple[Template, ...]:
     """The step's `cmd` or `script` and every string of an `interpolated-pub` `publish`."""
     found: List[Template] = []
     process = step.part("process")
@@ -88,7 +109,7 @@ def templates(step: Step) -> List[Template]:
             template = _template(leaf, "publish template")
             if template:
                 found.append(template)
-    return found
+    return tuple(found)
 
 
 def outputmap_leaves(step: Step) -> List[Loc]:
@@ -126,12 +147,13 @@ def _stage_steps(stage: Stage) -> List[Step]:
     return ([stage.step] if stage.step else []) + stage.case_steps
 
 
-def _users(step: Step) -> List[Stage]:
+@per_object
+def _users(step: Step) -> Tuple[Stage, ...]:
     """The stages that pass parameters to ``step``, each once."""
-    return list(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
+    return tuple(dict.fromkeys(stage for stage in step.used_by if step in _stage_steps(stage)))
 
 
-def checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, List[Stage]]]:
+def checked_steps(analysis: Analysis) -> Iterator[Tuple[Step, Tuple[Stage, ...]]]:
     """Every step some stage passes parameters to, with those stages; a step no stage uses cannot be checked."""
     for step in analysis.steps:
         users = _users(step)
@@ -144,8 +166,14 @@ def checked_templates(analysis: Analysis) -> Iterator[Template]:
         yield from templates(step)
 
 
-def passed_names(stage: Stage) -> List[str]:
-    return [str(name) for name in stage.parameter_names()]
+@per_object
+def passed_names(stage: Stage) -> Tuple[str, ...]:
+    return tuple(str(name) for name in stage.parameter_names())
+
+
+def passes(stage: Stage, name: str) -> bool:
+    """Whether ``stage`` passes a parameter called ``name``."""
+    return name in passed_names(stage)
 
 
 def stage_list(stages: Sequence[Stage]) -> str:
@@ -171,7 +199,7 @@ def needed_parameters(step: Step) -> Dict[str, str]:
 
 def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:
     """No stage passes ``name``: the step itself is wrong (a typo), so report it in the step."""
-    return all(name not in passed_names(stage) for stage in users)
+    return not any(passes(stage, name) for stage in users)
 
 
 def parameter_hint(name: str, names: List[str], rename: bool = True) -> str:
@@ -217,7 +245,7 @@ def _doubled(text: str, keep: Sequence[str]) -> Optional[str]:
         inner, error = scan(text[head + 1 : -1])
         if error is not None:
             return None  # which braces pair up is not clear
-        kept = [Field(f.text, f.start + head + 1, f.end + head + 1, f.name, f.dollar) for f in inner if f.root in keep and not f.dollar]
+        kept = [f._replace(start=f.start + head + 1, end=f.end + head + 1) for f in inner if f.root in keep and not f.dollar]
     out, cursor = [], 0
     for field in kept:
         out += [text[cursor : field.start].replace("{", "{{").replace("}", "}}"), field.literal]
@@ -232,7 +260,7 @@ def shortened(text: str, limit: int = 40) -> str:
 
 
 def union_names(users: Sequence[Stage]) -> List[str]:
-    names: List[str] = []
+    names: Dict[str, None] = {}  # in order, each once
     for stage in users:
-        names.extend(n for n in passed_names(stage) if n not in names)
-    return names
+        names.update(dict.fromkeys(passed_names(stage)))
+    return list(names)

@@ -11,7 +11,7 @@ from recast_lint.fix import Applicability
 from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
-from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passed_names
+from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes, per_object
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
 
@@ -29,6 +29,7 @@ def _jq_names(script: Any) -> Optional[Set[str]]:
     return names or None
 
 
+@per_object  # a step thousands of stages share is read once
 def _used_by_step(step: Step) -> Optional[Set[str]]:
     """Names the step reads, or None when it may read any parameter (jq over the parameters, manual steps)."""
     process = step.part_value("process")
@@ -96,12 +97,20 @@ def _used_by_stage(stage: Stage) -> Optional[Set[str]]:
 
 def _init_read_from_outside(stage: Stage) -> bool:
     """Whether a sibling stage reads the sub-workflow's `init` directly (`{stages: 'sub[*].init', ...}`)."""
-    for sibling in stage.workflow.stages:
-        for parameter in sibling.parameters:
-            for selector in selectors_in(parameter.value):
-                if any(str(stage.name) in target and "init" in target for target in selector_targets(selector)):
-                    return True
-    return False
+    return any(str(stage.name) in target for target in _init_targets(stage.workflow))
+
+
+@per_object  # asked for by every sub-workflow stage of the scope
+def _init_targets(workflow: Workflow) -> Tuple[str, ...]:
+    """The selector targets of the workflow's stages that name an `init`."""
+    return tuple(
+        target
+        for sibling in workflow.stages
+        for parameter in sibling.parameters
+        for selector in selectors_in(parameter.value)
+        for target in selector_targets(selector)
+        if "init" in target
+    )
 
 
 @rule("RL507", "unused-parameter", Severity.WARNING, "a parameter the stage passes is never used by its step")
@@ -125,7 +134,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
         used = _used_by_stage(stage)
         if used is None:
             continue
-        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if n not in passed_names(stage)]
+        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if not passes(stage, n)]
         for parameter in stage.parameters:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read

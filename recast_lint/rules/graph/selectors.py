@@ -11,7 +11,7 @@ from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Stage
 from recast_lint.rules.graph.outputs import published_by, published_by_target
 from recast_lint.rules.graph.wording import Prefer, no_match, quoted
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
-from recast_lint.schedule import INIT, NO_RESULT, OK, UNSCHEDULED, schedule_of, waits_for
+from recast_lint.schedule import NO_RESULT, OK, UNSCHEDULED, schedule_of
 from recast_lint.stagegraph import ScopeGraph, Selector, graphs
 from recast_lint.stagepaths import Resolution
 
@@ -50,11 +50,12 @@ def selector_unknown_stage(analysis: Analysis) -> Iterable[Finding]:
 def _suits(analysis: Analysis, graph: ScopeGraph, selector: Selector) -> Prefer:
     """How well a repaired expression suits the selector: it reaches a stage the reader waits for,
     and that stage publishes the `output` the selector reads."""
-    closure = graph.closure(selector.stage) or set()
+    reader = selector.stage
+    known = not graph.broken_above(reader)
     output = selector.value.get("output")
 
     def score(resolution: Resolution) -> int:
-        upstream = any(entry.stage is not None and entry.stage.index in closure for entry in resolution.via())
+        upstream = known and any(entry.stage is not None and graph.waits_for(reader, entry.stage) for entry in resolution.via())
         return 2 * upstream + (output in published_by(analysis, graph, resolution))
 
     return score
@@ -120,14 +121,13 @@ def _not_upstream(analysis: Analysis) -> Iterator[Tuple[bool, Finding]]:
             if resolution is None or not selector.target.understood:
                 continue
             reader = selector.stage
-            waited = waits_for(graph, reader)
-            if waited is None:
+            if graph.broken_above(reader):
                 continue
             for entry in resolution.via():
                 target = entry.stage
-                if (INIT if target is None else target.index) in waited:
+                if graph.waits_for_init(reader) if target is None else graph.waits_for(reader, target):
                     continue
-                if target is not None and (target is reader or reader.index in (graph.closure(target) or set())):
+                if target is not None and (target is reader or not graph.broken_above(target) and graph.waits_for(target, reader)):
                     why = "its own output" if target is reader else f"'{target.name}', which runs only after it"
                     yield True, Finding.at(
                         selector.target.loc,
