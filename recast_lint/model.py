@@ -30,6 +30,7 @@ _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
 MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
@@ -300,6 +301,7 @@ class Analysis:
         self.entry: Optional[RecastEntry] = None
         self.reana: List[ReanaSpec] = []
         self.ci: Optional[Document] = None
+        self.precommit: Optional[Document] = None  # .pre-commit-config.yaml: the pins of the recast-lint hooks
         self.workflows: List[Workflow] = []  # roots
         self.workflow_locs: List[Loc] = []  # every workflow mapping that is validated on its own
         self.steps: List[Step] = []
@@ -785,6 +787,9 @@ class Builder:
         ci = self.analysis.root / ".gitlab-ci.yml"
         if is_file(ci):
             self.analysis.ci = self.document(ci)
+        precommit = self.analysis.root / PRE_COMMIT_CONFIG
+        if is_file(precommit):
+            self.analysis.precommit = self.document(precommit)
         return self.analysis
 
 
