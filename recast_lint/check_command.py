@@ -17,12 +17,13 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from recast_lint.records import Record
 
 if TYPE_CHECKING:
     from recast_lint.fix import FixRun
+    from recast_lint.lint import LintResult
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 FORMAT_NAMES = ("text", "concise", "json", "gitlab", "sarif", "github")  # report/ has one module each
@@ -58,6 +59,9 @@ OPTIONS: Tuple[Option, ...] = (
     Option("--unsafe-fixes", "unsafe_fixes", "With --fix or --diff: apply the fixes that change behaviour too (e.g. renaming a stage reference).",
            is_flag=True),
     Option("--diff", "show_diff", "Print a unified diff of what --fix would change and write nothing; exit 1 when there is a diff.", is_flag=True),
+    Option("--add-suppressions", "suppression_reason",
+           "Write `# recast-lint: ignore[CODE] REASON` for every finding (RL101 excepted), so --strict passes; RL901 tells when one is fixed.",
+           metavar="REASON"),
     Option("--debug", "debug", "Show tracebacks of internal errors.", is_flag=True),
 )
 
@@ -205,7 +209,7 @@ def use_color(choice: str) -> bool:
 
 def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Optional[Path], statistics: bool, toplevel: Optional[Path],
         strict: bool, select: Optional[str], ignore: Optional[str], color: str, apply_fixes: bool, unsafe_fixes: bool,
-        show_diff: bool, debug: bool) -> None:
+        show_diff: bool, suppression_reason: Optional[str], debug: bool) -> None:
     from recast_lint.config import ConfigError
     from recast_lint.diagnostics import Severity
     from recast_lint.lint import UsageError, lint
@@ -218,9 +222,13 @@ def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Option
         fail("--statistics prints a table instead of the report; give --format only with --output-file")
     if unsafe_fixes and not (apply_fixes or show_diff):
         fail("--unsafe-fixes says which fixes --fix or --diff apply; give it with one of them")
+    if suppression_reason is not None and (apply_fixes or unsafe_fixes):
+        fail("--add-suppressions writes comments, not fixes; give it without --fix and --unsafe-fixes")
     targets, selected, ignored = list(paths) or [Path(".")], codes(select), codes(ignore)
     try:
-        if apply_fixes or show_diff:
+        if suppression_reason is not None:
+            result = _add_suppressions(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), suppression_reason, show_diff)
+        elif apply_fixes or show_diff:
             from recast_lint.fix import fix_until_clean
 
             fixing = fix_until_clean(lambda overlay: lint(targets, toplevel, selected, ignored, overlay=overlay), unsafe_fixes)
@@ -262,8 +270,34 @@ def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Option
             "workflow (`stages:`), steps file or yadage reana.yaml",
             err=True,
         )
-    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)):
+    if result.count(Severity.ERROR) or (strict and result.count(Severity.WARNING)) or (suppression_reason is not None and result.diagnostics):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _add_suppressions(relint: Callable[[Mapping[Path, str]], LintResult], reason: str, show_diff: bool) -> LintResult:
+    """`--add-suppressions`: write (or, with --diff, show) a comment for each finding; what is left cannot be suppressed."""
+    from recast_lint.adopt.suppressions import add_suppressions, check_reason, messages
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import WriteError, unified_diff, write
+
+    problem = check_reason(reason)
+    if problem:
+        fail(problem)
+    done = add_suppressions(relint, reason)
+    cwd = Path.cwd()
+    for path, (original, text) in sorted(done.texts.items()):
+        if show_diff:
+            echo(unified_diff(display_path(path, cwd), original, text), nl=False)
+            continue
+        try:
+            write(path, original, text)
+        except WriteError as exc:
+            fail(str(exc))
+    for line in messages(done, written=not show_diff):
+        echo(f"recast-lint: {line}", err=True)
+    if show_diff:
+        sys.exit(EXIT_PROBLEMS if done.texts else EXIT_CLEAN)
+    return done.final
 
 
 def _print_diff(fixing: FixRun) -> None:

@@ -199,13 +199,80 @@ def new(directory: Optional[Path], no_input: bool, settings: Tuple[str, ...], fo
     result = lint([created.path])
     if result.crashes:
         report_crashes(result.crashes, debug=False)
-    if result.diagnostics:
+    if result.diagnostics:  # an info, such as RL660 on a recastatlas_version older than the default, is the answer's doing
         click.echo(render("concise", result), nl=False)
+    if result.count(Severity.ERROR) or result.count(Severity.WARNING):
         click.echo("recast-lint: the new repository has findings; the template should produce none (please report this)", err=True)
     click.echo(f"created {created.path} for {created.answers['catalogue_name']}\n")
     click.echo(next_steps(created), nl=False)
     if result.count(Severity.ERROR) or result.count(Severity.WARNING):
         sys.exit(EXIT_PROBLEMS)
+
+
+# -- adoption: `init`, `upgrade` ------------------------------------------------------------------
+
+
+@main.command("init")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the diff of what init would write, and write nothing.")
+def init_command(path: Optional[Path], dry_run: bool) -> None:
+    """Bring the analysis repository at PATH (default: .) under recast-lint, as `new` would have.
+
+    Adds what the template writes and the repository lacks, editing files as text (comments and
+    layout stay): the recast-lint hooks in .pre-commit-config.yaml (created if need be), the lint
+    job in .gitlab-ci.yml (its stage first in `stages:`), the schema modeline on top of recast.yml
+    and the specs, and the .gitignore lines for runs and credentials. What the specs say is not
+    touched; a second run changes nothing. Then it lints and says what to do next. Exit codes: 0
+    done (findings or not), 1 a piece could not be added (the message says how to add it by hand),
+    2 not an analysis, or a file that cannot be written.
+    """
+    from recast_lint.adopt import AdoptError
+    from recast_lint.adopt.init import next_steps, plan_init, summary
+    from recast_lint.lint import lint
+    from recast_lint.report.statistics import render as render_statistics
+
+    try:
+        plan, _ = plan_init(path or Path("."))
+        if dry_run:
+            click.echo(plan.diff(Path.cwd()), nl=False)
+        else:
+            plan.write()
+    except AdoptError as exc:
+        fail(str(exc))
+    click.echo(summary(plan, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
+    if not dry_run:
+        result = lint([plan.root])
+        if result.crashes:
+            report_crashes(result.crashes, debug=False)
+        click.echo("\n" + render_statistics(result, False) + "\n" + next_steps(plan, result), nl=False)
+    if plan.problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command("upgrade")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the diff of what upgrade would change, and write nothing.")
+def upgrade_command(path: Optional[Path], dry_run: bool) -> None:
+    """Move the pins the template writes in the analysis at PATH (default: .) to what this version knows.
+
+    The recast/recastatlas image of the CI jobs, the `rev:` of the recast-lint hooks, the lint
+    job's install line and the schema modelines, when older (RL660 reports them); like `pre-commit
+    autoupdate`, only those versions change, and each is said old → new. Pins newer than this
+    version, commits and moving tags are left alone. Exit codes: 0 done or nothing to do, 2 not an
+    analysis, or a file that cannot be written.
+    """
+    from recast_lint.adopt import AdoptError
+    from recast_lint.adopt.upgrade import plan_upgrade, report
+
+    try:
+        upgrade = plan_upgrade(path or Path("."), Path.cwd())
+        if dry_run:
+            click.echo(upgrade.plan.diff(Path.cwd()), nl=False)
+        else:
+            upgrade.plan.write()
+    except AdoptError as exc:
+        fail(str(exc))
+    click.echo(report(upgrade, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
 
 
 # -- configuration and editor schemas: `config`, `schema` -----------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from recast_lint.config import load_config, unknown_pattern
-from recast_lint.diagnostics import Diagnostic, Severity, display_path, one_line
+from recast_lint.diagnostics import Diagnostic, Severity, Span, display_path, one_line
 from recast_lint.load import Document
 from recast_lint.masking import blank, region_secrets
 from recast_lint.model import (
@@ -32,7 +32,7 @@ from recast_lint.model import (
 )
 from recast_lint.rules.registry import Finding, Rule, all_rules
 from recast_lint.suppress import CACHE_KEY as SUPPRESSIONS
-from recast_lint.suppress import Suppressions
+from recast_lint.suppress import UNUSED, Suppressions
 
 
 class UsageError(Exception):
@@ -174,6 +174,7 @@ def lint(
     ran: Dict[str, Rule] = {}
     crashes: List[InternalError] = []
     hidden: List[Finding] = []  # findings whose region holds a secret, reported or not
+    used: Set[Tuple[str, Span]] = set()  # suppression codes that suppressed something, in any analysis
     for analysis in analyses:
         config = load_config(analysis.root, overlay, within).with_command_line(select, ignore)
         rules = [r for r in all_rules() if config.enabled(r.code, r.name)]
@@ -211,7 +212,9 @@ def lint(
                     fix=finding.fix,
                 )
                 diagnostics.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
-    ordered = sorted(diagnostics.values(), key=lambda d: d.sort_key)
+        used |= {(display_path(path, cwd), span) for path, span in suppressions.used()}
+    # a file several analyses read (the entries of one catalogue directory) has a code used in one and idle in the others
+    ordered = sorted((d for d in diagnostics.values() if d.code != UNUSED or (d.path, d.span) not in used), key=lambda d: d.sort_key)
     if hidden:
         ordered, sources = _without_secrets(ordered, sources, hidden, cwd)
     return LintResult(ordered, analyses, sources, {code: ran[code] for code in sorted(ran)}, crashes, documents)

@@ -32,6 +32,7 @@ _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_REPO_FILES = 50_000
 MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
@@ -306,6 +307,7 @@ class Analysis:
         self.entry: Optional[RecastEntry] = None
         self.reana: List[ReanaSpec] = []
         self.ci: Optional[Document] = None
+        self.precommit: Optional[Document] = None  # .pre-commit-config.yaml: the pins of the recast-lint hooks
         self.workflows: List[Workflow] = []  # roots
         self.workflow_locs: List[Loc] = []  # every workflow mapping that is validated on its own
         self.steps: List[Step] = []
@@ -796,6 +798,9 @@ class Builder:
         ci = self.analysis.root / ".gitlab-ci.yml"
         if is_file(ci):
             self.analysis.ci = self.document(ci)
+        precommit = self.analysis.root / PRE_COMMIT_CONFIG
+        if is_file(precommit):
+            self.analysis.precommit = self.document(precommit)
         return self.analysis
 
 
@@ -891,13 +896,18 @@ def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator
 # smudge, textconv), diff and merge drivers, editors, credential helpers, ssh and gpg programs run
 # only for commands that commit, check out, compare, merge, sign or reach a remote, never here.
 # `GIT_OPTIONAL_LOCKS=0` keeps git from refreshing the index on the way (it writes nothing).
+# A configuration that makes git read a file of its choosing (`[include]`, `[includeIf ...]`,
+# `core.excludesFile`: any path, outside the analysis too) is not handed to git at all.
 _GIT = ("git", "--no-pager", "-c", "core.fsmonitor=false")
+_READS_ELSEWHERE = re.compile(r"^\s*\[\s*include|^\s*(?:\[\s*core\s*\]\s*)?excludesfile\s*=", re.IGNORECASE | re.MULTILINE)
+_MAX_GIT_CONFIG = 1 << 20  # bytes: a config larger than that is not one git wrote
 
 
 def _git_top(root: Path) -> Optional[Path]:
     """The work tree holding ``root`` when git can be asked about it without leaving it: its `.git` is
     a plain directory, not a link, a `gitdir:` file or a linked work tree's pointer to a git directory
-    elsewhere (`commondir`), and its configuration and index are not links (to files outside)."""
+    elsewhere (`commondir`), its configuration and index are not links (to files outside), and its
+    configuration names no file elsewhere for git to read."""
     for candidate in (root, *root.parents):
         dot_git = candidate / ".git"
         if not os.path.lexists(dot_git):
@@ -906,8 +916,21 @@ def _git_top(root: Path) -> Optional[Path]:
             return None
         if any((dot_git / name).is_symlink() for name in ("config", "index", "info")):
             return None
-        return candidate
+        return candidate if _config_stays_inside(dot_git / "config") else None
     return None
+
+
+def _config_stays_inside(config: Path) -> bool:
+    """Whether the repository's configuration names no other file for git to read."""
+    try:
+        if config.stat().st_size > _MAX_GIT_CONFIG:
+            return False
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return _READS_ELSEWHERE.search(text) is None
 
 
 def _git_files(root: Path) -> Optional[List[Path]]:

@@ -13,9 +13,7 @@ cookiecutter is imported only here, and only when ``new`` runs: it is slow to im
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 import types
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -26,6 +24,11 @@ from recast_lint.rules.registry import did_you_mean
 # In the package a symlink to the repository's template/, so `cookiecutter <repo> --directory
 # template` and the installed `recast-lint new` render the same files.
 TEMPLATE = Path(__file__).resolve().parent / "template"
+
+# The files of the repository the template writes, as templates.
+TEMPLATE_FILES = TEMPLATE / "{{cookiecutter.repo_name}}"
+# Where `new` records the template version and its answers, as cruft's .cruft.json and copier's .copier-answers.yml do.
+RECORD = ".recast-lint-template.yml"
 
 # What a fresh `git clone` of an empty project holds; a directory with only these counts as empty.
 IGNORED_IN_EMPTY = (".git",)
@@ -101,6 +104,32 @@ def ask(settings: Dict[str, Any], no_input: bool, checks: types.ModuleType) -> D
         raise ScaffoldError("the input ended before every question had an answer; answer them all, or pass --no-input (with --set)") from None
 
 
+def default_answers(settings: Dict[str, Any]) -> Dict[str, Any]:
+    """Every answer, as `new --no-input` takes them: ``settings``, else the defaults; unchecked,
+    for the parts of the template that use only some of them."""
+    return ask(settings, no_input=True, checks=answer_checks())
+
+
+def render_file(relative: str, answers: Dict[str, Any]) -> str:
+    """The file ``relative`` (e.g. `.gitlab-ci.yml`) as `new` writes it with ``answers``: for
+    commands that write parts of the template into a repository that exists (`init`)."""
+    from cookiecutter.environment import StrictEnvironment  # the environment cookiecutter renders files with
+
+    source = (TEMPLATE_FILES / relative).read_text(encoding="utf-8")
+    environment = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
+    return environment.from_string(source).render(cookiecutter=answers)
+
+
+def read_record(root: Path) -> Dict[str, Any]:
+    """What the record of `new` at ``root`` says (`template`, `version`, `answers`); empty without a readable one."""
+    from recast_lint.load import load_file
+    from recast_lint.model import is_file, real
+
+    path = root / RECORD
+    doc = load_file(path) if is_file(path) and real(root) in real(path).parents else None  # not through a link out of the repository
+    return doc.data if doc is not None and doc.ok and isinstance(doc.data, dict) else {}
+
+
 def _ask_each(context: Dict[str, Any], checks: types.ModuleType) -> Dict[str, Any]:
     from cookiecutter.environment import StrictEnvironment  # what prompt_for_config renders defaults with, since 2.2
     from cookiecutter.prompt import read_user_variable, read_user_yes_no, render_variable
@@ -136,6 +165,9 @@ def check_target(target: Path, force: bool) -> None:
 
 def create(directory: Optional[Path], settings: Dict[str, Any], no_input: bool, force: bool) -> Created:
     """Ask, check, render; the target is ``directory`` or ``./<repo_name>``."""
+    import shutil
+    import tempfile
+
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
@@ -182,6 +214,8 @@ def _refuse_clashes(rendered: Path, target: Path) -> None:
 
 
 def _reason(exc: Exception) -> str:
+    import shutil
+
     if isinstance(exc, shutil.Error):  # one (source, destination, reason) per file that failed
         return "; ".join(sorted({str(why) for _, _, why in exc.args[0]}))
     return f"{exc.strerror or exc}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)

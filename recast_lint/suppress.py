@@ -18,6 +18,7 @@ that cannot be read.
 from __future__ import annotations
 
 import bisect
+from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
@@ -28,6 +29,7 @@ from recast_lint.records import Record
 
 MARKER = "recast-lint:"
 UNSUPPRESSIBLE = ("RL101",)
+UNUSED = "RL901"  # the rule reporting a code that suppressed nothing (recast_lint.rules.meta)
 CACHE_KEY = "suppressions"  # where the pipeline leaves ``Suppressions`` for the RL9xx rules
 
 _DIRECTIVE = LazyPattern(r"#\s*recast-lint:")
@@ -94,6 +96,12 @@ class Suppressions:
                     if matches(code, name, [written.pattern]):
                         written.used = hit = True
         return hit
+
+    def used(self) -> Iterator[Tuple[Path, Span]]:
+        """(file, where the code is written) of each code that suppressed a finding."""
+        for directives in self.directives.values():
+            for directive in directives:
+                yield from ((directive.doc.path, code.span) for code in directive.codes if code.used)
 
     def unused(self) -> Iterator[tuple]:
         """(directive, code) for each code that suppressed nothing although a rule it names ran."""

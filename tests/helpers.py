@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Diagnostic
 from recast_lint.lint import lint
@@ -36,3 +37,22 @@ def only(diagnostics: Sequence[Diagnostic], code: str) -> Diagnostic:
     found = [d for d in diagnostics if d.code == code]
     assert len(found) == 1, f"expected one {code}, got {[(d.path, d.span.line, d.message) for d in diagnostics]}"
     return found[0]
+
+
+def invoke(*args: str, cwd: Path):
+    """`recast-lint ARGS` through click's test runner, run from ``cwd`` (paths in output are relative to it)."""
+    from click.testing import CliRunner
+
+    from recast_lint.cli import main
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), prog_name="recast-lint")
+    finally:
+        os.chdir(previous)
+
+
+def tree(root: Path) -> Dict[str, bytes]:
+    """Every file below ``root`` (relative POSIX path -> bytes)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -318,13 +318,17 @@ def test_check_without_click_says_and_exits_exactly_what_the_click_command_does(
     assert _outcome(_program(args, FIXTURES)) == _outcome(_through_click(args, FIXTURES))
 
 
-@pytest.mark.parametrize("args", [["--fix"], ["--fix", "--unsafe-fixes", "--format", "concise"]], ids=" ".join)
-def test_check_fix_without_click_writes_and_says_what_the_click_command_does(args: list, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("args", "said"), [
+    (["--fix"], "recast-lint: fixed "),
+    (["--fix", "--unsafe-fixes", "--format", "concise"], "recast-lint: fixed "),
+    (["--add-suppressions", "legacy, see #12"], "recast-lint: added "),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else "")
+def test_check_writing_without_click_writes_and_says_what_the_click_command_does(args: list, said: str, tmp_path: Path) -> None:
     copies = {way: tmp_path / way / "analysis" for way in ("program", "click")}
     for copy in copies.values():
         shutil.copytree(FIXTURES / "fix" / "RL301" / "before", copy)
     program, through_click = _program(args, copies["program"]), _through_click(args, copies["click"])
-    assert "recast-lint: fixed " in program.stderr
+    assert said in program.stderr
     assert _outcome(program) == _outcome(through_click)
     written = {way: {p.relative_to(copy): p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()} for way, copy in copies.items()}
     assert written["program"] == written["click"]

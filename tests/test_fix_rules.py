@@ -87,4 +87,4 @@ def test_rules_and_explain_say_whether_and_how_safely_a_rule_fixes() -> None:
         assert (f" {fix.value}-fix " in listing[code]) if fix else ("-fix " not in listing[code])
     assert "Fix: unsafe" in runner.invoke(main, ["explain", "RL401"]).output
     assert "Fix: safe" in runner.invoke(main, ["explain", "RL201"]).output
-    assert "Fix: none" in runner.invoke(main, ["explain", "RL502"]).output
+    assert "Fix: none" in runner.invoke(main, ["explain", "RL102"]).output

@@ -65,7 +65,10 @@ def snapshot_checkout(snapshot: Path, env: Dict[str, str]) -> str:
     listed = git(CHECKOUT, env, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
     for name in filter(None, listed):
         source = CHECKOUT / name
-        if source.is_file():  # tracked files deleted in the working tree are listed too
+        if source.is_symlink():  # recast_lint/template: as a clone has it, so the installed package holds the template
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(source), snapshot / name)
+        elif source.is_file():  # tracked files deleted in the working tree are listed too
             (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, snapshot / name)
     git(snapshot, env, "init", "--quiet")

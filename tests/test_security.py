@@ -96,6 +96,28 @@ def test_a_git_directory_outside_the_analysis_is_not_consulted(tmp_path: Path) -
     assert where(run(root), "RL713") == [("authdir/getkrb.sh", 1, 1)]
 
 
+@needs_git
+@pytest.mark.parametrize("config", [
+    "[core]\n\texcludesFile = {exclude}\n",
+    "[include]\n\tpath = {outside_config}\n",
+    "[includeIf \"gitdir:/\"]\n\tpath = {outside_config}\n",
+], ids=["excludesFile", "include", "includeIf"])
+def test_a_git_configuration_that_names_a_file_outside_is_not_handed_to_git(tmp_path: Path, config: str) -> None:
+    # git would read the file named (here an exclude list hiding authdir/): it decides nothing here
+    root = _analysis(tmp_path)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    exclude = tmp_path / "outside-exclude"
+    exclude.write_text("authdir/\n", encoding="utf-8")
+    outside_config = tmp_path / "outside.gitconfig"
+    outside_config.write_text(f"[core]\n\texcludesFile = {exclude}\n", encoding="utf-8")
+    with open(root / ".git" / "config", "a", encoding="utf-8") as written:
+        written.write(config.format(exclude=exclude, outside_config=outside_config))
+    (root / "authdir").mkdir()
+    (root / "authdir" / "getkrb.sh").write_text("echo EXAMPLE | kinit analyst@CERN.CH\n", encoding="utf-8")
+    # not asked: every file counts, as outside any work tree (git itself would have hidden it)
+    assert where(run(root), "RL713") == [("authdir/getkrb.sh", 1, 1)]
+
+
 # -- reads outside the analysis -----------------------------------------------------------------
 
 

@@ -102,6 +102,24 @@ def test_completion_offers_workdir_in_publish_templates_but_not_in_commands(tmp_
     assert labels == ["name", "outputfile", "workdir"]
 
 
+@pytest.mark.parametrize("entry_name", ["recast.yml", "search.yml"])
+def test_a_test_spec_of_a_catalogue_entry_of_any_name_completes_the_steps_files(tmp_path: Path, entry_name: str) -> None:
+    """recast-atlas loads every `*.yml` of the catalogue directory with `name`, `metadata` and `spec`."""
+    import shutil
+
+    root = tmp_path / "analysis"
+    shutil.copytree(HELLOWORLD, root)
+    (root / "recast.yml").rename(root / entry_name)
+    entry = root / entry_name
+    analysis = lint([root]).analyses[0]
+    assert analysis.entry is not None and analysis.entry.doc.path == entry.resolve()
+    text = entry.read_text(encoding="utf-8")
+    line = next(i for i, written in enumerate(text.split("\n")) if written.strip().startswith("spec:") and "steps" in written)
+    column = text.split("\n")[line].index("spec:") + len("spec: ")
+    labels = [item.label for item in complete(text, line, column, entry.resolve(), analysis).items]
+    assert "steps.yml" in labels
+
+
 def test_stage_names_in_dependencies_and_selectors_lead_to_their_stages() -> None:
     from recast_lint.server.navigate import find
 

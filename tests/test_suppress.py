@@ -114,3 +114,17 @@ def test_comments_that_suppress_nothing_say_why(tmp_path: Path, comment: str, me
 
 def test_meta_rules_follow_the_selection() -> None:
     assert not [d for d in _diagnostics(select=("RL2",)) if d.code.startswith("RL9")]
+
+
+def test_a_code_used_by_one_entry_of_a_catalogue_directory_is_not_unused_in_the_others(tmp_path: Path) -> None:
+    """Each `*.yml` entry of a catalogue directory is linted as an analysis that reads its siblings
+    too: a directive the owning entry uses is not reported (RL901) by the others."""
+    for name in ("first", "second"):
+        (tmp_path / f"{name}.yml").write_text(
+            f"name: examples/{name}\nmetadata: {{author: me, short_description: {name}}}\n"
+            f"spec:\n  toplevel: github:someone/workflows@v1:{name}  # recast-lint: ignore[RL305] fetched by recast\n"
+            "  workflow: workflow.yml\nexample_inputs: {default: {initdata: {}}}\n"
+        )
+    found = lint([tmp_path], cwd=tmp_path)
+    assert len([a for a in found.analyses if a.entry is not None]) == 2
+    assert [(d.path, d.code) for d in found.diagnostics] == []

@@ -80,7 +80,7 @@ def test_lints_with_no_diagnostic_and_strict_check_passes(rendered: Path) -> Non
 
 def test_yaml_files_parse_to_mappings(rendered: Path) -> None:
     found = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*.y*ml"))
-    expected = {".gitlab-ci.yml", "recast.yml", "specs/steps.yml", "specs/workflow.yml"}
+    expected = {".gitlab-ci.yml", "recast.yml", "specs/steps.yml", "specs/workflow.yml", ".recast-lint-template.yml"}
     assert set(found) - {".pre-commit-config.yaml"} == expected
     for name in found:
         assert isinstance(load(rendered / name), dict), name
@@ -189,6 +189,22 @@ def test_gitignore_keeps_runs_and_credentials_out(rendered: Path) -> None:
     assert {"recast-*/", "authdir/", "getkrb.sh"} <= set(ignored)
 
 
+def test_the_record_says_the_template_version_and_every_answer(rendered: Path, combination: Dict[str, bool]) -> None:
+    """Like cruft's .cruft.json and copier's .copier-answers.yml: what `upgrade` and later tools read."""
+    record = load(rendered / ".recast-lint-template.yml")
+    assert record["template"] == "recast-lint" and record["version"] == __version__
+    assert set(record["answers"]) == set(answer_keys())
+    assert record["answers"]["needs_auth"] is combination["needs_auth"] and record["answers"]["use_pre_commit"] is combination["use_pre_commit"]
+    assert record["answers"]["recastatlas_version"] == DEFAULTS["recastatlas_version"]
+
+
+def test_the_record_keeps_free_text_answers_exactly(tmp_path: Path) -> None:
+    author, description = "Jürgen O'Brien: for the EXOT group", "Mono-jet search # with 'quotes' and {braces}"
+    repo = render(tmp_path, author=author, short_description=description)
+    assert load(repo / ".recast-lint-template.yml")["answers"]["author"] == author
+    assert load(repo / ".recast-lint-template.yml")["answers"]["short_description"] == description
+
+
 def test_readme_shows_the_workflow_as_recast_lint_graph_draws_it(rendered: Path) -> None:
     """The Workflow block of the template's README is what `graph` draws for the analysis it makes;
     after `recast-lint new --no-input /tmp/x`, `recast-lint graph /tmp/x --update
@@ -287,7 +303,9 @@ def test_unusual_valid_answers_are_used_as_given_and_lint_clean(tmp_path: Path, 
     expected = {**DEFAULTS, **answers}
     assert (environment["image"], environment["imagetag"]) == (expected["step_image"], expected["step_image_tag"])
     assert load(repo / ".gitlab-ci.yml")["recast"]["image"] == f"recast/recastatlas:{expected['recastatlas_version']}"
-    assert lint([repo], cwd=repo).diagnostics == []
+    # an engine older than the template's default is the answer's choice: RL660 says `upgrade` would move it, nothing else is found
+    older = answers.get("recastatlas_version", DEFAULTS["recastatlas_version"]) != DEFAULTS["recastatlas_version"]
+    assert [(d.code, d.severity.value) for d in lint([repo], cwd=repo).diagnostics] == ([("RL660", "info")] if older else [])
 
 
 BAD_ANSWERS = [
@@ -332,7 +350,8 @@ def test_new_on_the_defaults_creates_a_clean_repo_and_says_what_next(tmp_path: P
     result = CliRunner().invoke(main, ["new", "--no-input"])
     assert result.exit_code == 0, result.output
     repo = tmp_path / DEFAULTS["reference_code"]
-    assert {p.name for p in repo.iterdir()} == {".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "README.md", "recast.yml", "specs"}
+    assert {p.name for p in repo.iterdir()} == {
+        ".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", ".recast-lint-template.yml", "README.md", "recast.yml", "specs"}
     assert lint([repo], cwd=repo).diagnostics == []
     for words in ["git init", "git remote add origin", "pre-commit install", "RECAST_USER", "RECAST_PASS", "RECAST_TOKEN"]:
         assert words in result.output

@@ -11,7 +11,8 @@ docstring is its documentation (``recast-lint explain CODE``). Codes are grouped
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+import functools
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Fix
@@ -99,10 +100,16 @@ def did_you_mean(word: object, choices: Iterable[object], limit: int = 8) -> Opt
 def closest(word: object, choices: Sequence[object]) -> Optional[str]:
     """The most similar choice, or None. Ties in similarity go to the choice with more characters
     in the same places (`RL2O1` is `RL201`, not `RL621`), then to the earlier choice."""
+    return _closest(str(word), tuple(str(c) for c in choices))
+
+
+@functools.lru_cache(maxsize=256)
+def _closest(text: str, choices: Tuple[str, ...]) -> Optional[str]:
+    # remembered: the same name is looked up among the same stages by several rules and in every
+    # sub-workflow instance (10,000 stages: 396 lookups among 1,000 names, 19 of them different)
     import difflib  # only when there is a name to correct, not on a clean run
 
-    text = str(word)
-    close = difflib.get_close_matches(text, [str(c) for c in choices], n=5, cutoff=0.6)
+    close = difflib.get_close_matches(text, list(choices), n=5, cutoff=0.6)
     if not close:
         return None
 

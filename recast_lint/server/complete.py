@@ -133,12 +133,16 @@ def _ref_base(analysis: Optional[Analysis], path: Path, pointer: Pointer) -> Pat
     return path.parent
 
 
-def _is_ref_value(pointer: Pointer, path: Path) -> bool:
-    return pointer[-1:] == ("$ref",) or (path.name == "recast.yml" and len(pointer) == 3 and pointer[0] == "tests" and pointer[2] == "spec")
+def _is_ref_value(pointer: Pointer, path: Path, analysis: Optional[Analysis]) -> bool:
+    """A `$ref`, or the `spec` of a catalogue entry's test (an entry is any `*.yml` with `name`, `metadata`, `spec`)."""
+    if pointer[-1:] == ("$ref",):
+        return True
+    is_entry = path.name == "recast.yml" or (analysis is not None and analysis.entry is not None and analysis.entry.doc.path == path)
+    return is_entry and len(pointer) == 3 and pointer[0] == "tests" and pointer[2] == "spec"
 
 
 def _ref_targets(cursor: Cursor, data: Any, path: Path, analysis: Optional[Analysis]) -> Optional[Completions]:
-    if cursor.mode != "value" or not _is_ref_value(cursor.pointer, path):
+    if cursor.mode != "value" or not _is_ref_value(cursor.pointer, path, analysis):
         return None
     base = _ref_base(analysis, path, cursor.pointer)
     file_part, hash_sign, fragment = cursor.prefix.partition("#")

@@ -5,4 +5,4 @@ and `.gitlab-ci.yml` (``../shared/reference/runtime-semantics.md`` A.3, C.1, C.5
 C1, C3).
 """
 
-from recast_lint.rules.catalogue import ci, civars, coverage, entry, index, inputs, reana, steptests  # noqa: F401  (importing registers the rules)
+from recast_lint.rules.catalogue import ci, civars, coverage, entry, index, inputs, pins, reana, steptests  # noqa: F401  (importing registers the rules)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, List, Optional, Set
 
+from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
-from recast_lint.model import Analysis, Loc, Stage
+from recast_lint.model import Analysis, Loc, Parameter, Stage
 from recast_lint.rules.dataflow.templates import (
     ESCAPE_HINT,
     Template,
@@ -70,7 +71,7 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
                 yield at_field(template, field, f"`{field.literal}` is not a parameter of {stage_list(users)}", hint, fix=rename)
 
 
-@rule("RL502", "parameter-not-passed", Severity.ERROR, "a stage does not pass a parameter its step needs")
+@rule("RL502", "parameter-not-passed", Severity.ERROR, "a stage does not pass a parameter its step needs", fix=Applicability.SAFE)
 def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     """Catches a stage that does not pass a parameter its step reads (in `cmd`, `script`, a
     publish template or the frompar-pub outputmap) while other stages using the same step do.
@@ -79,7 +80,8 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     mistake in the step, reported there by RL501 or RL508, unless the stage's parameter is the
     misspelt one: `nmae: {step: init, output: name}` for a step reading `{name}`, where `name` is
     written in other places (the initdata, a test) and `nmae` in none. Then this rule stands at
-    the stage's key with "rename 'nmae' to 'name'".
+    the stage's key with "rename 'nmae' to 'name'", and `--fix` renames it (safe: the step reads
+    no `nmae`, and nothing but the step reads a stage's parameters).
 
     Bad:
 
@@ -120,8 +122,22 @@ def _misspelt_parameter(users: List[Stage], written: Optional[str], meant: str, 
                     parameter.key_loc,
                     f"stage '{stage.path}' passes '{written}', which its step does not read, instead of '{meant}', which it does ({where})",
                     f"rename '{written}' to '{meant}'",
-                    key=True,
+                    key=not _is_item(parameter),  # in a `{key: nmae, value: ...}` item the name is a value
+                    fix=_rename_parameter(parameter, meant),
                 )
+
+
+def _rename_parameter(parameter: Parameter, meant: str) -> Optional[fix.Fix]:
+    """Rename a stage's parameter: the key of a `parameters` mapping, or the `key:` of a key/value item."""
+    if _is_item(parameter):
+        return fix.make(f"rename '{parameter.key}' to '{meant}'", [fix.replace_value(parameter.key_loc, fix.scalar(meant))])
+    return fix.rename_key(parameter.key_loc, meant)
+
+
+def _is_item(parameter: Parameter) -> bool:
+    """Written as a `{key: ..., value: ...}` item of a `parameters` list (yadage's own form)."""
+    pointer = parameter.key_loc.pointer
+    return len(pointer) >= 2 and isinstance(pointer[-2], int) and pointer[-1] == "key"
 
 
 def _parameters_loc(stage: Stage) -> Loc:
