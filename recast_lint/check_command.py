@@ -17,7 +17,9 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
+
+from recast_lint.records import Record
 
 if TYPE_CHECKING:
     from recast_lint.fix import FixRun
@@ -27,7 +29,7 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 FORMAT_NAMES = ("text", "concise", "json", "gitlab", "sarif", "github")  # report/ has one module each
 
 
-class Option(NamedTuple):
+class Option(Record):
     """One option of `check`: a flag, or an option taking one value (the last one given wins)."""
 
     flag: str  # e.g. `--format`

@@ -20,9 +20,10 @@ import fnmatch
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity, display_path
+from recast_lint.records import Record
 
 YAML_FILE = ".recast-lint.yml"
 PYPROJECT = "pyproject.toml"
@@ -57,7 +58,7 @@ def matches(code: str, name: str, patterns: Sequence[str]) -> bool:
     return any(code.startswith(p) or name == p for p in patterns)
 
 
-class FileIgnore(NamedTuple):
+class FileIgnore(Record):
     pattern: str  # fnmatch glob on the path relative to the configuration file's directory
     codes: Tuple[str, ...]
     reason: str

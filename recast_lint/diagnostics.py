@@ -1,8 +1,9 @@
 """The one diagnostic model every rule produces and every formatter consumes.
 
-Records across the package are ``NamedTuple``s, and objects built up step by step are plain classes,
-never ``dataclasses``: defining a dataclass costs 0.25-0.45 ms at import, which added up to 15 ms
-of the 87 ms a pre-commit run of ``recast-lint check`` took on a helloworld analysis.
+Records across the package are ``Record``s (``recast_lint.records``: a ``NamedTuple`` without its
+per-field cost), and objects built up step by step are plain classes, never ``dataclasses``:
+defining a dataclass costs 0.25-0.45 ms at import, which added up to 15 ms of the 87 ms a
+pre-commit run of ``recast-lint check`` took on a helloworld analysis.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
+
+from recast_lint.records import Record
 
 if TYPE_CHECKING:
     from recast_lint.fix import Fix
@@ -44,7 +47,7 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
-class Span(NamedTuple):
+class Span(Record):
     """A region of a file: 1-based lines and columns, ``end_column`` just past the last character."""
 
     line: int
@@ -57,7 +60,7 @@ class Span(NamedTuple):
         return cls(line, column, line, column + 1)
 
 
-class Diagnostic(NamedTuple):
+class Diagnostic(Record):
     path: str
     span: Span
     severity: Severity

@@ -17,12 +17,13 @@ against one text and another fix may move what they point at.
 from __future__ import annotations
 
 import enum
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Loc
+from recast_lint.records import Record
 
 if TYPE_CHECKING:
     from recast_lint.diagnostics import Diagnostic
@@ -38,7 +39,7 @@ class Applicability(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """Replace characters ``start`` to ``end`` of a file's text with ``replacement``; ``span`` is the
     same place as lines and columns, for reports and editors."""
 
@@ -57,7 +58,7 @@ class Edit(NamedTuple):
         }
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     title: str  # what applying it does, in the imperative: "rename 'dependecies' to 'dependencies'"
     applicability: Applicability
     edits: Tuple[Edit, ...]
@@ -172,7 +173,7 @@ def delete_lines(doc: Document, first: int, last: int) -> Edit:
 
 # -- writing YAML the way the file already writes it -------------------------------------------
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+_PLAIN = LazyPattern(r"[A-Za-z_][A-Za-z0-9_./-]*")
 _READ_AS_OTHER = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 booleans and null
 
 
@@ -294,14 +295,14 @@ def _apart_within(edits: Sequence[Edit]) -> bool:
     return all(a.end <= b.start for a, b in zip(edits, edits[1:]))
 
 
-class Applied(NamedTuple):
+class Applied(Record):
     """A fix the engine applied (or refused): the file and the diagnostic that carried it."""
 
     path: Path
     diagnostic: Diagnostic
 
 
-class FixRun(NamedTuple):
+class FixRun(Record):
     """What fixing did: the texts as they now are (path -> (original, fixed)), how many fixes were
     applied (and which, pass by pass), and the lint of the fixed texts."""
 

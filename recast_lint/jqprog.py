@@ -13,7 +13,9 @@ compare. It evaluates nothing.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple, TypeVar
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, TypeVar
+
+from recast_lint.records import Record
 
 # `jq -n 'builtins'` of libjq 1.8 (the jq 1.13.0 package): name/arity
 _BUILTINS = """
@@ -72,7 +74,7 @@ class JqError(Exception):
         self.offset = offset
 
 
-class Token(NamedTuple):
+class Token(Record):
     kind: str  # number | field | binding | ident | keyword | format | op | string | end
     text: str
     start: int
@@ -80,7 +82,7 @@ class Token(NamedTuple):
     parts: Tuple[Tuple[int, int], ...] = ()  # a string's interpolations `\(...)`: (start, end) of the inner program
 
 
-class Node(NamedTuple):
+class Node(Record):
     """One piece of a program: a `literal`, a `path` (`.a`, `.a.b`, `.["a"]`), a `compare` or
     `assign` (operator in ``text``), or `other` (anything else, with its operands)."""
 
@@ -150,7 +152,7 @@ def _string(program: str, start: int, stop: int) -> Token:
     raise JqError("string is never closed", start)
 
 
-class Program(NamedTuple):
+class Program(Record):
     text: str
     root: Node
     calls: Tuple[Tuple[str, int, int], ...]  # name/arity, start, end of each call of an undefined-yet function
@@ -655,7 +657,7 @@ class _Parser:
         return signature, pending
 
 
-class Pending(NamedTuple):
+class Pending(Record):
     """What a function's body calls or reads that is not defined: an error once the function is called."""
 
     calls: List[Tuple[str, int, int]]

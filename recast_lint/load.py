@@ -14,11 +14,12 @@ import functools
 import re
 import stat
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import yaml
 
 from recast_lint.diagnostics import Span
+from recast_lint.records import Record
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -82,7 +83,7 @@ class NodeInfo:
         return lines[self._end_line] + self._end_column if self._end_line < len(lines) else size
 
 
-class Merge(NamedTuple):
+class Merge(Record):
     """A mapping that merges others with `<<: *anchor`: the keys it takes from them (where each is
     written) and the keys written in it, which override those."""
 
@@ -91,7 +92,7 @@ class Merge(NamedTuple):
     explicit: Dict[Any, Span]
 
 
-class LoadProblem(NamedTuple):
+class LoadProblem(Record):
     kind: str  # encoding | syntax | tab | duplicate-key[-same] | empty | too-large | too-deep | too-many-nodes | recursive-alias | tag
     message: str
     span: Span

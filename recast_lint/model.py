@@ -16,10 +16,12 @@ import re
 import types
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
+from recast_lint.records import Record
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
 # the runtime's loader marks every such mapping as `expression_type: stage-output-selector`
@@ -34,7 +36,7 @@ PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
 
 
-class Loc(NamedTuple):
+class Loc(Record):
     """A place in the data of a document: the document and the path to a value inside it.
 
     Two are equal when they name the same document object (documents compare by identity) and path."""
@@ -49,7 +51,11 @@ class Loc(NamedTuple):
 
     @property
     def value(self) -> Any:
-        return self.doc.value(self.pointer)
+        doc = self.doc
+        if doc._rebuilt:  # a key written twice: ``Document.value`` knows where its data is
+            return doc.value(self.pointer)
+        info = doc.nodes.get(self.pointer)  # as ``Document.value`` does: asked millions of times, one call less
+        return None if info is None else info.data
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.value
@@ -89,7 +95,7 @@ class RefSite:
         return [k for k in value if k != "$ref"] if isinstance(value, dict) else []
 
 
-class Note(NamedTuple):
+class Note(Record):
     """A fact found while building the model that a rule turns into a diagnostic."""
 
     # remote-toplevel | missing-workflow | workflow-link-to-nothing | missing-toplevel | not-a-mapping
@@ -118,19 +124,19 @@ class Step:
         return value if isinstance(value, dict) else {}
 
 
-class Parameter(NamedTuple):
+class Parameter(Record):
     key: Any
     value: Any
     loc: Loc  # the value
     key_loc: Loc  # where the key is written (the mapping entry, or the `key:` of a key/value item)
 
 
-class Expression(NamedTuple):
+class Expression(Record):
     text: Any
     loc: Loc
 
 
-class Case(NamedTuple):
+class Case(Record):
     """One entry of a scheduler's `cases`: its jq condition and the step or workflow it schedules."""
 
     loc: Loc
@@ -195,7 +201,7 @@ class Workflow:
                 yield from sub.walk()
 
 
-class Example(NamedTuple):
+class Example(Record):
     name: Any
     loc: Loc
     initdata: Any
@@ -235,7 +241,7 @@ class RecastEntry:
         return isinstance(self.doc.data, dict) and "recast_catalogue_entries" in self.doc.data
 
 
-class ReanaSpec(NamedTuple):
+class ReanaSpec(Record):
     doc: Document
     workflow: Optional[Workflow]
     toplevel: Path
@@ -257,7 +263,7 @@ class ReanaSpec(NamedTuple):
         return options.get("initfiles") if isinstance(options, dict) else None
 
 
-class InputDir(NamedTuple):
+class InputDir(Record):
     """A directory a run reads from (`dataopts.initdir`, a test's `data` entry), resolved against the analysis root.
 
     The runner mounts only the analysis root, and REANA resolves relative paths against the directory it is
@@ -439,6 +445,7 @@ class Builder:
         self._building: List[Loc] = []
         # resolving a path is a system call per component; a generated workflow names one file thousands of times
         self._real: Dict[Path, Path] = {}
+        self._inside: Dict[Path, bool] = {}  # and so is asking whether a file is inside the analysis
         self._ref_files: Dict[Tuple[Path, str], Tuple[Path, str]] = {}
 
     def real(self, path: Path) -> Path:
@@ -470,11 +477,15 @@ class Builder:
         return doc
 
     def inside_root(self, path: Path) -> bool:
-        try:
-            self.real(path).relative_to(self.analysis.root)
-            return True
-        except ValueError:
-            return False
+        inside = self._inside.get(path)
+        if inside is None:
+            try:
+                self.real(path).relative_to(self.analysis.root)
+                inside = True
+            except ValueError:
+                inside = False
+            self._inside[path] = inside
+        return inside
 
     def _ref_file(self, base: Path, file_part: str) -> Tuple[Path, str]:
         """The file a `$ref` from ``base`` names, and what is wrong with it: outside-root, missing-file or ''."""
@@ -811,7 +822,7 @@ def _parameters(scheduler: Loc) -> Iterator[Parameter]:
 
 ENTRY_FILE = "recast.yml"
 _ENTRY_KEYS = ({"name", "metadata", "spec"}, {"name", "tags", "recast_catalogue_entries"})  # an entry, an index file
-_TOP_LEVEL_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
+_TOP_LEVEL_KEY = LazyPattern(r"""^["']?([A-Za-z_][\w-]*)["']?[ \t]*:""", re.MULTILINE)
 _SNIFFED_BYTES = 256 * 1024
 _ENTRY_SEARCH_HEIGHT = 3
 

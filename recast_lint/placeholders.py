@@ -9,14 +9,16 @@ offset in the template; it judges nothing (the rules do).
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, Optional, Tuple
+
+from recast_lint.records import Record
 
 _ROOT = re.compile(r"[^.\[]*")
 _NAME_END = re.compile(r"[!:]")
 _BRACE = re.compile(r"[{}]")
 
 
-class Field(NamedTuple):
+class Field(Record):
     text: str  # everything between the braces, e.g. `name[0]:>3`
     start: int  # offset of `{` in the template
     end: int  # offset just past `}`
@@ -33,7 +35,7 @@ class Field(NamedTuple):
         return "{" + self.text + "}"
 
 
-class BraceError(NamedTuple):
+class BraceError(Record):
     offset: int
     message: str
 

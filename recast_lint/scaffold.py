@@ -16,8 +16,9 @@ import json
 import sys
 import types
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
+from recast_lint.records import Record
 from recast_lint.rules.registry import did_you_mean
 
 # In the package a symlink to the repository's template/, so `cookiecutter <repo> --directory
@@ -40,7 +41,7 @@ class ScaffoldError(Exception):
     """A bad answer, setting or target directory (exit code 2); the message is one line."""
 
 
-class Created(NamedTuple):
+class Created(Record):
     path: Path
     answers: Dict[str, Any]
     had_git: bool  # the target was already a git repository (e.g. a fresh clone)

@@ -32,9 +32,10 @@ same pass). A read that fails on every path fails for sure; one that works on ev
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from recast_lint.model import Analysis, Stage
+from recast_lint.records import Record
 from recast_lint.stagegraph import ScopeGraph, Selector
 from recast_lint.stagepaths import Entry
 
@@ -49,14 +50,14 @@ _MAX_UNKNOWN = 3  # stages whose readiness is not modelled (they wait for a sub-
 Read = Tuple[int, int, int]  # (reader stage index, selector number in the scope, target rule)
 
 
-class _State(NamedTuple):
+class _State(Record):
     remaining: Tuple[int, ...]  # rules not applied yet, in list order
     applied: FrozenSet[int]
     visible: FrozenSet[int]  # rules whose steps have a result
     submitted: FrozenSet[int]  # applied rules whose steps run, submitted at the end of an earlier tick
 
 
-class _Rule(NamedTuple):
+class _Rule(Record):
     expressions: Optional[List[List[int]]]  # the rules each dependency expression matches; None: not known
     result: str  # prepublished | runs (a step that must run first) | opaque (a sub-workflow, cases)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
+
+from recast_lint.records import Record
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -32,7 +34,7 @@ _TYPES = {
 }
 
 
-class SchemaError(NamedTuple):
+class SchemaError(Record):
     """One failed keyword: where in the instance, which keyword, and the schema holding it."""
 
     path: Tuple[Any, ...]
@@ -88,11 +90,9 @@ class Schemas:
             self._check(target, target_name, instance, path, found)
             return
         expected = schema.get("type")
-        if expected is not None:
-            types = expected if isinstance(expected, list) else [expected]
-            if not any(_TYPES[t](instance) for t in types):
-                found.append(SchemaError(path, "type", expected, schema, instance))
-                return  # further keywords would only repeat the type error
+        if expected is not None and not (_TYPES[expected](instance) if isinstance(expected, str) else any(_TYPES[t](instance) for t in expected)):
+            found.append(SchemaError(path, "type", expected, schema, instance))
+            return  # further keywords would only repeat the type error
         if "enum" in schema and instance not in schema["enum"]:
             found.append(SchemaError(path, "enum", schema["enum"], schema, instance))
         if "const" in schema and instance != schema["const"]:

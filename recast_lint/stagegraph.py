@@ -8,9 +8,10 @@ rules judge it; anything else that needs to know which stage an expression names
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Parameter, Stage, Workflow
+from recast_lint.records import Record
 from recast_lint.stagepaths import (
     ExpressionError,
     Resolution,
@@ -22,7 +23,7 @@ from recast_lint.stagepaths import (
 )
 
 
-class Reading(NamedTuple):
+class Reading(Record):
     """One expression as the runtime reads it: parsed, then resolved in its scope."""
 
     text: str
@@ -40,7 +41,7 @@ class Reading(NamedTuple):
         return self.resolution is not None and not self.resolution.uncertain
 
 
-class Selector(NamedTuple):
+class Selector(Record):
     stage: Stage
     parameter: Parameter
     key: str  # step | stages | steps: the first one written

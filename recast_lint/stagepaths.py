@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Stage, Workflow
+from recast_lint.records import Record
 
 IDENTIFIER = re.compile(r"[A-Za-z_@][A-Za-z0-9_@\-]*")
 RESERVED = ("where",)
-_NUMBER = re.compile(r"-?\d+")
+_NUMBER = LazyPattern(r"-?\d+")
 _LITERALS = "*.[](),$:|&"
 _UNSUPPORTED_TOKENS = ("..", "where", "&", "(", ")", "`")
 
@@ -49,7 +51,7 @@ class ExpressionError(Exception):
         self.unsupported = unsupported
 
 
-class Token(NamedTuple):
+class Token(Record):
     kind: str  # ID | NUMBER | one of _LITERALS | .. | where | `
     value: Union[str, int]
     offset: int
@@ -101,23 +103,23 @@ def tokenize(text: str) -> List[Token]:
 # -- syntax -------------------------------------------------------------------------------------
 
 
-class Fields(NamedTuple):
+class Fields(Record):
     names: Tuple[str, ...]  # ('*',) for the wildcard
     offsets: Tuple[int, ...]
 
 
-class Index(NamedTuple):
+class Index(Record):
     index: int
 
 
-class Slice(NamedTuple):
+class Slice(Record):
     """`[*]` or `[a:b]`: every element (a non-list counts as a list of itself, like jsonpath-rw)."""
 
     start: Optional[int] = None
     end: Optional[int] = None
 
 
-class Root(NamedTuple):
+class Root(Record):
     """`$`: the scope the expression starts from."""
 
 
@@ -125,7 +127,7 @@ Segment = Union[Fields, Index, Slice, Root]
 Chain = Tuple[Segment, ...]
 
 
-class StagePath(NamedTuple):
+class StagePath(Record):
     text: str
     chains: Tuple[Chain, ...]  # alternatives joined by `|`
 
@@ -244,7 +246,7 @@ class _Parser:
 # -- the static steps-by-stage index ----------------------------------------------------------
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """A name in a scope: a stage of the workflow, or the `init` stage the runtime adds."""
 
     name: str
@@ -273,7 +275,7 @@ class Entry(NamedTuple):
         return None
 
 
-class Scope(NamedTuple):
+class Scope(Record):
     """One workflow's stages plus `init` when the runtime adds it."""
 
     workflow: Workflow
@@ -291,7 +293,7 @@ class Scope(NamedTuple):
         return list(dict.fromkeys(entry.name for entry in self.all_entries()))
 
 
-class Reached(NamedTuple):
+class Reached(Record):
     """What an expression reached: a stage's list of steps, one step of it, or one instance of its
     sub-workflow; and the stage of the starting scope it went through."""
 
@@ -300,7 +302,7 @@ class Reached(NamedTuple):
     via: Entry
 
 
-class Miss(NamedTuple):
+class Miss(Record):
     name: str
     offset: int
     scope: Scope

@@ -14,9 +14,10 @@ The rules that judge scatters (RL52x) and `cases` conditions (RL41x) read values
 
 from __future__ import annotations
 
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, Optional
 
 from recast_lint.model import Analysis, Loc, Parameter, Stage, is_selector
+from recast_lint.records import Record
 from recast_lint.stagegraph import Selector, graphs, init_sources, initfiles_given, root_of
 from recast_lint.stagepaths import Entry
 
@@ -24,7 +25,7 @@ _GLOB_CHARS = "*?["
 _MAX_DEPTH = 8  # parameters that forward a selector that forwards a selector...; real chains are short
 
 
-class Value(NamedTuple):
+class Value(Record):
     """A value as jq and Python see it: its kind, and what is known about it."""
 
     kind: str  # null | boolean | number | string | array | object
@@ -41,7 +42,7 @@ class Value(NamedTuple):
         return self.kind in ("null", "boolean", "number", "string")
 
 
-class Sourced(NamedTuple):
+class Sourced(Record):
     """A value and the initdata it comes from (`example 'default'`), or None when it is the same for every run."""
 
     source: Optional[str]

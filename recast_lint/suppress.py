@@ -18,22 +18,23 @@ that cannot be read.
 from __future__ import annotations
 
 import bisect
-import re
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.config import matches, normalize, unknown_pattern
 from recast_lint.diagnostics import Span
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
+from recast_lint.records import Record
 
 MARKER = "recast-lint:"
 UNSUPPRESSIBLE = ("RL101",)
 UNUSED = "RL901"  # the rule reporting a code that suppressed nothing (recast_lint.rules.meta)
 CACHE_KEY = "suppressions"  # where the pipeline leaves ``Suppressions`` for the RL9xx rules
 
-_DIRECTIVE = re.compile(r"#\s*recast-lint:")
-_BODY = re.compile(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]($|\s)")  # then the optional reason, free text
-_CODE = re.compile(r"[^,\s]+")
+_DIRECTIVE = LazyPattern(r"#\s*recast-lint:")
+_BODY = LazyPattern(r"\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\]($|\s)")  # then the optional reason, free text
+_CODE = LazyPattern(r"[^,\s]+")
 GRAMMAR = "write `# recast-lint: ignore[RL301] reason` (this line or the next node) or `# recast-lint: ignore-file[RL301] reason`"
 
 
@@ -46,7 +47,7 @@ class Code:
         self.used = False
 
 
-class Directive(NamedTuple):
+class Directive(Record):
     doc: Document
     kind: str  # line | node | file
     codes: List[Code]
@@ -59,7 +60,7 @@ class Directive(NamedTuple):
         return self.first_line <= line <= self.last_line
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """A directive that cannot be read or names something that cannot be suppressed."""
 
     doc: Document

@@ -21,18 +21,19 @@ that failed to parse, so it costs nothing on a clean run.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import yaml
 
 from recast_lint.diagnostics import Span
+from recast_lint.records import Record
 
 _KEY_NO_SPACE = re.compile(r"^(?P<lead>\s*(?:-\s+)*)(?P<key>[A-Za-z_][\w.-]*):(?P<value>[^\s:/].*)$")
 _KEY_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)*)(?P<key>[^\s#'\"{\[\-][^#]*?):(?:\s+|$)")
 _BAD_START = {"@": "`@` is reserved", "%": "`%` starts a directive"}
 
 
-class Cause(NamedTuple):
+class Cause(Record):
     message: str
     hint: str
     span: Span
@@ -42,7 +43,7 @@ class Cause(NamedTuple):
     quoting: Optional[Tuple[int, int, int, str]] = None  # (line, start, end, quoted): where _quote_it would quote
 
 
-class _Mark(NamedTuple):
+class _Mark(Record):
     line: int  # 1-based
     column: int  # 0-based index into the line
 

@@ -335,11 +335,14 @@ def test_check_writing_without_click_writes_and_says_what_the_click_command_does
 
 
 def test_a_one_shot_check_turns_the_garbage_collector_off_and_a_lint_in_process_leaves_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The language server lints in a process that keeps running: lint() leaves the collector alone."""
+    """The language server lints in a process that keeps running: lint() leaves the collector alone.
+    A `check` that click reads (here its help) gets the collector back."""
     import gc
 
-    probe = "import gc, sys\nfrom recast_lint.entry import main\ntry:\n    main(['check', '.'])\nexcept SystemExit:\n    print(gc.isenabled())"
-    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=FIXTURES / "helloworld").stdout.splitlines()[-1] == "False"
+    for args, collector_on in ((["check", "."], "False"), (["check", "--help"], "True")):
+        probe = f"import gc, sys\nfrom recast_lint.entry import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    print(gc.isenabled())"
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=FIXTURES / "helloworld")
+        assert done.stdout.splitlines()[-1] == collector_on, args
     collecting = []
     build = lint_module.build
     monkeypatch.setattr(lint_module, "build", lambda target, overlay: collecting.append(gc.isenabled()) or build(target, overlay))

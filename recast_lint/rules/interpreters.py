@@ -11,10 +11,12 @@ built on Alpine (`python:3.12-alpine`, tags with `alpine`) start without bash to
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, NamedTuple, Optional
+from typing import Iterable, Iterator, Optional
 
 from recast_lint.diagnostics import Severity
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, Step
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, rule
 
 _BUSYBOX_ONLY = ("busybox", "alpine")  # images whose programs are BusyBox's applets (and apk)
@@ -22,12 +24,12 @@ _BUSYBOX_ONLY = ("busybox", "alpine")  # images whose programs are BusyBox's app
 _BUSYBOX_INTERPRETERS = ("sh", "ash", "hush", "awk")
 _SHELLS_LIKE_BASH = ("bash", "zsh", "ksh")
 _COMMAND_WORD = re.compile(r"(?:^|[;&|\n(]|&&|\|\|)\s*(?:exec\s+|env\s+|/usr/bin/env\s+)?(?P<program>(?:/usr)?(?:/local)?(?:/bin/)?[A-Za-z][\w.+-]*)")
-_SHEBANG = re.compile(r"\A\s*#!\s*(?:/usr/bin/env\s+)?(?P<path>\S+)")
+_SHEBANG = LazyPattern(r"\A\s*#!\s*(?:/usr/bin/env\s+)?(?P<path>\S+)")
 # bash syntax BusyBox's ash rejects (verified: `files=(a b c)` is `sh: syntax error: unexpected "("`)
-_ARRAY = re.compile(r"(?m)(?:^|[;&|\s])(?:declare\s+-[aA]\s+\w+|\w+=\()|\$\{\w+\[")
+_ARRAY = LazyPattern(r"(?m)(?:^|[;&|\s])(?:declare\s+-[aA]\s+\w+|\w+=\()|\$\{\w+\[")
 
 
-class Image(NamedTuple):
+class Image(Record):
     name: str  # the last path component, without tag
     tag: str
     written: str
@@ -58,7 +60,7 @@ def _image(step: Step) -> Optional[Image]:
     return Image(path.split("@")[0], str(inline_tag or tag), f"{image}:{tag}" if not inline_tag else image)
 
 
-class _Use(NamedTuple):
+class _Use(Record):
     loc: Loc
     needle: str  # the text to point at
     program: str

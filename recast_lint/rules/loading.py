@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable, Iterator, Optional
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, LoadProblem
 from recast_lint.model import Analysis
 from recast_lint.rules.registry import Finding, rule
@@ -30,7 +30,7 @@ def _readable_again(doc: Document, problem: LoadProblem) -> Optional[Fix]:
     return fix.make(title, [fix.replace(doc, start, end, text) for start, end, text in problem.repair])
 
 
-_COMMA = re.compile(r"\s*,\s*")
+_COMMA = LazyPattern(r"\s*,\s*")
 
 
 def _drop_earlier(doc: Document, problem: LoadProblem) -> Optional[Fix]:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Fix
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Step
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
@@ -34,9 +35,9 @@ RESOURCE_KEY_PREFIXES = ("htcondor_", "slurm_", "c4p_")
 
 GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
 # the whole block when its END line is there: no output may show any line of the key
-PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
+PRIVATE_KEY = LazyPattern(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
-VARIABLE_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")
+VARIABLE_REFERENCE = LazyPattern(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
 # Docker's reference grammar (distribution/reference, which `docker pull` and `docker run` parse):
@@ -44,20 +45,20 @@ PASSWORD_SCRIPT = "getkrb.sh"
 # an optional registry `host[:port]/`; a tag of up to 128 word characters, '.' and '-'
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-REGISTRY_HOST = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
+REGISTRY_HOST = LazyPattern(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
 REPOSITORY_PATH = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*")
 IMAGE_TAG = re.compile(r"\w[\w.-]{0,127}")
 # one shell word as it stands in YAML text: quoted ('' is a quote inside a YAML single-quoted scalar,
 # \" inside a double-quoted one), or bare; the group holds the word without its quotes
 _WORD = r"""(?:''(?P<{0}1>[^'\n]*)''|'(?P<{0}2>[^'\n]*)'|\\"(?P<{0}3>[^"\\\n]*)\\"|"(?P<{0}4>[^"\\\n]*)"|(?P<{0}5>[^\s'"|;&)\\]+))"""
-AUTH_SETUP = re.compile(r"\brecast\s+auth\s+setup\b")
-AUTH_ANSWER = re.compile(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
+AUTH_SETUP = LazyPattern(r"\brecast\s+auth\s+setup\b")
+AUTH_ANSWER = LazyPattern(r"[ \t]+(?:-a|--answer)(?:[ \t]+|=)" + _WORD.format("a"))
 # `recast auth setup` answers: username, password, GitLab token, registry
 AUTH_SECRET_ANSWERS = {1: "the CERN password", 2: "the GitLab token"}
-KINIT_PIPED = re.compile(
+KINIT_PIPED = LazyPattern(
     r"\b(?:echo|printf)(?:[ \t]+-[A-Za-z]+)*(?:[ \t]+(?:'%s[^'\n]*'|\"%s[^\"\n]*\"))?[ \t]+" + _WORD.format("p") + r"[ \t]*\|[ \t]*kinit\b"
 )
-KINIT_HERE_STRING = re.compile(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
+KINIT_HERE_STRING = LazyPattern(r"\bkinit\b[^\n|;&]*?<<<[ \t]*" + _WORD.format("h"))
 
 
 def _docker_environments(analysis: Analysis) -> Iterator[Tuple[Step, Loc]]:
@@ -501,7 +502,7 @@ def committed_private_key(analysis: Analysis) -> Iterable[Finding]:
     Fixed: remove the key, revoke it, and provide it to the job as a masked file variable.
     """
     for doc in _linted(analysis):
-        for match in PRIVATE_KEY.finditer(doc.text):
+        for match in PRIVATE_KEY.finditer(doc.text) if "PRIVATE KEY" in doc.text else ():  # the pattern spells it out
             yield Finding(
                 doc,
                 doc.text_span(match.start(), match.end()),
@@ -524,7 +525,9 @@ def _written_out(word: str) -> bool:
 
 def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
     """(start, end, what) of every password or token written out in a `recast auth setup` or `kinit` command."""
-    for setup in AUTH_SETUP.finditer(text):
+    # each pattern spells out `setup` or `kinit`: a text without the word is not scanned by them (a
+    # generated workflow's files are megabytes, and a pattern that starts with a word boundary tries every position)
+    for setup in AUTH_SETUP.finditer(text) if "setup" in text else ():
         position, index = setup.end(), 0
         while True:
             answer = AUTH_ANSWER.match(text, position)
@@ -534,7 +537,7 @@ def _command_credentials(text: str) -> Iterator[Tuple[int, int, str]]:
             if index in AUTH_SECRET_ANSWERS and _written_out(text[start:end]) and not GITLAB_TOKEN.fullmatch(text[start:end]):
                 yield start, end, f"{AUTH_SECRET_ANSWERS[index]} (answer {index + 1} of `recast auth setup`)"
             position, index = answer.end(), index + 1
-    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")):
+    for pattern, prefix in ((KINIT_PIPED, "p"), (KINIT_HERE_STRING, "h")) if "kinit" in text else ():
         for match in pattern.finditer(text):
             start, end = _word(match, prefix)
             if _written_out(text[start:end]):

@@ -12,15 +12,16 @@ docstring is its documentation (``recast-lint explain CODE``). Codes are grouped
 from __future__ import annotations
 
 import functools
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.records import Record
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """What a rule found: where, what, and how to fix it. The engine adds code, name and severity."""
 
     doc: Document
@@ -45,7 +46,7 @@ class Finding(NamedTuple):
 Check = Callable[[Analysis], Iterable[Finding]]
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     code: str
     name: str
     severity: Severity

@@ -8,19 +8,20 @@ is unknown, that is the one error reported, with the closest valid name.
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.schemacheck import SchemaError, Schemas
 
 
-class SchemaIssue(NamedTuple):
+class SchemaIssue(Record):
     kind: str  # unknown-type | unknown-key | missing-key | wrong-type | placeholder-mapping | invalid-value
     finding: Finding
 
@@ -228,8 +229,8 @@ def _placeholders_under(loc: Loc) -> Iterator[Tuple[Loc, str]]:
             yield from _placeholders_under(loc.child(index))
 
 
-_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")  # what YAML reads back as the same number (no octal `010`)
-_LIST_ITEM = re.compile(r"[^,\[\]{}#\n]+")  # one item inside `[...]`: no flow indicators, no comment
+_NUMBER = LazyPattern(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")  # what YAML reads back as the same number (no octal `010`)
+_LIST_ITEM = LazyPattern(r"[^,\[\]{}#\n]+")  # one item inside `[...]`: no flow indicators, no comment
 
 
 def _written_scalar(loc: Loc) -> Optional[Tuple[str, str]]:

@@ -7,7 +7,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 import yaml
@@ -15,6 +15,7 @@ import yaml
 from recast_lint.load import load_file
 from recast_lint.masking import Masker
 from recast_lint.model import Analysis, Loc, RecastEntry, Step, build_entry_analysis, find_entry_root
+from recast_lint.records import Record
 
 # every variable whose value is a credential, masked wherever we print, relay or write text: the
 # CI/CD variables of the RECAST guide, what `recast auth setup` exports, the engine's and REANA's
@@ -105,7 +106,7 @@ def check_tag(tag: str, option: str = "--tag") -> str:
     return tag
 
 
-class Prepared(NamedTuple):
+class Prepared(Record):
     """A linted analysis, ready to run."""
 
     root: Path
@@ -170,7 +171,7 @@ def _lint_or_refuse(root: Path) -> Analysis:
     return result.analyses[0]
 
 
-class Inputs(NamedTuple):
+class Inputs(Record):
     label: str  # for messages: "example 'default'" or "inputs file 'in.yml'"
     initdata: Dict[str, Any]
     dataopts: Dict[str, Any]

@@ -21,12 +21,13 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Deque, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Deque, Dict, List, Optional, Sequence, Tuple
 
 import click
 import yaml
 
 from recast_lint.model import REMOTE_PREFIXES, Step, Test
+from recast_lint.records import Record
 from recast_lint.run.common import (
     Inputs,
     Prepared,
@@ -443,7 +444,7 @@ def failing_log(logs: List[Path]) -> Optional[Path]:
 # -- test ----------------------------------------------------------------------------------------
 
 
-class TestPlan(NamedTuple):
+class TestPlan(Record):
     name: str
     command: Command
     parfile: Path

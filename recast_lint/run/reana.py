@@ -14,12 +14,13 @@ import shlex
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 import yaml
 
 from recast_lint.model import UnresolvedRef, inline_refs, real
+from recast_lint.records import Record
 from recast_lint.run.common import (
     Inputs,
     Prepared,
@@ -151,7 +152,7 @@ def inlined_workflow(prepared: Prepared) -> Dict[str, Any]:
         raise RunError(f"{exc}; run `recast-lint check {prepared.root}`") from exc
 
 
-class Submission(NamedTuple):
+class Submission(Record):
     name: str
     directory: Path
     spec: Dict[str, Any]

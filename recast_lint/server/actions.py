@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, List, Mapping, NamedTuple, Optional
+from typing import Callable, List, Mapping, Optional
 
 from recast_lint.diagnostics import Diagnostic
 from recast_lint.fix import fix_until_clean
 from recast_lint.lint import LintResult
 from recast_lint.load import Document
+from recast_lint.records import Record
 from recast_lint.suppress import UNSUPPRESSIBLE
 
 REASON_PLACEHOLDER = "<reason>"  # the user replaces it with why the finding does not apply
 _TRAILING_DIRECTIVE = re.compile(r"#\s*recast-lint:\s*ignore\[(?P<codes>[^\]]*)\]")
 
 
-class Change(NamedTuple):
+class Change(Record):
     """Replace characters ``start`` to ``end`` of the text the lint read with ``replacement``."""
 
     start: int
@@ -28,7 +29,7 @@ class Change(NamedTuple):
     replacement: str
 
 
-class Action(NamedTuple):
+class Action(Record):
     title: str
     kind: str  # quickfix | source.fixAll
     diagnostics: List[Diagnostic]

@@ -10,10 +10,11 @@ from the model of the last lint.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from recast_lint.load import Document, Pointer, load_bytes, load_file
 from recast_lint.model import Analysis, Step, is_file, looks_like_step, real, spec_files_in
+from recast_lint.records import Record
 from recast_lint.schemacheck import Schemas
 from recast_lint.server.context import Cursor, cursor_at
 
@@ -23,7 +24,7 @@ TEMPLATE_KEYS = ("cmd", "script")
 _SCHEMAS = Schemas()
 
 
-class Item(NamedTuple):
+class Item(Record):
     label: str
     kind: str  # key | value | stage | step | file | parameter
     detail: str = ""
@@ -31,7 +32,7 @@ class Item(NamedTuple):
     insert: Optional[str] = None  # the text put in place of the typed prefix (default: the label)
 
 
-class Completions(NamedTuple):
+class Completions(Record):
     items: List[Item]
     start: int  # column (characters) where the replaced prefix begins on the cursor's line
 

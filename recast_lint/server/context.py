@@ -10,9 +10,10 @@ flow collections (`[a, b]`, `{step: x}`) read up to the cursor.
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from recast_lint.load import Pointer
+from recast_lint.records import Record
 
 # a mapping key at the start of what remains of a line: plain (`$ref`, `process_type`) or quoted
 _KEY = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s#'"\[\]{},:-][^#]*?|-[^\s#][^#]*?)\s*:(?=\s|$)""")
@@ -20,18 +21,18 @@ _BLOCK_START = re.compile(r"[|>][0-9+-]*\s*(#.*)?$")
 _WORD = re.compile(r"[\w$.\-/]*$")
 
 
-class Opener(NamedTuple):
+class Opener(Record):
     kind: str  # seq (a `- ` item) | key (a `key:` entry)
     column: int
     key: Optional[str] = None
 
 
-class Line(NamedTuple):
+class Line(Record):
     openers: List[Opener]
     rest: int  # column where what follows the openers starts (a value, or the key being typed)
 
 
-class Cursor(NamedTuple):
+class Cursor(Record):
     """What is being typed: a key of the mapping at ``pointer`` (mode `key`), the value at ``pointer``
     (mode `value`), or a new item of the list at ``pointer[:-1]`` that may be a value or a mapping
     (mode `item`). ``prefix`` is the word before the cursor that a completion replaces, starting at

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Diagnostic, Span
 from recast_lint.load import Document, Pointer
 from recast_lint.model import Analysis, Loc, Parameter, RefSite, Stage, Step, is_selector
+from recast_lint.records import Record
 from recast_lint.rules.registry import Rule
 from recast_lint.stagegraph import Reading, graphs, init_sources, root_of
 
@@ -24,7 +25,7 @@ _FIELD_NAME = re.compile(r"[A-Za-z_]\w*")
 MAX_SHOWN = 120  # characters of a command or value shown in a hover
 
 
-class Target(NamedTuple):
+class Target(Record):
     """A place to go to: a file and a region of the text the model read."""
 
     path: Path
@@ -32,7 +33,7 @@ class Target(NamedTuple):
     text: str
 
 
-class Found(NamedTuple):
+class Found(Record):
     span: Span  # what the cursor stands on
     markdown: str
     targets: List[Target]

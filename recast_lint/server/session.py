@@ -10,25 +10,26 @@ configuration it is). ``Job.run`` is what runs off the event loop; everything el
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from recast_lint.config import PYPROJECT, YAML_FILE, ConfigError, find_config_file, read_config
 from recast_lint.diagnostics import Diagnostic, Severity, Span
 from recast_lint.lint import LintResult, UsageError, lint
 from recast_lint.load import Document
 from recast_lint.model import YAML_SUFFIXES, Analysis, find_entry_root, is_file, real
+from recast_lint.records import Record
 
 CONFIG_NAMES = (YAML_FILE, PYPROJECT)
 UnitKey = Tuple[str, Path]  # (entry, analysis root) | (loose, directory) | (config, file)
 
 
-class Buffer(NamedTuple):
+class Buffer(Record):
     uri: str
     text: str
     version: Optional[int]
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
     """What a lint of a unit gave: the result (None when it could not run), the files it read,
     a configuration that could not be used, and what failed unexpectedly (our bug)."""
 
@@ -39,7 +40,7 @@ class Outcome(NamedTuple):
     failures: Tuple[str, ...] = ()
 
 
-class Job(NamedTuple):
+class Job(Record):
     """One lint of a unit, with a snapshot of the buffers: safe to run on another thread."""
 
     key: UnitKey

@@ -6,6 +6,7 @@ import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 from recast_lint.rules.catalogue.civars import extended_jobs
@@ -14,11 +15,11 @@ from recast_lint.rules.catalogue.index import item_names
 from recast_lint.rules.registry import Finding, rule
 
 CI_SCRIPT_KEYS = ("before_script", "script", "after_script")
-CI_NAMED_COMMAND = re.compile(r"\brecast\s+(run|catalogue\s+(?:check|describe))\s+(['\"]?)([^\s;|&)'\"]+)\2")
-RECASTATLAS_IMAGE = re.compile(r"^(?:[^/]+\.[^/]+/)?recast/recastatlas(?P<rest>[:@].*)?$")
+CI_NAMED_COMMAND = LazyPattern(r"\brecast\s+(run|catalogue\s+(?:check|describe))\s+(['\"]?)([^\s;|&)'\"]+)\2")
+RECASTATLAS_IMAGE = LazyPattern(r"^(?:[^/]+\.[^/]+/)?recast/recastatlas(?P<rest>[:@].*)?$")
 UNPINNED_TAGS = ("latest", "latest-stable")
-CI_RECAST_RUN = re.compile(r"\brecast\s+run\b")
-CI_TAG_OPTION = re.compile(r"\s--tag[=\s]+(['\"]?)([^\s;|&'\"]+)\1")
+CI_RECAST_RUN = LazyPattern(r"\brecast\s+run\b")
+CI_TAG_OPTION = LazyPattern(r"\s--tag[=\s]+(['\"]?)([^\s;|&'\"]+)\1")
 
 
 

@@ -12,31 +12,33 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.records import Record
 from recast_lint.rules.catalogue.common import entry_data
 from recast_lint.rules.registry import Finding, did_you_mean, rule
 
-_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
-_COMMAND_SEPARATORS = re.compile(r"&&|\|\||[;|&]")  # within one line
+_REFERENCE = LazyPattern(r"\$(?:\{(\w+)\}|(\w+))")
+_ASSIGNMENT = LazyPattern(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
+_COMMAND_SEPARATORS = LazyPattern(r"&&|\|\||[;|&]")  # within one line
 _SUBCOMMANDS = {("run",): "run", ("submit",): "submit", ("catalogue", "check"): "catalogue check", ("catalogue", "describe"): "catalogue describe"}
 _VALUED_OPTIONS = ("--example", "--tag", "--backend", "--infofile")
 _MAX_DEPTH = 10  # variables naming variables naming variables...; GitLab nests `extends:` 11 deep at most
 
 
-class Variable(NamedTuple):
+class Variable(Record):
     value: Optional[str]  # None: set by something the linter cannot read (`$(...)`, another unknown variable)
     loc: Loc  # where it is set: a `variables:` value, or the script line that assigns it
     shell: bool = False  # assigned in a script line
 
 
-class Word(NamedTuple):
+class Word(Record):
     """One argument of a command as the shell sees it once variables are expanded."""
 
     written: str
@@ -44,7 +46,7 @@ class Word(NamedTuple):
     through: Optional[Tuple[str, Variable]]  # the variable it is read from, when it is one variable
 
 
-class RecastCommand(NamedTuple):
+class RecastCommand(Record):
     job: str
     line: Loc
     subcommand: str  # run | submit | catalogue check | catalogue describe

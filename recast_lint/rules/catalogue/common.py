@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, Tuple
 
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc
 
 ENTRY_NAME = re.compile(r"[^/\s]+/[^/\s]+")  # `<group>/<identifier>`
-TEMPLATED = re.compile(r"\$|\{\{")  # a template (`$name`, `{{ cookiecutter.name }}`) is filled in before use
+TEMPLATED = LazyPattern(r"\$|\{\{")  # a template (`$name`, `{{ cookiecutter.name }}`) is filled in before use
 
 
 def entry_data(analysis: Analysis) -> Dict[str, Any]:

@@ -10,13 +10,14 @@ the rule's fix and `upgrade` are that same edit.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 from recast_lint import __version__, fix
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability, Edit
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
+from recast_lint.records import Record
 from recast_lint.rules.catalogue.ci import RECASTATLAS_IMAGE, _ci_images, _ci_script_lines
 from recast_lint.rules.registry import Finding, rule
 
@@ -26,7 +27,7 @@ _INSTALL = re.compile(r"\brecast-lint(?:\[[^\]]*\])?\s*@\s*git\+[^\s\"']+?@(?P<v
 _MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=\S*?/(?P<version>v\d+\.\d+\.\d+)/recast_lint/schemas/\S+")
 
 
-class Pin(NamedTuple):
+class Pin(Record):
     """One version the template pins, as the repository writes it."""
 
     what: str  # "the recast/recastatlas image of job 'recast'"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
 from recast_lint.model import Analysis, Loc, is_selector
 from recast_lint.placeholders import scan
+from recast_lint.records import Record
 from recast_lint.rules.dataflow.templates import (
     ESCAPE_HINT,
     PLACEHOLDER_NAME,
@@ -43,10 +44,12 @@ def _not_literal(value: Any) -> bool:
 
 def literal_strings(loc: Loc) -> Iterator[Loc]:
     """String leaves of a literal value."""
+    if isinstance(loc.value, str):  # most parameters: the value itself
+        return iter((loc,))
     return (leaf for leaf in value_leaves(loc, _not_literal) if isinstance(leaf.value, str))
 
 
-class BraceProblem(NamedTuple):
+class BraceProblem(Record):
     """Braces in a literal string that ``value.format(**dirnames)`` cannot expand."""
 
     needle: str  # the text shown and pointed at

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, Parameter, Stage, is_selector
+from recast_lint.records import Record
 from recast_lint.rules.dataflow.literals import is_list_value
 from recast_lint.rules.dataflow.templates import passed_names
 from recast_lint.rules.listharm import once_per_analysis
@@ -191,7 +192,7 @@ def stage_without_step(analysis: Analysis) -> Iterable[Finding]:
 SHARED_HINT = "take the parameter out of `scatter.parameters` to give every step the same value"
 
 
-class Scattered(NamedTuple):
+class Scattered(Record):
     """A multistep stage's scattered parameter and the value it holds when the stage is applied."""
 
     stage: Stage

@@ -17,6 +17,7 @@ from recast_lint.rules.dataflow.templates import (
     checked_templates,
     double_braces,
     missing_everywhere,
+    needed_names,
     needed_parameters,
     parameter_hint,
     passed_names,
@@ -55,10 +56,11 @@ def unknown_placeholder(analysis: Analysis) -> Iterable[Finding]:
     """
     for step, users in checked_steps(analysis):
         names = union_names(users)
+        passed = set(names)
         reported: Set[str] = {"workdir"}  # RL505 explains `{workdir}` in a command
         for template in templates(step):
             for field in template.named():
-                if field.root in reported or not missing_everywhere(field.root, users):
+                if field.root in reported or field.root in passed:
                     continue
                 reported.add(field.root)
                 _, side = step_misspelling(analysis, step, users, field.root)
@@ -91,21 +93,22 @@ def parameter_not_passed(analysis: Analysis) -> Iterable[Finding]:
     Fixed: pass every parameter the step reads in every stage that uses it.
     """
     for step, users in checked_steps(analysis):
-        needed = needed_parameters(step)
-        for name, where in needed.items():
-            if name == "workdir" or not missing_everywhere(name, users):
+        needed = needed_names(step)
+        passed = set(union_names(users))  # a name in no stage's parameters is missing everywhere: the step is wrong
+        for name in needed:
+            if name == "workdir" or name in passed:
                 continue
             candidate, side = step_misspelling(analysis, step, users, name)
             if side is Misspelt.CANDIDATE:  # the step's name is written elsewhere too, the stages' nowhere
-                yield from _misspelt_parameter(users, candidate, name, where)
+                yield from _misspelt_parameter(users, candidate, name, needed_parameters(step)[name])
         for stage in users:
             names = passed_names(stage)
-            for name, where in needed.items():
-                if name in names or missing_everywhere(name, users):
+            for name in needed:
+                if name in names or name not in passed:
                     continue
                 yield Finding.at(
                     _parameters_loc(stage),
-                    f"stage '{stage.path}' does not pass parameter '{name}', which its step reads ({where})",
+                    f"stage '{stage.path}' does not pass parameter '{name}', which its step reads ({needed_parameters(step)[name]})",
                     did_you_mean(name, names, limit=0) or f"add '{name}' to the stage's `parameters`",
                     key=True,
                 )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from recast_lint.diagnostics import Severity
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.rules.dataflow.templates import (
     at_field,
     at_text,
     checked_steps,
-    missing_everywhere,
     outputmap_leaves,
     parameter_hint,
     stage_list,
@@ -54,10 +54,13 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
     """
     for step, users in checked_steps(analysis):
         names = union_names(users)
-        in_templates = {f.root for t in templates(step) for f in t.named()}
+        passed = set(names)
+        in_templates: Optional[Set[str]] = None
         for leaf in outputmap_leaves(step):
-            if not missing_everywhere(leaf.value, users):
+            if leaf.value in passed:
                 continue
+            if in_templates is None:
+                in_templates = {f.root for t in templates(step) for f in t.named()}
             candidate, side = step_misspelling(analysis, step, users, leaf.value)
             if side is Misspelt.CANDIDATE:
                 continue  # the stage's parameter is the misspelt one: RL502 reports it there
@@ -72,7 +75,7 @@ def outputmap_unknown_parameter(analysis: Analysis) -> Iterable[Finding]:
 
 # -- what a publisher does with paths (verified with packtivity 0.17.1) ------------------------
 
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
+_PLACEHOLDER = LazyPattern(r"(?<!\{)\{(?!\{)[^{}]*\}")
 # a file a shell command writes: `> f`, `>> f`, `tee [-a] f`, `-o f`, `--output[=]f`
 _WRITE_TARGET = re.compile(r"(?:&?>>?|\btee(?:\s+-a)?|\s-o|--output=?|--out=?)\s*([^\s;|&<>()'\"]+)")
 _CD = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)\s")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from recast_lint import fix
 from recast_lint.fix import Fix
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.placeholders import BraceError, Field, scan
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, closest, did_you_mean, single_close_match
 
 PLACEHOLDER_NAME = re.compile(r"\w[\w-]*(\[[^\]{}]*\]|\.\w+)*")
@@ -22,7 +23,7 @@ ESCAPE_HINT = "write literal braces doubled: `{{` and `}}` (e.g. `${{HOME}}`, `a
 # -- the templates a step renders with its parameters ------------------------------------------
 
 
-class Template(NamedTuple):
+class Template(Record):
     """A string the runtime renders with ``str.format``: a `cmd`, a `script` or a publish template."""
 
     loc: Loc
@@ -80,14 +81,21 @@ def _template(loc: Loc, where: str) -> Optional[Template]:
 def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) -> Iterator[Loc]:
     """Every scalar under ``loc``, with its location; nothing under a value ``opaque`` says to leave alone."""
     value = loc.value
+    if not isinstance(value, (dict, list)):  # most parameters are one scalar: no walk
+        return iter(() if opaque(value) else (loc,))
+    return _leaves(loc, value, opaque)
+
+
+def _leaves(loc: Loc, value: Any, opaque: Callable[[Any], bool]) -> Iterator[Loc]:
+    """``value_leaves`` below ``loc``, whose value is ``value``: a child's value is its item, not looked up again."""
     if opaque(value):
         return
     if isinstance(value, dict):
-        for key in value:
-            yield from value_leaves(loc.child(key), opaque)
+        for key, item in value.items():
+            yield from _leaves(loc.child(key), item, opaque)
     elif isinstance(value, list):
-        for i in range(len(value)):
-            yield from value_leaves(loc.child(i), opaque)
+        for i, item in enumerate(value):
+            yield from _leaves(loc.child(i), item, opaque)
     else:
         yield loc
 
@@ -189,12 +197,25 @@ def needed_parameters(step: Step) -> Dict[str, str]:
     counts (a stage may pass a parameter of that name).
     """
     needed: Dict[str, str] = {}
+    for name, read in _reads(step):
+        if name not in needed:
+            needed[name] = f"`{read[1].literal}` in {read[0].where}" if read else "the frompar-pub outputmap"
+    return needed
+
+
+def needed_names(step: Step) -> Dict[str, None]:
+    """The names of ``needed_parameters``, in its order, without wording where each is read (a rule
+    asking for every stage whether it passes them would word thousands)."""
+    return dict.fromkeys(name for name, _ in _reads(step))
+
+
+def _reads(step: Step) -> Iterator[Tuple[str, Optional[Tuple[Template, Field]]]]:
+    """Each parameter name the step reads, with the template and field reading it (None: the outputmap)."""
     for template in templates(step):
         for field in template.named():
-            needed.setdefault(field.root, f"`{field.literal}` in {template.where}")
+            yield field.root, (template, field)
     for leaf in outputmap_leaves(step):
-        needed.setdefault(leaf.value, "the frompar-pub outputmap")
-    return needed
+        yield leaf.value, None
 
 
 def missing_everywhere(name: str, users: Sequence[Stage]) -> bool:

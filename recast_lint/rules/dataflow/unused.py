@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity, Span
 from recast_lint.fix import Applicability
+from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Merge
 from recast_lint.model import SELECTOR_TARGET_KEYS, Analysis, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.placeholders import scan
-from recast_lint.rules.dataflow.templates import needed_parameters, parameters_unknown, passes, per_object
+from recast_lint.records import Record
+from recast_lint.rules.dataflow.templates import needed_names, parameters_unknown, passes, per_object
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, closest, rule
 
-_JQ_PATHS_ONLY = re.compile(r"[\s.\w\[\]|,]*")
-_JQ_NAME = re.compile(r"\.([A-Za-z_]\w*)")
+_JQ_PATHS_ONLY = LazyPattern(r"[\s.\w\[\]|,]*")
+_JQ_NAME = LazyPattern(r"\.([A-Za-z_]\w*)")
 _OUTPUT_ROOT = re.compile(r"[A-Za-z_][\w-]*")
 
 
@@ -37,7 +39,7 @@ def _used_by_step(step: Step) -> Optional[Set[str]]:
         return None
     if step.part_value("publisher").get("publisher_type") == "fromparjq-pub":
         return None
-    used = set(needed_parameters(step))
+    used = set(needed_names(step))
     environment = step.part_value("environment")
     workdir = environment.get("workdir")
     if isinstance(workdir, str):
@@ -134,7 +136,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
         used = _used_by_stage(stage)
         if used is None:
             continue
-        missing = [n for n in (needed_parameters(stage.step) if stage.step else {}) if not passes(stage, n)]
+        missing = [n for n in (needed_names(stage.step) if stage.step else {}) if not passes(stage, n)]
         for parameter in stage.parameters:
             name = str(parameter.key)
             if name in used or closest(name, missing):  # a misspelt name is reported once, where it is read
@@ -148,7 +150,7 @@ def unused_parameter(analysis: Analysis) -> Iterable[Finding]:
             yield Finding.at(parameter.key_loc, f"parameter '{name}' of stage '{stage.path}' is not used by {target}", hint, key=True)
 
 
-class Override(NamedTuple):
+class Override(Record):
     mapping: Loc  # the mapping that merges `<<: *defaults`
     written: str  # the key written in it, which overrides nothing
     meant: str  # the merged key it misspells
@@ -161,26 +163,33 @@ def misspelt_overrides(analysis: Analysis) -> List[Override]:
     """Keys written next to `<<: *defaults` in stage parameters or initdata that nothing reads,
     each a close misspelling of a merged key that is read: the merged default is what runs."""
     found: List[Override] = []
-    for mapping, where, read in _merging_mappings(analysis):
-        merge = mapping.doc.merges.get(mapping.pointer)
-        if merge is not None and read is not None:
+    for mapping, merge, where, read in _merging_mappings(analysis):
+        if read is not None:
             found.extend(Override(mapping, written, meant, merge.explicit[_key(merge, written)], where) for written, meant in _misspelt(merge, read))
     return found
 
 
-def _merging_mappings(analysis: Analysis) -> Iterator[Tuple[Loc, str, Optional[Set[str]]]]:
-    """(mapping, what it is, the names something reads from it) for stage parameters and initdata."""
+def _merging_mappings(analysis: Analysis) -> Iterator[Tuple[Loc, Merge, str, Optional[Set[str]]]]:
+    """(mapping, its merge, what it is, the names something reads from it) for the stage parameters and
+    initdata that merge `<<: *defaults`. What reads them is asked only for those: most files merge nothing."""
     for stage in analysis.all_stages():
-        if stage.scheduler is not None and isinstance(stage.scheduler.get("parameters"), dict):
-            yield stage.scheduler.child("parameters"), f"the parameters of stage '{stage.path}'", _used_by_stage(stage)
+        scheduler = stage.scheduler
+        if scheduler is not None and scheduler.doc.merges and isinstance(scheduler.get("parameters"), dict):
+            mapping = scheduler.child("parameters")
+            merge = mapping.doc.merges.get(mapping.pointer)
+            if merge is not None:
+                yield mapping, merge, f"the parameters of stage '{stage.path}'", _used_by_stage(stage)
+    merging = [(label, loc, loc.doc.merges[loc.pointer]) for label, loc, data in analysis.initdata_sources()
+               if isinstance(data, dict) and loc.pointer in loc.doc.merges]
+    if not merging:
+        return
     read_from_init: Optional[Set[str]] = set()
     for workflow in analysis.all_workflows():
         if workflow.parent is None:
             names = _used_by_workflow(workflow)
             read_from_init = None if names is None or read_from_init is None else read_from_init | names
-    for label, loc, data in analysis.initdata_sources():
-        if isinstance(data, dict):
-            yield loc, f"the initdata of {label}", read_from_init
+    for label, loc, merge in merging:
+        yield loc, merge, f"the initdata of {label}", read_from_init
 
 
 def _key(merge: Merge, written: str) -> Any:

@@ -10,12 +10,12 @@ looks right and the step gets something else. (recast-atlas 0.4.2 loads `recast.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability
+from recast_lint.lazyre import LazyPattern
 from recast_lint.model import Analysis, Loc, is_selector
 from recast_lint.placeholders import Field
 from recast_lint.rules.dataflow.templates import Template, at_field, checked_steps, templates, value_leaves
@@ -24,11 +24,11 @@ from recast_lint.rules.registry import Finding, rule
 from recast_lint.stagegraph import Selector
 from recast_lint.stagevalues import parameter_values
 
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
-_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_OCTAL = LazyPattern(r"[-+]?0[0-7_]+")
+_BASE_60 = LazyPattern(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _BOOLEAN_WORDS = ("yes", "no", "on", "off")
 # text that reads as a number in YAML 1.2 and JSON (YAML 1.1 keeps `4e-3` as text: no dot, no sign in the exponent)
-_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NUMBER_TEXT = LazyPattern(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def _written(loc: Loc) -> Optional[str]:
@@ -41,7 +41,10 @@ def _written(loc: Loc) -> Optional[str]:
 
 def misread(loc: Loc) -> Optional[str]:
     """How YAML 1.1 misreads the plain scalar at ``loc``: 'as the octal number 83', or None."""
-    value, text = loc.value, _written(loc)
+    value = loc.value
+    if not isinstance(value, (int, float)):  # text, or a collection: read as written (a bool is an int)
+        return None
+    text = _written(loc)
     if text is None:
         return None
     if isinstance(value, bool):
@@ -53,21 +56,27 @@ def misread(loc: Loc) -> Optional[str]:
     return None
 
 
-def _step_inputs(analysis: Analysis) -> Iterator[Tuple[Loc, str]]:
-    """Every literal value that reaches a step: initdata, literal stage parameters, test parameters."""
+def _misread_inputs(analysis: Analysis) -> Iterator[Tuple[Loc, str, str]]:
+    """Every literal value that reaches a step (initdata, literal stage parameters, test parameters)
+    and that YAML 1.1 misreads, with how (``misread``) and where: the where is worded only for those."""
     for label, loc, data in analysis.initdata_sources():
         if isinstance(data, dict):
             for leaf in value_leaves(loc):
-                yield leaf, f"the initdata of {label}"
+                how = misread(leaf)
+                if how is not None:
+                    yield leaf, how, f"the initdata of {label}"
     for stage in analysis.all_stages():
         for parameter in stage.parameters:
             for leaf in value_leaves(parameter.loc, opaque=is_selector):
-                if not isinstance(leaf.value, bool):  # a boolean parameter is a schema error (RL511)
-                    yield leaf, f"parameter '{parameter.key}' of stage '{stage.path}'"
+                how = misread(leaf) if not isinstance(leaf.value, bool) else None  # a boolean parameter is a schema error (RL511)
+                if how is not None:
+                    yield leaf, how, f"parameter '{parameter.key}' of stage '{stage.path}'"
     entry = analysis.entry
     for test in entry.tests if entry is not None and entry.doc.ok and not entry.is_index else []:
         for leaf in value_leaves(test.loc.child("parameters")):
-            yield leaf, f"the parameters of test {test.name!r}"
+            how = misread(leaf)
+            if how is not None:
+                yield leaf, how, f"the parameters of test {test.name!r}"
 
 
 @rule("RL540", "yaml11-misread", Severity.ERROR, "a plain value YAML 1.1 reads as another number or as a boolean", fix=Applicability.SAFE)
@@ -94,10 +103,7 @@ def yaml11_misread(analysis: Analysis) -> Iterable[Finding]:
           run: '0123'
           syst: 'no'
     """
-    for loc, where in _step_inputs(analysis):
-        how = misread(loc)
-        if how is None:
-            continue
+    for loc, how, where in _misread_inputs(analysis):
         text = _written(loc) or ""
         rendered = loc.value
         yield Finding.at(

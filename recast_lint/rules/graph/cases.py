@@ -34,10 +34,10 @@ def _conditions(analysis: Analysis) -> Iterator[Tuple[Stage, Loc, str]]:
 def _compiled(analysis: Analysis) -> List[Tuple[Stage, Loc, str, Optional[Program], Optional[JqError]]]:
     """Each condition read once for both rules; the jq grammar is loaded only when there are conditions."""
     if "cases" not in analysis.cache:
-        from recast_lint.jqprog import JqError, parse
-
         found = []
         for stage, loc, text in _conditions(analysis):
+            from recast_lint.jqprog import JqError, parse
+
             try:
                 found.append((stage, loc, text, parse(text), None))
             except JqError as error:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
 from recast_lint.fix import Applicability, Fix
 from recast_lint.model import Analysis, Loc, Stage
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, closest, did_you_mean, rule, single_close_match
 from recast_lint.rules.spelling import Misspelt, misspelt
 from recast_lint.stagegraph import ScopeGraph, Selector, graphs, init_sources, initfiles_given, root_of
 from recast_lint.stagepaths import IDENTIFIER, Entry, Resolution
 
 
-class Published(NamedTuple):
+class Published(Record):
     """What one source publishes: each output name and where it is written (for a rename hint)."""
 
     label: Optional[str]  # the initdata source (`example 'default'`), None for a stage

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from recast_lint import fix
+from recast_lint.records import Record
 from recast_lint.rules.registry import Finding, did_you_mean, single_close_match
 from recast_lint.stagegraph import Reading, ScopeGraph
 from recast_lint.stagepaths import ExpressionError, Miss, Resolution, Token, parse, resolve, tokenize
 
 
-class Suggestion(NamedTuple):
+class Suggestion(Record):
     """What the hint says about a name that matches no stage, and the text to write instead of the
     name when there is no doubt about it (the fix writes exactly what the hint proposes)."""
 
