@@ -14,7 +14,7 @@ import functools
 import re
 import stat
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import yaml
 
@@ -137,7 +137,7 @@ class Document:
         asks, so it is the node's own value, not a walk from the top; below a key written twice the
         first value's children are no data any more, so there it walks."""
         if self._rebuilt and any(pointer[:length] in self._rebuilt for length in range(1, len(pointer))):
-            return _walk(self.data, pointer)
+            return value_at(self.data, pointer)
         info = self.nodes.get(pointer)
         return None if info is None else info.data
 
@@ -198,7 +198,8 @@ class Document:
         return self._line_starts
 
 
-def _walk(data: Any, pointer: Pointer) -> Any:
+def value_at(data: Any, pointer: Sequence[Any]) -> Any:
+    """The value at ``pointer`` inside plain ``data``, or None when the path does not lead anywhere."""
     for key in pointer:
         if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
             data = data[key]

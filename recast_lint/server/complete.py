@@ -10,9 +10,9 @@ from the model of the last lint.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from recast_lint.load import Document, Pointer, load_bytes, load_file
+from recast_lint.load import Document, Pointer, load_bytes, load_file, value_at
 from recast_lint.model import Analysis, Step, is_file, looks_like_step, real, spec_files_in
 from recast_lint.records import Record
 from recast_lint.schemacheck import Schemas
@@ -65,15 +65,6 @@ def _current_data(text: str, line: int, path: Path, analysis: Optional[Analysis]
                 return doc.data
     known = analysis.documents.get(path) if analysis is not None else None
     return known.data if known is not None else None
-
-
-def _at(data: Any, pointer: Sequence[Any]) -> Any:
-    for part in pointer:
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 # -- placeholders inside `{` ---------------------------------------------------------------------
@@ -201,8 +192,8 @@ def _stage_names(cursor: Cursor, data: Any, path: Path, analysis: Optional[Analy
     stage_at = _stage_list(cursor.pointer)
     if stage_at is None or not _names_a_stage(cursor.pointer[stage_at + 1 :]):
         return None
-    stages = _at(data, cursor.pointer[: stage_at])
-    this = _at(data, cursor.pointer[: stage_at + 1])
+    stages = value_at(data, cursor.pointer[: stage_at])
+    this = value_at(data, cursor.pointer[: stage_at + 1])
     names = [s.get("name") for s in stages if isinstance(s, dict) and s is not this] if isinstance(stages, list) else []
     items = [Item("init", "stage", "the initial data of the workflow")]
     items += [Item(name, "stage", "stage") for name in names if isinstance(name, str)]
@@ -267,7 +258,7 @@ def _schema_nodes(target: str, pointer: Pointer, data: Any) -> List[Tuple[Dict[s
             elif isinstance(node.get("additionalProperties"), dict):
                 following.append((node["additionalProperties"], name))
         current = following
-        instance = _at(instance, [part])
+        instance = value_at(instance, [part])
     return [applied for n, nm in current for applied in _expand(n, nm, instance)]
 
 
@@ -307,11 +298,11 @@ def _schema_items(cursor: Cursor, data: Any, path: Path, analysis: Optional[Anal
     if found is None:
         return None
     target, pointer = found
-    nodes = _schema_nodes(target, pointer, _at(data, cursor.pointer[: len(cursor.pointer) - len(pointer)]))
+    nodes = _schema_nodes(target, pointer, value_at(data, cursor.pointer[: len(cursor.pointer) - len(pointer)]))
     if cursor.mode == "key":
-        return Completions(_keys(nodes, _at(data, cursor.pointer)), cursor.start)
+        return Completions(_keys(nodes, value_at(data, cursor.pointer)), cursor.start)
     if cursor.mode == "value":
         return Completions(_values(nodes), cursor.start)
-    present = _at(data, cursor.pointer)  # `- ` then a word: a value of the list, or the first key of an item
+    present = value_at(data, cursor.pointer)  # `- ` then a word: a value of the list, or the first key of an item
     return Completions(_values(nodes) + _keys(nodes, present if isinstance(present, dict) else None), cursor.start)
 
