@@ -277,22 +277,16 @@ def run(paths: Tuple[Path, ...], format_name: Optional[str], output_file: Option
 def _add_suppressions(relint: Callable[[Mapping[Path, str]], LintResult], reason: str, show_diff: bool) -> LintResult:
     """`--add-suppressions`: write (or, with --diff, show) a comment for each finding; what is left cannot be suppressed."""
     from recast_lint.adopt.suppressions import add_suppressions, check_reason, messages
-    from recast_lint.diagnostics import display_path
-    from recast_lint.fix import WriteError, unified_diff, write
 
     problem = check_reason(reason)
     if problem:
         fail(problem)
     done = add_suppressions(relint, reason)
-    cwd = Path.cwd()
-    for path, (original, text) in sorted(done.texts.items()):
-        if show_diff:
-            echo(unified_diff(display_path(path, cwd), original, text), nl=False)
-            continue
-        try:
-            write(path, original, text)
-        except WriteError as exc:
-            fail(str(exc))
+    if show_diff:
+        _show_diffs(done.texts)
+    else:
+        for path, (original, text) in sorted(done.texts.items()):
+            _write_file(path, original, text)
     for line in messages(done, written=not show_diff):
         echo(f"recast-lint: {line}", err=True)
     if show_diff:
@@ -302,12 +296,7 @@ def _add_suppressions(relint: Callable[[Mapping[Path, str]], LintResult], reason
 
 def _print_diff(fixing: FixRun) -> None:
     """`--diff`: the unified diff of every file a fix would change on stdout, and exit (1 when there is one)."""
-    from recast_lint.diagnostics import display_path
-    from recast_lint.fix import unified_diff
-
-    cwd = Path.cwd()
-    for path, (original, fixed) in sorted(fixing.texts.items()):
-        echo(unified_diff(display_path(path, cwd), original, fixed), nl=False)
+    _show_diffs(fixing.texts)
     files = len(fixing.texts)
     if files:
         echo(f"recast-lint: would apply {fixing.applied} fix{'es' if fixing.applied != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
@@ -317,13 +306,29 @@ def _print_diff(fixing: FixRun) -> None:
 def _write_fixes(fixing: FixRun) -> None:
     """Write the fixed files, and name each on stderr (the report on stdout is about what remains)."""
     from recast_lint.diagnostics import display_path
-    from recast_lint.fix import WriteError, write
 
     cwd = Path.cwd()
     for path, (original, fixed) in sorted(fixing.texts.items()):
-        try:
-            write(path, original, fixed)
-        except WriteError as exc:
-            fail(str(exc))
+        _write_file(path, original, fixed)
         count = sum(1 for applied in fixing.fixed if applied.path == path)
         echo(f"recast-lint: fixed {display_path(path, cwd)} ({count} fix{'es' if count != 1 else ''})", err=True)
+
+
+def _show_diffs(texts: Mapping[Path, Tuple[str, str]]) -> None:
+    """The unified diff of each (original, changed) text on stdout, by path."""
+    from recast_lint.diagnostics import display_path
+    from recast_lint.fix import unified_diff
+
+    cwd = Path.cwd()
+    for path, (original, changed) in sorted(texts.items()):
+        echo(unified_diff(display_path(path, cwd), original, changed), nl=False)
+
+
+def _write_file(path: Path, original: str, changed: str) -> None:
+    """Write one changed file (``fix.write`` keeps its encoding and line endings); a refusal is exit 2."""
+    from recast_lint.fix import WriteError, write
+
+    try:
+        write(path, original, changed)
+    except WriteError as exc:
+        fail(str(exc))

@@ -17,6 +17,7 @@ from recast_lint import __version__
 from recast_lint.check_command import EXIT_CLEAN, EXIT_FAILURE, EXIT_PROBLEMS, HELP, OPTIONS, Option, fail, guarded, lowercase_start, report_crashes, run
 
 if TYPE_CHECKING:
+    from recast_lint.adopt import Plan
     from recast_lint.fix import Applicability
 
 # click 8.2+ reports a group called without a command as this error, whose message is the help
@@ -233,10 +234,7 @@ def init_command(path: Optional[Path], dry_run: bool) -> None:
 
     try:
         plan, _ = plan_init(path or Path("."))
-        if dry_run:
-            click.echo(plan.diff(Path.cwd()), nl=False)
-        else:
-            plan.write()
+        _show_or_write(plan, dry_run)
     except AdoptError as exc:
         fail(str(exc))
     click.echo(summary(plan, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
@@ -266,13 +264,18 @@ def upgrade_command(path: Optional[Path], dry_run: bool) -> None:
 
     try:
         upgrade = plan_upgrade(path or Path("."), Path.cwd())
-        if dry_run:
-            click.echo(upgrade.plan.diff(Path.cwd()), nl=False)
-        else:
-            upgrade.plan.write()
+        _show_or_write(upgrade.plan, dry_run)
     except AdoptError as exc:
         fail(str(exc))
     click.echo(report(upgrade, Path.cwd(), written=not dry_run), nl=False, err=dry_run)
+
+
+def _show_or_write(plan: Plan, dry_run: bool) -> None:
+    """`--dry-run`: the plan's diff on stdout, nothing written; else its files are written."""
+    if dry_run:
+        click.echo(plan.diff(Path.cwd()), nl=False)
+    else:
+        plan.write()
 
 
 # -- configuration and editor schemas: `config`, `schema` -----------------------------------------

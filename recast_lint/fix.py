@@ -204,7 +204,7 @@ def after_line(doc: Document, offset: int) -> int:
     return len(doc.text) if found < 0 else found + 1
 
 
-def _line_break_before(doc: Document, at: int) -> str:
+def line_break_before(doc: Document, at: int) -> str:
     """A line break to add before text inserted at the very end of a file that lacks a final one."""
     return newline(doc) if at == len(doc.text) and doc.text and not doc.text.endswith("\n") else ""
 
@@ -220,7 +220,7 @@ def add_entry(after: Loc, key: str, value: str) -> Optional[Edit]:
     if is_flow(Loc(doc, after.pointer[:-1])):
         return insert(doc, info.end, f", {key}: {value}")
     at = after_line(doc, info.end)
-    return insert(doc, at, f"{_line_break_before(doc, at)}{' ' * (info.key.column - 1)}{key}: {value}{newline(doc)}")
+    return insert(doc, at, f"{line_break_before(doc, at)}{' ' * (info.key.column - 1)}{key}: {value}{newline(doc)}")
 
 
 def append_item(sequence: Loc, item: str) -> Optional[Edit]:
@@ -242,7 +242,7 @@ def append_item(sequence: Loc, item: str) -> Optional[Edit]:
     if dash < 0 or doc.text[dash + 1 : last.start].strip() or doc.text[line_start:dash].strip(" -"):
         return None
     at = after_line(doc, last.end)
-    return insert(doc, at, f"{_line_break_before(doc, at)}{' ' * (dash - line_start)}- {item}{newline(doc)}")
+    return insert(doc, at, f"{line_break_before(doc, at)}{' ' * (dash - line_start)}- {item}{newline(doc)}")
 
 
 def make(title: str, edits: Iterable[Optional[Edit]], safe: bool = True) -> Optional[Fix]:

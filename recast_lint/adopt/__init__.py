@@ -57,8 +57,7 @@ def insert_lines(doc: Document, before: int, text: str) -> Edit:
     """``text`` (whole lines, each ending in a line break) inserted before line ``before``, or at the
     end; a last line without its line break gets one first."""
     at = doc.offset(before, 1) if before <= doc.line_count else len(doc.text)
-    end_first = fix.newline(doc) if at == len(doc.text) and doc.text and not doc.text.endswith("\n") else ""
-    return fix.insert(doc, at, end_first + text)
+    return fix.insert(doc, at, fix.line_break_before(doc, at) + text)
 
 
 class AdoptError(Exception):
