@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from recast_lint.diagnostics import Span
 from recast_lint.lazyre import LazyPattern
@@ -272,15 +272,20 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return "".join(out)
 
 
-def choose(fixes: Iterable[Fix]) -> List[Fix]:
-    """The fixes of one file that can be applied together: a fix is taken whole or not at all, and
-    none of its edits may overlap (or touch, for two insertions at one place) an edit taken before."""
-    taken: List[Fix] = []
+T = TypeVar("T")
+
+
+def choose(fixes: Iterable[T], edits_of: Callable[[T], Sequence[Edit]] = lambda fix: fix.edits) -> List[T]:  # type: ignore[attr-defined]
+    """The fixes of one file that can be applied together (each a ``Fix``, or whatever ``edits_of``
+    reads its edits from): a fix is taken whole or not at all, and none of its edits may overlap (or
+    touch, for two insertions at one place) an edit taken before."""
+    taken: List[T] = []
     claimed: List[Tuple[int, int]] = []
     for fix in fixes:
-        if all(_apart(edit, other) for edit in fix.edits for other in claimed) and _apart_within(fix.edits):
+        edits = edits_of(fix)
+        if all(_apart(edit, other) for edit in edits for other in claimed) and _apart_within(edits):
             taken.append(fix)
-            claimed.extend((edit.start, edit.end) for edit in fix.edits)
+            claimed.extend((edit.start, edit.end) for edit in edits)
     return taken
 
 
@@ -349,7 +354,7 @@ def fix_until_clean(
         this_pass: Dict[Path, List[Applied]] = {}
         for path, diagnostics in by_file.items():
             originals.setdefault(path, texts[path])
-            this_pass[path] = [Applied(path, d) for d in _choose_diagnostics(diagnostics)]
+            this_pass[path] = [Applied(path, d) for d in choose(diagnostics, lambda d: d.fix.edits)]  # type: ignore[union-attr]  (only fixed ones are gathered)
             overlay[path] = _applied(texts[path], this_pass[path])
         result = relint(overlay)
         broken = [path for path in this_pass if path in readable and path not in _readable(result)]
@@ -373,12 +378,6 @@ def fix_until_clean(
 
 def _applied(text: str, fixes: Sequence[Applied]) -> str:
     return apply_edits(text, [edit for applied in fixes for edit in applied.diagnostic.fix.edits])  # type: ignore[union-attr]
-
-
-def _choose_diagnostics(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
-    """The diagnostics whose fixes ``choose`` takes together."""
-    taken = {id(fix) for fix in choose(d.fix for d in diagnostics if d.fix is not None)}
-    return [d for d in diagnostics if id(d.fix) in taken]
 
 
 def _readable(result: LintResult) -> Set[Path]:
