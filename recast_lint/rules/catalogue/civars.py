@@ -22,6 +22,7 @@ from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
 from recast_lint.records import Record
 from recast_lint.rules.catalogue.common import entry_data
+from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, did_you_mean, rule
 
 _REFERENCE = LazyPattern(r"\$(?:\{(\w+)\}|(\w+))")
@@ -53,6 +54,12 @@ class RecastCommand(Record):
     name: Optional[Word]
     example: Optional[Word]
     inputdata: bool  # a second argument: initdata read from that file, `--example` ignored
+
+
+@once_per_analysis
+def _commands(analysis: Analysis) -> List[RecastCommand]:
+    """The analysis's CI `recast` commands, read once for RL650 and RL651."""
+    return list(recast_commands(analysis.ci)) if analysis.ci is not None else []
 
 
 def recast_commands(ci: Document) -> Iterator[RecastCommand]:
@@ -245,7 +252,7 @@ def ci_variable_wrong_analysis(analysis: Analysis) -> Iterable[Finding]:
     if analysis.ci is None or not isinstance(name, str):
         return []
     findings = []
-    for command in recast_commands(analysis.ci):
+    for command in _commands(analysis):
         word = command.name
         if word is None or word.through is None or word.value is None or word.value in (name, *analysis.catalogue_names):
             continue  # ours, or another entry of the same catalogue directory
@@ -287,7 +294,7 @@ def ci_unknown_example(analysis: Analysis) -> Iterable[Finding]:
     if analysis.ci is None or not isinstance(name, str) or not isinstance(examples, dict):
         return []
     findings = []
-    for command in recast_commands(analysis.ci):
+    for command in _commands(analysis):
         word = command.example
         if command.subcommand not in ("run", "submit") or word is None or word.value is None or command.inputdata:
             continue
