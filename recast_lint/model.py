@@ -899,7 +899,7 @@ def walk_files(root: Path, max_depth: int = 8, hidden: bool = False) -> Iterator
 # A configuration that makes git read a file of its choosing (`[include]`, `[includeIf ...]`,
 # `core.excludesFile`: any path, outside the analysis too) is not handed to git at all.
 _GIT = ("git", "--no-pager", "-c", "core.fsmonitor=false")
-_READS_ELSEWHERE = re.compile(r"^\s*\[\s*include|^\s*(?:\[\s*core\s*\]\s*)?excludesfile\s*=", re.IGNORECASE | re.MULTILINE)
+_READS_ELSEWHERE = LazyPattern(r"^\s*\[\s*include|^\s*(?:\[\s*core\s*\]\s*)?excludesfile\s*=", re.IGNORECASE | re.MULTILINE)
 _MAX_GIT_CONFIG = 1 << 20  # bytes: a config larger than that is not one git wrote
 
 

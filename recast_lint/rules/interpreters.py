@@ -10,7 +10,6 @@ built on Alpine (`python:3.12-alpine`, tags with `alpine`) start without bash to
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator, Optional
 
 from recast_lint.diagnostics import Severity
@@ -23,7 +22,7 @@ _BUSYBOX_ONLY = ("busybox", "alpine")  # images whose programs are BusyBox's app
 # programs a BusyBox image runs for `sh -c <name>`: its shell and the applets that interpret scripts
 _BUSYBOX_INTERPRETERS = ("sh", "ash", "hush", "awk")
 _SHELLS_LIKE_BASH = ("bash", "zsh", "ksh")
-_COMMAND_WORD = re.compile(r"(?:^|[;&|\n(]|&&|\|\|)\s*(?:exec\s+|env\s+|/usr/bin/env\s+)?(?P<program>(?:/usr)?(?:/local)?(?:/bin/)?[A-Za-z][\w.+-]*)")
+_COMMAND_WORD = LazyPattern(r"(?:^|[;&|\n(]|&&|\|\|)\s*(?:exec\s+|env\s+|/usr/bin/env\s+)?(?P<program>(?:/usr)?(?:/local)?(?:/bin/)?[A-Za-z][\w.+-]*)")
 _SHEBANG = LazyPattern(r"\A\s*#!\s*(?:/usr/bin/env\s+)?(?P<path>\S+)")
 # bash syntax BusyBox's ash rejects (verified: `files=(a b c)` is `sh: syntax error: unexpected "("`)
 _ARRAY = LazyPattern(r"(?m)(?:^|[;&|\s])(?:declare\s+-[aA]\s+\w+|\w+=\()|\$\{\w+\[")
