@@ -317,10 +317,9 @@ def make_new_dir(path: Path, root: Path, instead: str) -> Path:
     return path
 
 
-def result_paths(prepared: Prepared) -> List[Tuple[str, str]]:
-    """(name, relpath) of each declared result, refused (recast.yml:LINE) when the relpath is absolute or
-    leaves the run directory, as RL604 refuses it: the file read would be anywhere on this machine."""
-    found = []
+def refuse_results_outside(prepared: Prepared) -> None:
+    """Refuse (recast.yml:LINE) a declared result whose relpath is absolute or leaves the run directory,
+    as RL604 refuses it: the file read would be anywhere on this machine."""
     for index, result in enumerate(prepared.entry.doc.data.get("results") or []):
         if not (isinstance(result, dict) and isinstance(result.get("relpath"), str)):
             continue
@@ -328,8 +327,6 @@ def result_paths(prepared: Prepared) -> List[Tuple[str, str]]:
         if os.path.isabs(relpath) or os.path.normpath(relpath).split(os.sep)[0] == os.pardir:
             written = where(prepared.entry.loc.child("results", index), "relpath")
             raise RunError(f"{written}: result path {relpath!r} is outside the run directory; write it relative to it, as `<stage>/<file>`")
-        found.append((str(result.get("name", relpath)), relpath))
-    return found
 
 
 def collect_results(results: List[Dict[str, Any]], run_dir: Path) -> Tuple[List[Dict[str, Any]], List[str]]:

@@ -41,7 +41,7 @@ from recast_lint.run.common import (
     new_run_dir,
     note,
     print_results,
-    result_paths,
+    refuse_results_outside,
     run_spec,
     used_steps,
     warn,
@@ -327,7 +327,7 @@ def run(prepared: Prepared, inputs: Inputs, tag: str, image: str, debug: bool, d
     if local is not None and not inside(local, root):
         raise RunError(f"toplevel {local} is outside {root}, the only host directory the container sees; move the specs under it")
     check_visible(inputs, root)
-    result_paths(prepared)
+    refuse_results_outside(prepared)
     run_dir = new_run_dir(root, "recast-", tag)
     spec = run_spec(prepared, inputs, run_dir, debug)
     command = orchestrator(root, image, dict(os.environ), interactive=True)

@@ -34,7 +34,7 @@ from recast_lint.run.common import (
     make_new_dir,
     mask,
     note,
-    result_paths,
+    refuse_results_outside,
     used_steps,
     warn,
     where,
@@ -317,7 +317,7 @@ def results(prepared: Prepared, name: str, as_json: bool) -> None:
     declared = prepared.results()
     if not declared:
         raise RunError("recast.yml declares no results; add `results:` entries (name, relpath) to fetch them")
-    result_paths(prepared)  # a relpath that leaves the download directory is refused before anything is fetched
+    refuse_results_outside(prepared)  # a relpath that leaves the download directory is refused before anything is fetched
     _require_client()
     _, state = _query_state(name)
     if state is not None and state != "finished":
