@@ -140,6 +140,13 @@ def replace_at(loc: Loc, offset: int, needle: str, replacement: str) -> Optional
     return replace_text(loc, needle, replacement, _occurrences(value[: offset + len(needle) - 1], needle))
 
 
+def change_at(loc: Loc, offset: int, written: str, meant: Optional[str], safe: bool = True) -> Optional[Fix]:
+    """"change 'written' to 'meant'" at ``offset`` of the value at ``loc``; None without a ``meant``."""
+    if meant is None:
+        return None
+    return make(f"change '{written}' to '{meant}'", [replace_at(loc, offset, written, meant)], safe)
+
+
 def _occurrences(text: str, needle: str) -> int:
     """How many times ``needle`` starts in ``text``, overlapping ones included (as ``Document.locate`` counts)."""
     count, found = 0, text.find(needle)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
 from recast_lint import fix
 from recast_lint.diagnostics import Severity
-from recast_lint.fix import Applicability, Fix
+from recast_lint.fix import Applicability
 from recast_lint.model import Analysis, Loc, RefSite, parse_fragment
 from recast_lint.rules.registry import Finding, did_you_mean, rule, single_close_match
 
@@ -26,12 +26,8 @@ def _sites(analysis: Analysis, *problems: str) -> Iterator[RefSite]:
             yield site
 
 
-def _retarget(loc: Loc, offset: int, written: str, meant: Optional[str]) -> Optional[Fix]:
-    """Change the part ``written`` (at ``offset`` of the reference) to ``meant`` (safe: the runtime
-    cannot resolve what is written, and ``meant`` is the one existing name it can stand for)."""
-    if meant is None:
-        return None
-    return fix.make(f"change '{written}' to '{meant}'", [fix.replace_at(loc, offset, written, meant)])
+# The fixes change the part written to the one existing name it can stand for (fix.change_at):
+# safe, since the runtime cannot resolve what is written.
 
 
 def _base_name(analysis: Analysis, site: RefSite) -> str:
@@ -84,7 +80,7 @@ def ref_missing_file(analysis: Analysis) -> Iterable[Finding]:
             _target_loc(site),
             f"`$ref` file '{file_part}' not found (looked in {_base_name(analysis, site)})",
             hint,
-            fix=_retarget(_target_loc(site), 0, file_part, meant),
+            fix=fix.change_at(_target_loc(site), 0, file_part, meant),
         )
 
 
@@ -139,7 +135,7 @@ def ref_missing_fragment(analysis: Analysis) -> Iterable[Finding]:
             _target_loc(site),
             f"`$ref` fragment '{site.detail}' not found in '{str(site.target).partition('#')[0] or 'this file'}'",
             did_you_mean(site.detail, site.candidates),
-            fix=_retarget(_target_loc(site), *_fragment_part(site), single_close_match(site.detail, site.candidates)),
+            fix=fix.change_at(_target_loc(site), *_fragment_part(site), single_close_match(site.detail, site.candidates)),
         )
 
 
@@ -281,7 +277,7 @@ def missing_workflow(analysis: Analysis) -> Iterable[Finding]:
             hint = did_you_mean(name, note.candidates) or "write the path relative to the toplevel (`spec.toplevel`, default specs/)"
             written = note.loc.value if isinstance(note.loc.value, str) else ""
             meant = single_close_match(name, note.candidates) if written.endswith(name) else None
-            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", hint, fix=_retarget(note.loc, len(written) - len(name), name, meant))
+            yield Finding.at(note.loc, f"workflow file '{missing}' does not exist", hint, fix=fix.change_at(note.loc, len(written) - len(name), name, meant))
         elif note.kind == "missing-toplevel":
             missing = os.path.relpath(note.message, analysis.root)
             yield Finding.at(note.loc, f"toplevel directory '{missing}' does not exist", "create it, or set `spec.toplevel` to the directory holding the specs")

@@ -151,7 +151,7 @@ def result_not_in_a_stage(analysis: Analysis) -> Iterable[Finding]:
         stage_names = sorted(exact - set(RUN_DIR_ENTRIES))
         meant = single_close_match(first, stage_names) if relpath.startswith(first) else None
         # safe: recast-atlas fails to open what is written, once the run is done
-        rename = fix.make(f"change '{first}' to '{meant}'", [fix.replace_at(item_loc.child("relpath"), 0, first, meant)]) if meant else None
+        rename = fix.change_at(item_loc.child("relpath"), 0, first, meant)
         yield Finding.at(
             item_loc.child("relpath"),
             f"result path starts with {first!r}, which is not a stage of the workflow",

@@ -150,10 +150,7 @@ def output_not_published(analysis: Analysis) -> Iterable[Finding]:
 def _rename_output(selector: Selector, key: str, every: List[str]) -> Optional[Fix]:
     """`output: nme` to the one published name it stands for, the name `did you mean` proposes
     (safe: the runtime fails on what is written, after the stages before it ran)."""
-    meant = single_close_match(key, every)
-    if meant is None:
-        return None
-    return fix.make(f"change '{key}' to '{meant}'", [fix.replace_at(selector.loc.child("output"), 0, key, meant)])
+    return fix.change_at(selector.loc.child("output"), 0, key, single_close_match(key, every))
 
 
 def _unpublished(analysis: Analysis, selector: Selector, entry: Entry, key: str, published: List[Published], lacking: List[Published]) -> Iterator[Finding]:

@@ -107,8 +107,7 @@ def no_match(reading: Reading, what: str, graph: ScopeGraph, prefer: Optional[Pr
             rename = None
             placeable = instead is not None and reading.text.count(miss.name) == 1
             if placeable and instead != _owner(reading, graph):
-                edit = fix.replace_at(reading.loc, reading.text.index(miss.name), miss.name, instead)
-                rename = fix.make(f"change '{miss.name}' to '{instead}'", [edit], safe=False)
+                rename = fix.change_at(reading.loc, reading.text.index(miss.name), miss.name, instead, safe=False)
         return Finding.at_text(reading.loc, miss.name, f"{what} '{reading.text}' matches no stage{detail}", hint, fix=rename)
     hint = repair
     index = re.match(r"\s*([A-Za-z_@][\w@-]*)\s*\.?\s*\[\s*-?\d+\s*\]", reading.text)
