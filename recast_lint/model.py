@@ -160,9 +160,15 @@ class Stage:
         self.parameters: List[Parameter] = []
         self.step: Optional[Step] = None
         self.subworkflow: Optional[Workflow] = None
-        self.case_steps: List[Step] = []
-        self.case_workflows: List[Workflow] = []
         self.cases: List[Case] = []  # each case in order, with what it resolved to
+
+    @property
+    def case_steps(self) -> List[Step]:
+        return [case.step for case in self.cases if case.step is not None]
+
+    @property
+    def case_workflows(self) -> List[Workflow]:
+        return [case.workflow for case in self.cases if case.workflow is not None]
 
     def parameter_names(self) -> List[Any]:
         return [p.key for p in self.parameters]
@@ -615,15 +621,8 @@ class Builder:
                 if not isinstance(case, dict):
                     continue
                 case_loc = scheduler.child("cases", i)
-                step, sub = None, None
-                if "step" in case:
-                    step = self.step(case_loc.child("step"), sched_base, stage)
-                    if step:
-                        stage.case_steps.append(step)
-                if "workflow" in case:
-                    sub = self.sub_workflow(case_loc.child("workflow"), sched_base, wf, stage)
-                    if sub:
-                        stage.case_workflows.append(sub)
+                step = self.step(case_loc.child("step"), sched_base, stage) if "step" in case else None
+                sub = self.sub_workflow(case_loc.child("workflow"), sched_base, wf, stage) if "workflow" in case else None
                 stage.cases.append(Case(case_loc, case.get("if"), step, sub))
         return stage
 
