@@ -26,6 +26,7 @@ from typing import Callable, List, Optional, Tuple
 import yaml
 
 from recast_lint.diagnostics import Span
+from recast_lint.load import line_starts
 from recast_lint.records import Record
 
 _KEY_NO_SPACE = re.compile(r"^(?P<lead>\s*(?:-\s+)*)(?P<key>[A-Za-z_][\w.-]*):(?P<value>[^\s:/].*)$")
@@ -71,12 +72,10 @@ def _with_repair(text: str, cause: Cause) -> Cause:
     if cause.quoting is None:
         return cause
     line, start, end, quoted = cause.quoting
-    line_start = 0
-    for _ in range(line - 1):
-        line_start = text.find("\n", line_start) + 1
-        if line_start == 0:
-            return cause
-    begin, finish = line_start + start, line_start + end
+    starts = line_starts(text)
+    if line > len(starts):
+        return cause
+    begin, finish = starts[line - 1] + start, starts[line - 1] + end
     if quote(text[begin:finish]) != quoted:
         return cause
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
