@@ -9,6 +9,7 @@ the rule's fix and `upgrade` are that same edit.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
@@ -42,6 +43,7 @@ class Pin(Record):
         return _release(self.written) < _release(self.known)
 
 
+@functools.lru_cache(maxsize=1)  # the template of this installation: read once per process (the server lints on)
 def known_versions() -> Dict[str, str]:
     """What this version pins: recast-lint itself, and the `recast/recastatlas` release of the template."""
     from recast_lint.scaffold import template_defaults  # only when a pin is found: it reads the template's cookiecutter.json
@@ -62,12 +64,8 @@ def _written_like(written: str, known: str) -> str:
 
 def pins(analysis: Analysis) -> Iterator[Pin]:
     """Every pin the template writes that this repository holds, current or not (a release `X.Y.Z` only)."""
-    known: Optional[Dict[str, str]] = None
-
     def pin(what: str, kind: str, loc: Loc, written: str, occurrence: int = 0) -> Pin:
-        nonlocal known
-        known = known or known_versions()
-        target = _written_like(written, known[kind])
+        target = _written_like(written, known_versions()[kind])
         span = loc.doc.locate(loc.pointer, written, occurrence) or loc.span()
         return Pin(what, loc.doc, span, written, target, fix.replace_text(loc, written, target, occurrence))
 
@@ -88,9 +86,8 @@ def pins(analysis: Analysis) -> Iterator[Pin]:
             yield pin("the recast-lint hooks", "recast-lint", loc, loc.value)
     for doc in analysis.documents.values():
         for start, end in _modeline_versions(doc):
-            known = known or known_versions()
             written = doc.text[start:end]
-            target = _written_like(written, known["recast-lint"])
+            target = _written_like(written, known_versions()["recast-lint"])
             yield Pin("the schema modeline", doc, doc.text_span(start, end), written, target, fix.replace(doc, start, end, target))
 
 
