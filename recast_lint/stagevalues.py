@@ -173,3 +173,18 @@ def _init_published(analysis: Analysis, entry: Entry, output: str, depth: int) -
         else:
             found.append(Sourced(label, literal(value, loc.child(output))))
     return found or [Sourced(None, None)]
+
+
+def positive_count(value: Any) -> bool:
+    """A `batchsize` or `partitionsize` yadage groups by: a positive integer (a boolean is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def grouped_length(length: int, scheduler: Loc) -> int:
+    """How many values a scattered list of ``length`` becomes after `batchsize`/`partitionsize`."""
+    batchsize, partitionsize = scheduler.get("batchsize"), scheduler.get("partitionsize")
+    if positive_count(batchsize):
+        return -(-length // batchsize)
+    if positive_count(partitionsize):
+        return min(partitionsize, length)
+    return length

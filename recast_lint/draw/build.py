@@ -42,6 +42,7 @@ from recast_lint.lint import LintResult, UsageError
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Case, Loc, Stage, Step, Workflow, is_selector
 from recast_lint.stagegraph import Reading, ScopeGraph, graphs, init_sources
+from recast_lint.stagevalues import grouped_length, positive_count
 
 DEFAULT_EXAMPLE = "default"
 MAX_INPUTS = 8  # input lines shown on `init`; the rest is counted
@@ -404,16 +405,16 @@ def _scatter(stage: Stage, init_values: Dict[Any, Any]) -> str:
     method, names = scatter.get("method"), scatter.get("parameters")
     names = [str(n) for n in names] if isinstance(names, list) else []
     batch, parts = scheduler.get("batchsize"), scheduler.get("partitionsize")
-    count = _step_count(stage, method, names, init_values, batch, parts)
+    count = _step_count(stage, method, names, init_values)
     text = f"{'?' if count is None else count} {'step' if count == 1 else 'steps'} · {_short(method)}({', '.join(names)})"
-    if isinstance(batch, int) and not isinstance(batch, bool) and batch > 0:
+    if positive_count(batch):
         text += f" · batches of {batch}"
-    elif isinstance(parts, int) and not isinstance(parts, bool) and parts > 0:
+    elif positive_count(parts):
         text += f" · {parts} parts"
     return text
 
 
-def _step_count(stage: Stage, method: Any, names: List[str], init_values: Dict[Any, Any], batch: Any, parts: Any) -> Optional[int]:
+def _step_count(stage: Stage, method: Any, names: List[str], init_values: Dict[Any, Any]) -> Optional[int]:
     """What yadage's scatter makes of the values (handlers/scheduler_handlers.py): each list grouped
     into batches or parts, then zipped (the shortest wins) or multiplied; any other method makes none."""
     if method not in ("zip", "cartesian"):
@@ -426,11 +427,7 @@ def _step_count(stage: Stage, method: Any, names: List[str], init_values: Dict[A
         length = _length(values.get(name), init_values)
         if length is None:
             return None
-        if isinstance(batch, int) and not isinstance(batch, bool) and batch > 0:
-            length = math.ceil(length / batch)
-        elif isinstance(parts, int) and not isinstance(parts, bool) and parts > 0:
-            length = min(parts, length)
-        lengths.append(length)
+        lengths.append(grouped_length(length, stage.scheduler))  # type: ignore[arg-type]  (a scatter has a scheduler)
     return min(lengths) if method == "zip" else math.prod(lengths)
 
 

@@ -15,7 +15,7 @@ from recast_lint.rules.dataflow.templates import passed_names
 from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import Finding, did_you_mean, rule, single_close_match
 from recast_lint.stagegraph import Selector
-from recast_lint.stagevalues import Sourced, literal, parameter_values, published, selector_of, single_target
+from recast_lint.stagevalues import Sourced, grouped_length, literal, parameter_values, published, selector_of, single_target
 
 SCATTER_METHODS = ("zip", "cartesian")
 
@@ -346,16 +346,6 @@ def scatter_whole_list(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-def _grouped(length: int, scheduler: Loc) -> int:
-    """How many values a scattered list of ``length`` becomes after `batchsize`/`partitionsize`."""
-    batchsize, partitionsize = scheduler.get("batchsize"), scheduler.get("partitionsize")
-    if isinstance(batchsize, int) and not isinstance(batchsize, bool) and batchsize > 0:
-        return -(-length // batchsize)
-    if isinstance(partitionsize, int) and not isinstance(partitionsize, bool) and partitionsize > 0:
-        return min(partitionsize, length)
-    return length
-
-
 def _lengths(parameters: List[Scattered]) -> Dict[Optional[str], Dict[int, Tuple[int, Optional[Loc]]]]:
     """For each initdata source, the number of values (and where they are written, when they come
     from that source) of every scattered parameter whose length is known, by its place in ``parameters``."""
@@ -412,7 +402,7 @@ def scatter_lengths(analysis: Analysis) -> Iterable[Finding]:
                         "give it at least one value",
                     )
                 continue
-            counts = {index: _grouped(length, stage.scheduler) for index, (length, _) in lengths.items()}
+            counts = {index: grouped_length(length, stage.scheduler) for index, (length, _) in lengths.items()}
             key = tuple(sorted(counts.items()))
             if scatter.get("method") != "zip" or len(set(counts.values())) < 2 or key in reported:
                 continue
