@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from recast_lint.records import Record
+from recast_lint.report import FORMATS
 
 if TYPE_CHECKING:
     from recast_lint.fix import FixRun
     from recast_lint.lint import LintResult
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
-FORMAT_NAMES = ("text", "concise", "json", "gitlab", "sarif", "github")  # report/ has one module each
 
 
 class Option(Record):
@@ -44,7 +44,7 @@ class Option(Record):
 
 
 OPTIONS: Tuple[Option, ...] = (
-    Option("--format", "format_name", "Output format [default: text; github when GITHUB_ACTIONS=true].", choices=FORMAT_NAMES),
+    Option("--format", "format_name", "Output format [default: text; github when GITHUB_ACTIONS=true].", choices=tuple(FORMATS)),
     Option("--output-file", "output_file", "Write the report in --format to FILE; the log still shows text (github annotations on GitHub Actions).",
            kind="file"),
     Option("--statistics", "statistics", "Show how many diagnostics each rule produced instead of the diagnostics.", is_flag=True),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
-from recast_lint.lint import LintResult
-
-Formatter = Callable[[LintResult, bool], str]
+if TYPE_CHECKING:  # `check` reads FORMATS for its options before anything is linted
+    from recast_lint.lint import LintResult
 
 # name -> module holding `render(result, color) -> str`
 FORMATS: Dict[str, str] = {
