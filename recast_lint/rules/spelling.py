@@ -16,11 +16,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from recast_lint.model import Analysis, Loc, Stage, Step
 from recast_lint.rules.dataflow.templates import outputmap_leaves, templates, union_names
+from recast_lint.rules.listharm import once_per_analysis
 from recast_lint.rules.registry import closest
 from recast_lint.stagegraph import graphs
 from recast_lint.stagepaths import IDENTIFIER
-
-_CACHE = "spelling"
 
 
 class Misspelt(enum.Enum):
@@ -33,49 +32,48 @@ class Misspelt(enum.Enum):
 Place = Tuple[Loc, str]  # where, and as what: an outputmap entry writes a name as its key and another as its value
 
 
+@once_per_analysis
 def places(analysis: Analysis) -> Dict[str, List[Place]]:
     """Every place a data-flow name is written: parameter keys, selector outputs, initdata keys,
     `{placeholders}`, outputmap keys and values, publish keys, test parameters, scattered names."""
-    if _CACHE not in analysis.cache:
-        found: Dict[str, Dict[Place, None]] = {}
+    found: Dict[str, Dict[Place, None]] = {}
 
-        def add(name: object, loc: Loc, role: str = "name") -> None:
-            if isinstance(name, str):
-                found.setdefault(name, {})[(loc, role)] = None
+    def add(name: object, loc: Loc, role: str = "name") -> None:
+        if isinstance(name, str):
+            found.setdefault(name, {})[(loc, role)] = None
 
-        for stage in analysis.all_stages():
-            for parameter in stage.parameters:
-                add(parameter.key, parameter.key_loc)
-            scatter = stage.scheduler.get("scatter") if stage.scheduler is not None else None
-            scattered = scatter.get("parameters") if isinstance(scatter, dict) else None
-            for index, name in enumerate(scattered if isinstance(scattered, list) else []):
-                add(name, stage.scheduler.child("scatter", "parameters", index))
-        for graph in graphs(analysis):
-            for selector in graph.selectors:
-                output = selector.value.get("output")
-                match = IDENTIFIER.match(output) if isinstance(output, str) else None
-                if match is not None:
-                    add(match.group(0), selector.loc.child("output"))
-        for step in analysis.steps:
-            for template in templates(step):
-                for field in template.named():
-                    add(field.root, template.loc)
-            for leaf in outputmap_leaves(step):
-                add(leaf.value, leaf)
-                add(leaf.pointer[-1] if leaf.pointer else None, leaf, "key")  # the output name
-            publisher = step.part("publisher")
-            if publisher is not None and isinstance(publisher.get("publish"), dict):
-                for key in publisher.get("publish"):
-                    add(key, publisher.child("publish", key))
-        for _, loc, data in analysis.initdata_sources():
-            for key in data if isinstance(data, dict) else ():
-                add(key, loc.child(key))
-        for test in analysis.entry.tests if analysis.entry is not None else []:
-            parameters = test.loc.get("parameters")
-            for key in parameters if isinstance(parameters, dict) else ():
-                add(key, test.loc.child("parameters", key))
-        analysis.cache[_CACHE] = {name: list(locs) for name, locs in found.items()}
-    return analysis.cache[_CACHE]
+    for stage in analysis.all_stages():
+        for parameter in stage.parameters:
+            add(parameter.key, parameter.key_loc)
+        scatter = stage.scheduler.get("scatter") if stage.scheduler is not None else None
+        scattered = scatter.get("parameters") if isinstance(scatter, dict) else None
+        for index, name in enumerate(scattered if isinstance(scattered, list) else []):
+            add(name, stage.scheduler.child("scatter", "parameters", index))
+    for graph in graphs(analysis):
+        for selector in graph.selectors:
+            output = selector.value.get("output")
+            match = IDENTIFIER.match(output) if isinstance(output, str) else None
+            if match is not None:
+                add(match.group(0), selector.loc.child("output"))
+    for step in analysis.steps:
+        for template in templates(step):
+            for field in template.named():
+                add(field.root, template.loc)
+        for leaf in outputmap_leaves(step):
+            add(leaf.value, leaf)
+            add(leaf.pointer[-1] if leaf.pointer else None, leaf, "key")  # the output name
+        publisher = step.part("publisher")
+        if publisher is not None and isinstance(publisher.get("publish"), dict):
+            for key in publisher.get("publish"):
+                add(key, publisher.child("publish", key))
+    for _, loc, data in analysis.initdata_sources():
+        for key in data if isinstance(data, dict) else ():
+            add(key, loc.child(key))
+    for test in analysis.entry.tests if analysis.entry is not None else []:
+        parameters = test.loc.get("parameters")
+        for key in parameters if isinstance(parameters, dict) else ():
+            add(key, test.loc.child("parameters", key))
+    return {name: list(locs) for name, locs in found.items()}
 
 
 def written_elsewhere(analysis: Analysis, name: str, here: Iterable[Loc]) -> int:
