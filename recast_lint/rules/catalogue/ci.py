@@ -9,7 +9,7 @@ from recast_lint.diagnostics import Severity
 from recast_lint.lazyre import LazyPattern
 from recast_lint.load import Document
 from recast_lint.model import Analysis, Loc
-from recast_lint.rules.catalogue.civars import extended_jobs
+from recast_lint.rules.catalogue.civars import inherited, script_lines
 from recast_lint.rules.catalogue.common import ENTRY_NAME, TEMPLATED, entry_data
 from recast_lint.rules.catalogue.index import item_names
 from recast_lint.rules.registry import Finding, rule
@@ -35,14 +35,7 @@ def _ci_script_lines(ci: Document) -> Iterator[Tuple[Loc, str]]:
 def _script_lines_of(holder: Loc) -> Iterator[Tuple[Loc, str]]:
     """The lines of the `before_script`/`script`/`after_script` of one mapping (a job, or the top level)."""
     for script_key in CI_SCRIPT_KEYS:
-        stack = [holder.child(script_key)]
-        while stack:
-            loc = stack.pop(0)
-            value = loc.value
-            if isinstance(value, str):
-                yield loc, value
-            elif isinstance(value, list):
-                stack[:0] = [loc.child(i) for i in range(len(value))]
+        yield from script_lines(holder.child(script_key))
 
 
 @rule("RL630", "ci-wrong-analysis", Severity.ERROR, "the CI job runs a different analysis than `recast.yml` names")
@@ -184,7 +177,7 @@ def _ci_run_jobs(ci: Document) -> Iterator[Tuple[Loc, List[Tuple[Loc, str]]]]:
 def _ci_setting(ci: Document, job: Loc, key: str) -> Any:
     """A job's `key`, else the one of the jobs it `extends:` (the last first), else the one under
     `default:`, else the top-level one (GitLab's inheritance)."""
-    for holder in [job] + extended_jobs(ci, job, 0)[::-1] + [Loc(ci, ("default",)), Loc(ci)]:
+    for holder in inherited(ci, job):
         value = holder.get(key)
         if value is not None:
             return value

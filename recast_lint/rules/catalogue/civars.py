@@ -181,23 +181,30 @@ def extended_jobs(ci: Document, job: Loc, depth: int) -> List[Loc]:
     return found
 
 
+def inherited(ci: Document, job: Loc) -> List[Loc]:
+    """Where GitLab looks for a setting of ``job``: the job, the jobs it `extends:` (the last first),
+    `default:`, then the top level."""
+    return [job] + extended_jobs(ci, job, 0)[::-1] + [Loc(ci, ("default",)), Loc(ci)]
+
+
 def _shell_lines(ci: Document, job: Loc) -> Iterator[Tuple[Loc, str]]:
-    """The lines one shell runs for the job: its `before_script` (or the default one), then `script`."""
-    holders = [job] + extended_jobs(ci, job, 0)[::-1]
-    for key in ("before_script", "script"):
-        fallback = [Loc(ci, ("default",)), Loc(ci)] if key == "before_script" else []
-        holder = next((h for h in holders + fallback if h.has(key)), None)
+    """The lines one shell runs for the job: its `before_script` (or the default one), then `script`
+    (which `default:` and the top level do not give)."""
+    holders = inherited(ci, job)
+    for key, looked_in in (("before_script", holders), ("script", holders[:-2])):
+        holder = next((h for h in looked_in if h.has(key)), None)
         if holder is not None:
-            yield from _lines(holder.child(key))
+            yield from script_lines(holder.child(key))
 
 
-def _lines(loc: Loc) -> Iterator[Tuple[Loc, str]]:
+def script_lines(loc: Loc) -> Iterator[Tuple[Loc, str]]:
+    """Each line of a script value: a string, or a list of them nested as deep as GitLab allows."""
     value = loc.value
     if isinstance(value, str):
         yield loc, value
     elif isinstance(value, list):
         for index in range(len(value)):
-            yield from _lines(loc.child(index))
+            yield from script_lines(loc.child(index))
 
 
 def _at_definition(word: Word, message: str, hint: Optional[str], value: Optional[str] = None) -> Finding:
