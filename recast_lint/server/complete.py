@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from recast_lint.load import Document, Pointer, load_bytes, load_file, value_at
-from recast_lint.model import Analysis, Step, is_file, looks_like_step, real, spec_files_in
+from recast_lint.model import ENTRY_FILE, Analysis, Step, is_file, looks_like_step, real, spec_files_in
 from recast_lint.records import Record
 from recast_lint.schemacheck import Schemas
 from recast_lint.server.context import Cursor, cursor_at
@@ -128,7 +128,7 @@ def _is_ref_value(pointer: Pointer, path: Path, analysis: Optional[Analysis]) ->
     """A `$ref`, or the `spec` of a catalogue entry's test (an entry is any `*.yml` with `name`, `metadata`, `spec`)."""
     if pointer[-1:] == ("$ref",):
         return True
-    is_entry = path.name == "recast.yml" or (analysis is not None and analysis.entry is not None and analysis.entry.doc.path == path)
+    is_entry = path.name == ENTRY_FILE or (analysis is not None and analysis.entry is not None and analysis.entry.doc.path == path)
     return is_entry and len(pointer) == 3 and pointer[0] == "tests" and pointer[2] == "spec"
 
 
@@ -214,7 +214,7 @@ def _schema_target(analysis: Optional[Analysis], path: Path, pointer: Pointer, d
                 best = (loc.pointer, target)
         if best is not None:
             return best[1], pointer[len(best[0]) :]
-    if path.name == "recast.yml":
+    if path.name == ENTRY_FILE:
         return "recast.json", pointer
     if isinstance(data, dict) and "stages" in data or "workflow" in path.name:
         return "workflow.json", pointer
