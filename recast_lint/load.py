@@ -13,8 +13,9 @@ import bisect
 import functools
 import re
 import stat
+import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -47,7 +48,7 @@ class NodeInfo:
     and the offsets, made for every node, were two thirds of the memory of a check."""
 
     __slots__ = ("_source", "_line", "_column", "_end_line", "_end_column", "_key_line", "_key_column", "_key_end_line", "_key_end_column",
-                 "placeholder_mapping", "style", "data", "pointer")
+                 "placeholder_mapping", "style", "pointer")
 
     def __init__(self, source: Tuple[List[int], int], line: int, column: int, end_line: int, end_column: int, style: Optional[str]) -> None:
         self._source = source  # the document's line starts and length
@@ -55,8 +56,7 @@ class NodeInfo:
         self._key_line: Optional[int] = None
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
-        self.data: Any = None  # the value built from it
-        self.pointer: Pointer = ()  # where it is: the one copy of that path every `Loc` of it can share
+        self.pointer: Pointer = ()  # where it is
 
     def _set_key(self, line: int, column: int, end_line: int, end_column: int) -> None:
         self._key_line, self._key_column, self._key_end_line, self._key_end_column = line, column, end_line, end_column
@@ -110,12 +110,11 @@ class Document:
         self.path = path
         self.text = ""
         self.data: Any = None
-        self.nodes: Dict[Pointer, NodeInfo] = {}
         self.problems: List[LoadProblem] = []
         self.merges: Dict[Pointer, Merge] = {}  # by the pointer of each mapping that uses `<<`
+        self._nodes: Optional[Dict[Pointer, NodeInfo]] = None
         self._line_starts: List[int] = []
         self._places: Dict[Tuple[Pointer, str], List[int]] = {}  # where `locate` found each needle
-        self._rebuilt: Set[Pointer] = set()  # keys written twice (or merged over): below them `nodes` keeps stale entries
 
     def __repr__(self) -> str:
         return f"Document({str(self.path)!r})"
@@ -123,23 +122,34 @@ class Document:
     @property
     def ok(self) -> bool:
         """True when the file was read and parsed into data (warnings may still exist)."""
-        return self.data is not None and not any(p.kind in _FATAL for p in self.problems)
+        return self.data is not None and not self.problems_fatal
 
     @property
     def lines(self) -> List[str]:
         return self.text.splitlines()
 
+    @property
+    def nodes(self) -> Dict[Pointer, NodeInfo]:
+        """Where each key and value stands, by pointer: made the first time a position is asked for.
+
+        Reading a file makes only its data. Positions are wanted for the files something is reported
+        in, and there the text is composed again: a record per YAML node for every file read was
+        most of the memory of a check, and a clean file never needs one. Below a key written twice
+        (or merged over) the first value's children keep their entries."""
+        if self._nodes is None:
+            self._nodes = _Builder(self).index() if self.data is not None and not self.problems_fatal else {}
+        return self._nodes
+
+    @property
+    def problems_fatal(self) -> bool:
+        return any(p.kind in _FATAL for p in self.problems)
+
     def info(self, pointer: Pointer) -> Optional[NodeInfo]:
         return self.nodes.get(tuple(pointer))
 
     def value(self, pointer: Pointer) -> Any:
-        """The data at ``pointer``, or None where there is none. Asked for by nearly every question a rule
-        asks, so it is the node's own value, not a walk from the top; below a key written twice the
-        first value's children are no data any more, so there it walks."""
-        if self._rebuilt and any(pointer[:length] in self._rebuilt for length in range(1, len(pointer))):
-            return value_at(self.data, pointer)
-        info = self.nodes.get(pointer)
-        return None if info is None else info.data
+        """The data at ``pointer``, or None where there is none."""
+        return value_at(self.data, pointer)
 
     def span(self, pointer: Pointer, key: bool = False) -> Span:
         """The value (or key) at ``pointer``, or the nearest ancestor that exists."""
@@ -337,12 +347,17 @@ _NEWLINE = re.compile("\n")
 
 
 class _Builder:
+    """Makes a document's data from its text (``build``), or, asked later, where each node stands (``index``)."""
+
     def __init__(self, doc: Document):
         self.doc = doc
         self.count = 0
         self.deep = False  # a collection as deep as MAX_DEPTH was built, or one was not: the events decide whether it is too deep
         self.constructor = yaml.constructor.SafeConstructor()
-        self.offsets: List[int] = []
+        self.problems = doc.problems
+        self.merges = doc.merges
+        self.nodes: Optional[Dict[Pointer, NodeInfo]] = None  # recorded only by ``index``
+        self.top: Optional[yaml.Node] = None  # the top-level key (or item) being built, where too many nodes is reported
 
     def build(self) -> None:
         doc = self.doc
@@ -363,10 +378,6 @@ class _Builder:
                 LoadProblem("empty", "file holds no YAML document", Span.point(), "add the content this file is meant to hold")
             )
             return
-        self.offsets = line_starts(doc.text)
-        doc._line_starts = self.offsets
-        self.source = (self.offsets, len(doc.text))
-        self.line_numbers = list(range(len(self.offsets) + 1))  # every node of a line shares its number
         try:
             doc.data = self._build(root, (), 0, set(), None)
             problem = self._pre_read_problem(pre_read and self.deep)
@@ -375,7 +386,24 @@ class _Builder:
         if problem is not None:
             doc.problems.append(problem)
             doc.data = None
-            doc.nodes.clear()
+
+    def index(self) -> Dict[Pointer, NodeInfo]:
+        """Where every node of a document that ``build`` read stands. Its text composed once already
+        within the limits (so composing it again is safe), and what building finds (problems,
+        merges) was kept then: here the data is made again only to walk it the same way."""
+        try:
+            root = yaml.compose(self.doc.text, Loader=_Loader)
+        except (yaml.YAMLError, RecursionError):
+            return {}
+        offsets = self.doc._starts()
+        self.source = (offsets, len(self.doc.text))
+        self.line_numbers = list(range(len(offsets) + 1))  # every node of a line shares its number
+        self.problems, self.merges, self.nodes = [], {}, {}
+        try:
+            self._build(root, (), 0, set(), None)
+        except _Stop:
+            return {}
+        return self.nodes
 
     def _reading_problem(self, exc: Exception) -> LoadProblem:
         if isinstance(exc, RecursionError):  # pure-Python composer on deep input that slipped past the estimate
@@ -453,7 +481,8 @@ class _Builder:
 
     # -- construction --------------------------------------------------------------------------
     def _offset(self, mark: yaml.Mark) -> int:
-        return self.offsets[mark.line] + mark.column if mark.line < len(self.offsets) else len(self.doc.text)
+        offsets = self.doc._starts()
+        return offsets[mark.line] + mark.column if mark.line < len(offsets) else len(self.doc.text)
 
     def _info(self, node: yaml.Node, key_node: Optional[yaml.Node]) -> NodeInfo:
         numbers, count = self.line_numbers, len(self.line_numbers)
@@ -468,37 +497,35 @@ class _Builder:
         return info
 
     def _build(self, node: yaml.Node, pointer: Pointer, depth: int, active: set, key_node: Optional[yaml.Node]) -> Any:
-        self._guard(node, pointer, depth)
-        info = self._info(node, key_node)
-        if pointer in self.doc.nodes:  # a duplicate key, or a key merged over
-            self.doc._rebuilt.add(pointer)
-        info.pointer = pointer
-        self.doc.nodes[pointer] = info
+        if depth == 1:
+            self.top = key_node or node
+        self._guard(node, depth)
+        info = None
+        if self.nodes is not None:
+            info = self._info(node, key_node)
+            info.pointer = pointer
+            self.nodes[pointer] = info
         if isinstance(node, yaml.ScalarNode):
-            info.data = self._scalar(node)
-            return info.data
+            return self._scalar(node)
         if depth >= MAX_DEPTH:
             self.deep = True
         self._enter(node, active)
         try:
             if isinstance(node, yaml.SequenceNode):
-                info.data = [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
-            else:
-                info.data = self._mapping(node, pointer, depth, active, info)
-            return info.data
+                return [self._build(child, pointer + (i,), depth + 1, active, None) for i, child in enumerate(node.value)]
+            return self._mapping(node, pointer, depth, active, info)
         finally:
             active.discard(id(node))
 
-    def _guard(self, node: yaml.Node, pointer: Pointer, depth: int) -> None:
+    def _guard(self, node: yaml.Node, depth: int) -> None:
         """The limits every node counts toward, merged ones included."""
         self.count += 1
         if self.count > MAX_NODES:
-            top = self.doc.nodes.get(pointer[:1])
             raise _Stop(
                 LoadProblem(
                     "too-many-nodes",
                     f"document expands to more than {MAX_NODES:,} nodes (aliases multiply content)",
-                    (top.key or top.value) if top else _mark_span(node),
+                    _mark_span(self.top or node),
                     "this looks like an alias bomb; spec files do not need repeated aliases of aliases",
                 )
             )
@@ -526,13 +553,13 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node)
             if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # Python cannot even print it
-                self.doc.problems.append(
+                self.problems.append(
                     LoadProblem("too-large", "number with more than 3,000 digits", _mark_span(node), "spec values are small; quote it if it is text")
                 )
                 return node.value
             return value
         except yaml.constructor.ConstructorError as exc:
-            self.doc.problems.append(
+            self.problems.append(
                 LoadProblem("tag", f"cannot read value: {exc.problem}", _mark_span(node), "remove the custom `!tag`")
             )
             return node.value
@@ -542,10 +569,10 @@ class _Builder:
                 hint = f"remove the `{tag}`, or write a value of that type"
             else:  # YAML took it for a date or a number by its look
                 hint = f"quote it so YAML reads it as text: '{node.value}'"
-            self.doc.problems.append(LoadProblem("tag", f"cannot read {node.value!r} as {tag}", _mark_span(node), hint))
+            self.problems.append(LoadProblem("tag", f"cannot read {node.value!r} as {tag}", _mark_span(node), hint))
             return node.value
 
-    def _mapping(self, node: yaml.MappingNode, pointer: Pointer, depth: int, active: set, info: NodeInfo) -> dict:
+    def _mapping(self, node: yaml.MappingNode, pointer: Pointer, depth: int, active: set, info: Optional[NodeInfo]) -> dict:
         result: Dict[Any, Any] = {}
         explicit = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
         merges: List[yaml.Node] = []
@@ -557,11 +584,11 @@ class _Builder:
         # merged keys first, the first source winning; explicit keys then override them (YAML merge semantics)
         for source in reversed(merges):
             if not isinstance(source, yaml.MappingNode):
-                self.doc.problems.append(
+                self.problems.append(
                     LoadProblem("syntax", "merge key `<<` must refer to a mapping", _mark_span(source), "merge a mapping alias: `<<: *name`")
                 )
                 continue
-            self._guard(source, pointer, depth + 1)
+            self._guard(source, depth + 1)
             self._enter(source, active)
             try:
                 result.update(self._mapping(source, pointer, depth + 1, active, info))
@@ -575,7 +602,7 @@ class _Builder:
             if key in seen:
                 first_key, first_value = seen[key]
                 same = type(value) is type(earlier) and value == earlier  # then no value is lost
-                self.doc.problems.append(
+                self.problems.append(
                     LoadProblem(
                         "duplicate-key-same" if same else "duplicate-key",
                         f"duplicate key {key!r} (first defined on line {first_key.start_mark.line + 1})"
@@ -588,8 +615,10 @@ class _Builder:
             seen[key] = (key_node, value_node)
             result[key] = value
         if merge_value is not None:
-            self.doc.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: _mark_span(nodes[0]) for k, nodes in seen.items()})
-        self.doc.nodes[pointer] = info  # building a merge source re-records its own span here; keep ours
+            self.merges[pointer] = Merge(_mark_span(merge_value), _merged_keys(merges), {k: _mark_span(nodes[0]) for k, nodes in seen.items()})
+        if info is None:
+            return result
+        self.nodes[pointer] = info  # type: ignore[index]  # building a merge source re-records its own span here; keep ours
         if len(node.value) == 1 and node.flow_style:
             only_key, only_value = node.value[0]
             if (
@@ -604,13 +633,15 @@ class _Builder:
     def _key(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
             key = self._scalar(node)
+            if type(key) is str:  # the same few keys in every stage of a workflow: one string each, not one per mapping
+                return sys.intern(key)
             try:
                 hash(key)
                 return key
             except TypeError:
                 return str(key)
         self.deep = True  # its nesting is not built: the events decide whether it is too deep
-        self.doc.problems.append(
+        self.problems.append(
             LoadProblem("syntax", "mapping key is a collection; keys must be plain values", _mark_span(node), "use a string key")
         )
         return f"<complex key at line {node.start_mark.line + 1}>"

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from recast_lint.diagnostics import Span
 from recast_lint.lazyre import LazyPattern
-from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file
+from recast_lint.load import Document, LoadProblem, Pointer, load_bytes, load_file, value_at
 from recast_lint.records import Record
 
 # a parameter value that is a mapping with one of these keys is a stage-output selector, not data:
@@ -34,28 +34,44 @@ MAX_WORKFLOW_NESTING = 64
 YAML_SUFFIXES = (".yml", ".yaml")
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 NO_OVERLAY: Mapping[Path, str] = types.MappingProxyType({})  # every file is read from disk
+_UNREAD = object()
 
 
-class Loc(Record):
+class Loc:
     """A place in the data of a document: the document and the path to a value inside it.
 
-    Two are equal when they name the same document object (documents compare by identity) and path."""
+    Two are equal when they name the same document object (documents compare by identity) and path.
+    The value is looked up once, from the parent's where that was read (rules ask millions of times,
+    and a document does not change once read)."""
 
-    doc: Document
-    pointer: Pointer = ()
+    __slots__ = ("doc", "pointer", "_value")
+
+    def __init__(self, doc: Document, pointer: Pointer = ()) -> None:
+        self.doc = doc
+        self.pointer = pointer
+        self._value: Any = _UNREAD
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Loc) and self.doc is other.doc and self.pointer == other.pointer
+
+    def __hash__(self) -> int:
+        return hash((id(self.doc), self.pointer))
+
+    def __repr__(self) -> str:
+        return f"Loc({self.doc!r}, {self.pointer!r})"
 
     def child(self, *keys: Any) -> Loc:
-        pointer = self.pointer + keys
-        info = self.doc.nodes.get(pointer)  # share the document's copy of the path: the model holds a Loc per parameter
-        return Loc(self.doc, info.pointer if info is not None else pointer)
+        child = Loc(self.doc, self.pointer + keys)
+        if self._value is not _UNREAD:
+            child._value = value_at(self._value, keys)
+        return child
 
     @property
     def value(self) -> Any:
-        doc = self.doc
-        if doc._rebuilt:  # a key written twice: ``Document.value`` knows where its data is
-            return doc.value(self.pointer)
-        info = doc.nodes.get(self.pointer)  # as ``Document.value`` does: asked millions of times, one call less
-        return None if info is None else info.data
+        value = self._value
+        if value is _UNREAD:
+            value = self._value = value_at(self.doc.data, self.pointer)
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.value
@@ -71,6 +87,9 @@ class Loc(Record):
     @property
     def unquoted_placeholder(self) -> Optional[str]:
         """`name` when `{name}` is written here unquoted, which YAML reads as the mapping `{name: null}`."""
+        value = self.value
+        if not (isinstance(value, dict) and len(value) == 1 and None in value.values()):
+            return None  # asked of every parameter: how it is written is read only for data that could be one
         info = self.doc.info(self.pointer)
         return info.placeholder_mapping if info is not None else None
 
@@ -321,14 +340,20 @@ class Analysis:
         self.notes: List[Note] = []
         self.cache: Dict[str, Any] = {}  # work several rules share, e.g. one schema pass
         self.catalogue_names: List[str] = []  # the names of every entry of the catalogue directory, this one's among them
+        self._all_workflows: Optional[List[Workflow]] = None
+        self._all_stages: Optional[List[Stage]] = None
 
-    def all_workflows(self) -> Iterator[Workflow]:
-        for root in self.workflows:
-            yield from root.walk()
+    def all_workflows(self) -> List[Workflow]:
+        """Every workflow, each root before its sub-workflows. Asked by most rules, once the model is
+        built, so walked once (a walk of 10,000 stages in nested files is not free)."""
+        if self._all_workflows is None:
+            self._all_workflows = [workflow for root in self.workflows for workflow in root.walk()]
+        return self._all_workflows
 
-    def all_stages(self) -> Iterator[Stage]:
-        for workflow in self.all_workflows():
-            yield from workflow.stages
+    def all_stages(self) -> List[Stage]:
+        if self._all_stages is None:
+            self._all_stages = [stage for workflow in self.all_workflows() for stage in workflow.stages]
+        return self._all_stages
 
     def examples(self) -> List[Example]:
         return self.entry.examples if self.entry else []

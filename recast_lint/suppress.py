@@ -116,6 +116,8 @@ class Suppressions:
 
 def _comments(doc: Document) -> Iterator[tuple]:
     """(line number, column of `#`, own line?, text after the marker) of each directive comment."""
+    if _DIRECTIVE.search(doc.text) is None:  # most files: then their nodes' positions are never needed
+        return
     # a `#` inside a string is text, not a comment; scalars do not overlap, so sorted starts find the one around it
     scalars = sorted((info.start, info.end) for info in doc.nodes.values() if info.style is not None)
     starts = [start for start, _ in scalars]
