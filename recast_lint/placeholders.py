@@ -9,6 +9,7 @@ offset in the template; it judges nothing (the rules do).
 from __future__ import annotations
 
 import re
+import sys
 from typing import List, Optional, Tuple
 
 from recast_lint.records import Record
@@ -62,7 +63,8 @@ def scan(template: str) -> Tuple[List[Field], Optional[BraceError]]:
                 return fields, BraceError(i, "'{' is never closed")
             depth += 1 if inner.group() == "{" else -1
             j = inner.end()
-        text = template[i + 1 : j - 1]
+        # generated commands name the same few parameters thousands of times: one string for each name
+        text = sys.intern(template[i + 1 : j - 1])
         # mostly `{name}`: text, name and root are then one string, not three copies (a command may hold thousands)
         name = _NAME_END.split(text, maxsplit=1)[0] if ":" in text or "!" in text else text
         root = _ROOT.match(name).group(0) if "." in name or "[" in name else name  # type: ignore[union-attr]  # matches any string
