@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from recast_lint.records import Record
 
@@ -23,15 +23,17 @@ SUPPORTED = frozenset(
 )
 ANNOTATIONS = frozenset({"title", "description", "default", "$schema", "definitions"})
 
-_TYPES = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "null": lambda v: v is None,
+# each JSON type as the Python types YAML data is made of (a bool is no integer, though Python says it is)
+_PYTHON_TYPES = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "null": (type(None),),
 }
+_ABSENT = object()
 
 
 class SchemaError(Record):
@@ -51,6 +53,7 @@ class Schemas:
         self.directory = directory
         self._documents: Dict[str, Dict[str, Any]] = {}
         self._resolved: Dict[Tuple[str, str], Tuple[Dict[str, Any], str]] = {}
+        self._compiled: Dict[Tuple[int, str], _Compiled] = {}
 
     def document(self, name: str) -> Dict[str, Any]:
         if name not in self._documents:
@@ -75,59 +78,104 @@ class Schemas:
         """Errors of ``instance`` against ``target`` (e.g. `steps.json#/definitions/step`)."""
         schema, name = self.resolve(target, "")
         found: List[SchemaError] = []
-        self._check(schema, name, instance, (), found)
+        _check(self.compiled(schema, name), instance, (), found)
         return iter(found)
 
     def valid(self, schema: Dict[str, Any], name: str, instance: Any) -> bool:
         found: List[SchemaError] = []
-        self._check(schema, name, instance, (), found)
+        _check(self.compiled(schema, name), instance, (), found)
         return not found
 
-    # errors are appended to ``found`` (not yielded: a generator per keyword and value cost more than the check)
-    def _check(self, schema: Dict[str, Any], name: str, instance: Any, path: Tuple[Any, ...], found: List[SchemaError]) -> None:
-        if "$ref" in schema:  # draft-07: `$ref` overrides its siblings
-            target, target_name = self.resolve(schema["$ref"], name)
-            self._check(target, target_name, instance, path, found)
-            return
-        expected = schema.get("type")
-        if expected is not None and not (_TYPES[expected](instance) if isinstance(expected, str) else any(_TYPES[t](instance) for t in expected)):
-            found.append(SchemaError(path, "type", expected, schema, instance))
-            return  # further keywords would only repeat the type error
-        if "enum" in schema and instance not in schema["enum"]:
-            found.append(SchemaError(path, "enum", schema["enum"], schema, instance))
-        if "const" in schema and instance != schema["const"]:
-            found.append(SchemaError(path, "const", schema["const"], schema, instance))
-        if "minimum" in schema and _TYPES["number"](instance) and instance < schema["minimum"]:
-            found.append(SchemaError(path, "minimum", schema["minimum"], schema, instance))
-        if isinstance(instance, dict):
-            self._check_object(schema, name, instance, path, found)
-        if isinstance(instance, list) and isinstance(schema.get("items"), dict):
-            for index, item in enumerate(instance):
-                self._check(schema["items"], name, item, path + (index,), found)
-        for sub in schema.get("allOf", ()):
-            self._check(sub, name, instance, path, found)
-        if "if" in schema:
-            branch = "then" if self.valid(schema["if"], name, instance) else "else"
-            if branch in schema:
-                self._check(schema[branch], name, instance, path, found)
+    def compiled(self, schema: Dict[str, Any], name: str) -> _Compiled:
+        """``schema`` (in the file ``name``) with its keywords read once; a `$ref` is its target."""
+        key = (id(schema), name)  # the schema documents live as long as this object, so their ids stay theirs
+        found = self._compiled.get(key)
+        if found is None:
+            if "$ref" in schema:  # draft-07: `$ref` overrides its siblings
+                found = self._compiled[key] = self.compiled(*self.resolve(schema["$ref"], name))
+            else:
+                found = self._compiled[key] = _Compiled(schema)
+                found.fill(self, name)  # after it is known by its key: a schema may refer to itself
+        return found
 
-    def _check_object(self, schema: Dict[str, Any], name: str, instance: Dict[Any, Any], path: Tuple[Any, ...], found: List[SchemaError]) -> None:
-        missing = [key for key in schema.get("required", ()) if key not in instance]
-        if missing:
-            found.append(SchemaError(path, "required", missing, schema, instance))
+
+class _Compiled:
+    """One schema object, its keywords read once: checking a value then looks only at the keywords the
+    schema has (workflows of thousands of stages are checked against the same few schemas)."""
+
+    __slots__ = ("schema", "types", "enum", "const", "minimum", "required", "properties", "names", "closed", "extra", "items", "all_of",
+                 "condition", "then", "otherwise", "object_checks")
+
+    def __init__(self, schema: Dict[str, Any]) -> None:
+        self.schema = schema
+
+    def fill(self, schemas: Schemas, name: str) -> None:
+        schema = self.schema
+
+        def sub(key: str) -> Optional[_Compiled]:
+            value = schema.get(key)
+            return schemas.compiled(value, name) if isinstance(value, dict) else None
+
+        expected = schema.get("type")
+        self.types = None if expected is None else tuple(t for e in ([expected] if isinstance(expected, str) else expected) for t in _PYTHON_TYPES[e])
+        self.enum = schema.get("enum")
+        self.const = schema.get("const", _ABSENT)
+        self.minimum = schema.get("minimum")
+        self.required = tuple(schema.get("required", ()))
         properties = schema.get("properties", {})
-        for key, sub in properties.items():
-            if key in instance:
-                self._check(sub, name, instance[key], path + (key,), found)
+        self.properties = tuple((key, schemas.compiled(value, name)) for key, value in properties.items())
+        self.names = frozenset(properties)
         extra = schema.get("additionalProperties", True)
-        if extra is False:
-            unexpected = [key for key in instance if key not in properties]
-            if unexpected:
-                found.append(SchemaError(path, "additionalProperties", unexpected, schema, instance))
-        elif isinstance(extra, dict):
-            for key, value in instance.items():
-                if key not in properties:
-                    self._check(extra, name, value, path + (key,), found)
+        self.closed = extra is False
+        self.extra = schemas.compiled(extra, name) if isinstance(extra, dict) else None
+        self.items = sub("items")
+        self.all_of = tuple(schemas.compiled(s, name) for s in schema.get("allOf", ()))
+        self.condition, self.then, self.otherwise = sub("if"), sub("then"), sub("else")
+        self.object_checks = bool(self.required or self.properties or self.closed or self.extra)
+
+
+# errors are appended to ``found`` (not yielded: a generator per keyword and value cost more than the check)
+def _check(schema: _Compiled, instance: Any, path: Tuple[Any, ...], found: List[SchemaError]) -> None:
+    if schema.types is not None and type(instance) not in schema.types:
+        found.append(SchemaError(path, "type", schema.schema["type"], schema.schema, instance))
+        return  # further keywords would only repeat the type error
+    if schema.enum is not None and instance not in schema.enum:
+        found.append(SchemaError(path, "enum", schema.enum, schema.schema, instance))
+    if schema.const is not _ABSENT and instance != schema.const:
+        found.append(SchemaError(path, "const", schema.const, schema.schema, instance))
+    if schema.minimum is not None and type(instance) in (int, float) and instance < schema.minimum:
+        found.append(SchemaError(path, "minimum", schema.minimum, schema.schema, instance))
+    if schema.object_checks and isinstance(instance, dict):
+        _check_object(schema, instance, path, found)
+    elif schema.items is not None and isinstance(instance, list):
+        items = schema.items
+        for index, item in enumerate(instance):
+            _check(items, item, path + (index,), found)
+    for part in schema.all_of:
+        _check(part, instance, path, found)
+    if schema.condition is not None:
+        checked: List[SchemaError] = []
+        _check(schema.condition, instance, (), checked)
+        branch = schema.otherwise if checked else schema.then
+        if branch is not None:
+            _check(branch, instance, path, found)
+
+
+def _check_object(schema: _Compiled, instance: Dict[Any, Any], path: Tuple[Any, ...], found: List[SchemaError]) -> None:
+    missing = [key for key in schema.required if key not in instance]
+    if missing:
+        found.append(SchemaError(path, "required", missing, schema.schema, instance))
+    for key, sub in schema.properties:
+        if key in instance:
+            _check(sub, instance[key], path + (key,), found)
+    if schema.closed:
+        unexpected = [key for key in instance if key not in schema.names]
+        if unexpected:
+            found.append(SchemaError(path, "additionalProperties", unexpected, schema.schema, instance))
+    elif schema.extra is not None:
+        for key, value in instance.items():
+            if key not in schema.names:
+                _check(schema.extra, value, path + (key,), found)
 
 
 def keywords_used(node: Any, found: List[str]) -> List[str]:
