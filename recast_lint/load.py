@@ -23,9 +23,29 @@ from recast_lint.diagnostics import Span
 from recast_lint.records import Record
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _LibLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _LibLoader  # type: ignore[assignment]
+
+
+class _Loader(_LibLoader):  # type: ignore[valid-type, misc]
+    """The safe loader (libyaml's when PyYAML has it), remembering the tag of each plain scalar.
+
+    Even libyaml's composer asks PyYAML's resolver, in Python, for the tag of every scalar, and
+    that tries its regular expressions each time; a plain scalar's tag depends on its text alone
+    (no path resolvers are registered), and a workflow writes the same keys thousands of times."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._plain_tags: Dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+        return tag
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
@@ -329,7 +349,7 @@ def _span(line: int, column: int, end_line: int, end_column: int, line_starts: O
 def _composer_limits_nesting() -> bool:
     """Whether libyaml refuses to nest past a limit of its own (1,000 levels since 0.2.5), so that composing
     cannot recurse until the C stack is exhausted. Asked once, on 1,100 levels, which composes safely either way."""
-    if _Loader.__name__ != "CSafeLoader":
+    if _LibLoader.__name__ != "CSafeLoader":
         return False
     try:
         yaml.compose("[" * 1100 + "]" * 1100, Loader=_Loader)
