@@ -82,9 +82,7 @@ class Schemas:
         return iter(found)
 
     def valid(self, schema: Dict[str, Any], name: str, instance: Any) -> bool:
-        found: List[SchemaError] = []
-        _check(self.compiled(schema, name), instance, (), found)
-        return not found
+        return self.compiled(schema, name).accepts(instance)
 
     def compiled(self, schema: Dict[str, Any], name: str) -> _Compiled:
         """``schema`` (in the file ``name``) with its keywords read once; a `$ref` is its target."""
@@ -104,13 +102,17 @@ class _Compiled:
     schema has (workflows of thousands of stages are checked against the same few schemas)."""
 
     __slots__ = ("schema", "types", "enum", "const", "minimum", "required", "properties", "names", "closed", "extra", "items", "all_of",
-                 "condition", "then", "otherwise", "object_checks")
+                 "condition", "then", "otherwise", "object_checks", "only", "trivial")
 
     def __init__(self, schema: Dict[str, Any]) -> None:
         self.schema = schema
 
     def fill(self, schemas: Schemas, name: str) -> None:
         schema = self.schema
+        constraints = set(schema) & SUPPORTED  # first: a schema below that refers back here asks whether this one is trivial
+        self.trivial = not constraints  # `{}`, or annotations alone: anything is valid
+        # most `if`s test one keyword (`required: [$ref]`, `type: array`), answered without a list of errors
+        self.only = next(iter(constraints)) if len(constraints) == 1 and constraints & {"required", "type"} else None
 
         def sub(key: str) -> Optional[_Compiled]:
             value = schema.get(key)
@@ -123,15 +125,25 @@ class _Compiled:
         self.minimum = schema.get("minimum")
         self.required = tuple(schema.get("required", ()))
         properties = schema.get("properties", {})
-        self.properties = tuple((key, schemas.compiled(value, name)) for key, value in properties.items())
+        self.properties = tuple((key, schemas.compiled(value, name)) for key, value in properties.items())  # `{}` too: it names a key
         self.names = frozenset(properties)
         extra = schema.get("additionalProperties", True)
         self.closed = extra is False
-        self.extra = schemas.compiled(extra, name) if isinstance(extra, dict) else None
-        self.items = sub("items")
+        self.extra = schemas.compiled(extra, name) if isinstance(extra, dict) and extra.keys() & SUPPORTED else None
+        items = sub("items")
+        self.items = None if items is None or items.trivial else items
         self.all_of = tuple(schemas.compiled(s, name) for s in schema.get("allOf", ()))
         self.condition, self.then, self.otherwise = sub("if"), sub("then"), sub("else")
         self.object_checks = bool(self.required or self.properties or self.closed or self.extra)
+
+    def accepts(self, instance: Any) -> bool:
+        if self.only == "required":
+            return not isinstance(instance, dict) or all(key in instance for key in self.required)
+        if self.only == "type":
+            return type(instance) in self.types  # type: ignore[operator]
+        found: List[SchemaError] = []
+        _check(self, instance, (), found)
+        return not found
 
 
 # errors are appended to ``found`` (not yielded: a generator per keyword and value cost more than the check)
@@ -154,9 +166,7 @@ def _check(schema: _Compiled, instance: Any, path: Tuple[Any, ...], found: List[
     for part in schema.all_of:
         _check(part, instance, path, found)
     if schema.condition is not None:
-        checked: List[SchemaError] = []
-        _check(schema.condition, instance, (), checked)
-        branch = schema.otherwise if checked else schema.then
+        branch = schema.then if schema.condition.accepts(instance) else schema.otherwise
         if branch is not None:
             _check(branch, instance, path, found)
 
@@ -166,7 +176,7 @@ def _check_object(schema: _Compiled, instance: Dict[Any, Any], path: Tuple[Any, 
     if missing:
         found.append(SchemaError(path, "required", missing, schema.schema, instance))
     for key, sub in schema.properties:
-        if key in instance:
+        if key in instance and not sub.trivial:
             _check(sub, instance[key], path + (key,), found)
     if schema.closed:
         unexpected = [key for key in instance if key not in schema.names]
