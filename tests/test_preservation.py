@@ -153,6 +153,15 @@ def test_references_and_empty_values_are_not_credentials() -> None:
     assert lines == {(".gitlab-ci.yml", 3), (".gitlab-ci.yml", 6), (".gitlab-ci.yml", 10), ("recast.yml", 11)}
 
 
+def test_a_password_under_an_escaped_key_is_found_though_the_text_never_spells_the_word() -> None:
+    # RL711 walks a file's data only when its text could name a secret: `"db_\x70assword"` reads as `db_password`
+    text = (PRESERVATION / "escaped-credentials" / "recast.yml").read_text(encoding="utf-8")
+    assert "password" not in text.lower()
+    found = [d for d in _case("escaped-credentials") if d.code == "RL711"]
+    assert [(d.path, d.span.line) for d in found] == [("recast.yml", 11)]
+    assert "EXAMPLE-escaped-value" not in f"{found[0].message} {found[0].hint}"
+
+
 def test_clean_analyses_have_no_preservation_findings() -> None:
     assert [(d.code, d.path) for d in run(FIXTURES / "catalogue" / "clean") if d.code.startswith("RL7")] == []
     assert [(d.code, d.path) for d in run(FIXTURES / "helloworld") if d.code.startswith("RL7")] == []

@@ -37,6 +37,7 @@ GITLAB_TOKEN = re.compile(r"glpat-[0-9A-Za-z_\-]{20,}")
 # the whole block when its END line is there: no output may show any line of the key
 PRIVATE_KEY = LazyPattern(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?:[\s\S]{0,16384}?-----END \1-----)?")
 SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey"}
+_SECRET_STEMS = ("pass", "pwd", "secret", "token", "apikey")  # every secret word holds one, `passwd` and `password` too
 VARIABLE_REFERENCE = LazyPattern(r"\$\{?[A-Za-z_]")
 WHOLE_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASSWORD_SCRIPT = "getkrb.sh"
@@ -447,6 +448,13 @@ def _literal_secret(value: Any) -> bool:
     return not (VARIABLE_REFERENCE.search(text) or WHOLE_PLACEHOLDER.fullmatch(text) or GITLAB_TOKEN.search(text))
 
 
+def _may_name_secret(text: str) -> bool:
+    """False for a text no secret-like key can be read from: none of the words in it, in any case, and
+    no backslash that could escape a letter of one (most files, whose data then need no walk)."""
+    lowered = text.lower()
+    return "\\" in text or any(stem in lowered for stem in _SECRET_STEMS)
+
+
 def _secret_values(data: Any, pointer: Pointer = ()) -> Iterator[Tuple[Pointer, str]]:
     """(pointer, key) of every literal value under a password/token/secret-like key."""
     if isinstance(data, dict):
@@ -481,7 +489,7 @@ def committed_password(analysis: Analysis) -> Iterable[Finding]:
     the password.
     """
     for doc in _linted(analysis):
-        if not doc.ok:
+        if not doc.ok or not _may_name_secret(doc.text):
             continue
         for pointer, key in _secret_values(doc.data):
             yield Finding.at(
