@@ -1,4 +1,4 @@
-from recast_lint.entry import main
+from recast_lint.entry import program
 
 if __name__ == "__main__":
-    main()
+    program()

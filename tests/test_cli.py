@@ -334,6 +334,16 @@ def test_check_writing_without_click_writes_and_says_what_the_click_command_does
     assert written["program"] == written["click"]
 
 
+def test_the_program_ends_a_check_at_once_with_its_whole_report_written() -> None:
+    """`python -m recast_lint check` leaves with os._exit (nothing freed object by object): the report, block-buffered
+    into a pipe, is flushed first and the exit code kept; through click the same check ends as usual."""
+    args = ["--format", "json", str(FIXTURES / "helloworld-bugs"), str(FIXTURES / "preservation")]
+    program, through_click = _program(args, FIXTURES), _through_click(args, FIXTURES)
+    assert (program.returncode, through_click.returncode) == (1, 1)
+    assert len(program.stdout) > 8192  # more than one buffer's worth
+    assert json.loads(program.stdout) == json.loads(through_click.stdout)
+
+
 def test_a_one_shot_check_turns_the_garbage_collector_off_and_a_lint_in_process_leaves_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """The language server lints in a process that keeps running: lint() leaves the collector alone.
     A `check` that click reads (here its help) gets the collector back."""
