@@ -1,10 +1,11 @@
-"""Load YAML keeping the position of every key and value.
+"""Load YAML, and say where every key and value stands when asked.
 
-One pass of ``yaml.compose`` (libyaml when available) gives a node tree with marks; plain Python
-data is then built from that same tree while recording, for each JSON-pointer-like path, where its
-key and value stand. Everything that can go wrong while reading a file becomes a ``LoadProblem``
-with a position, never an exception: bad bytes, syntax errors, tabs, duplicate keys, alias bombs,
-excessive nesting, recursive aliases and oversized files.
+One pass of ``yaml.compose`` (libyaml when available) gives a node tree with marks, and plain
+Python data is built from it. Where each key and value stands, by JSON-pointer-like path
+(``Document.nodes``), is made only for a file something asks a position of, by composing its text
+again: most files of a clean check never need one. Everything that can go wrong while reading a
+file becomes a ``LoadProblem`` with a position, never an exception: bad bytes, syntax errors,
+tabs, duplicate keys, alias bombs, excessive nesting, recursive aliases and oversized files.
 """
 
 from __future__ import annotations
