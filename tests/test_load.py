@@ -231,3 +231,17 @@ def test_a_syntax_error_of_no_known_shape_keeps_the_parser_message() -> None:
     doc = load.load_bytes(b"a: 1\n- b\n", Path("odd.yml"))
     assert doc.problems[0].message.startswith("invalid YAML: ")
     assert doc.problems[0].hint == "fix the YAML syntax at this position"
+
+
+def test_positions_are_made_only_for_the_files_a_finding_is_reported_in() -> None:
+    from recast_lint.lint import lint
+
+    clean = lint([FIXTURES / "helloworld"])
+    assert not clean.diagnostics
+    assert [doc.path.name for a in clean.analyses for doc in a.documents.values() if doc._nodes is not None] == []
+    buggy = lint([FIXTURES / "helloworld-bugs"])
+    reported = {Path(d.path).name for d in buggy.diagnostics}
+    positioned = {doc.path.name for a in buggy.analyses for doc in a.documents.values() if doc._nodes is not None}
+    assert reported and positioned == reported
+    doc = load_file(FIXTURES / "helloworld" / "specs" / "workflow.yml")
+    assert doc._nodes is None and doc.span(("stages", 0, "name")).line == 2 and doc._nodes  # asked, then made

@@ -62,9 +62,9 @@ def empty_initdata(analysis: Analysis) -> Iterable[Finding]:
     if entry is None or reader is None or not any(example.initdata for example in entry.examples):
         return
     stage, read_at = reader
-    where = f"{os.path.relpath(read_at.doc.path, analysis.root)}:{read_at.span().line}"
     for example in entry.examples:
         if example.loc.has("initdata") and not example.initdata:
+            where = f"{os.path.relpath(read_at.doc.path, analysis.root)}:{read_at.span().line}"
             yield Finding.at(
                 example.loc.child("initdata"),
                 f"initdata of example '{example.name}' is empty, so no `init` stage is created and stage '{stage.path}' ({where}) never runs",
