@@ -11,8 +11,9 @@ checkout. Creating them needs the package registry; measuring does not.
 
 Every figure is a whole process: wall time, CPU time (user + system, from the kernel's account of
 the finished child: on a shared machine the wall time can be twice the CPU time) and peak memory
-(the child's maximum resident set). Commands compared are run in turn, A B A B ..., after one
-warm-up each, and medians are reported.
+(the child's maximum resident set, read by a small launcher, since Linux would count this
+script's own peak in it). Commands compared are run in turn, A B A B ..., after one warm-up
+each, and medians are reported.
 
 Measured:
   1. the helloworld: `recast-lint check` on the bundled analysis vs `yadage-validate` on its
@@ -35,6 +36,7 @@ import argparse
 import csv
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -82,20 +84,44 @@ def venv(name: str, *packages: str) -> Path:
     return bindir
 
 
+# Linux carries a process's peak resident size across fork and exec: a command started by this
+# benchmark (tens of MB by the time it has generated a workflow) would report at least that much.
+# So a small launcher starts each command and reports the command's own account, wall time included.
+LAUNCHER = """\
+import os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def measure(argv: Sequence[str], cwd: Path, timeout: Optional[float] = None) -> Run:
-    """One run of ``argv`` as a whole process, with the kernel's account of its CPU time and memory."""
-    started = time.perf_counter()
-    child = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    timer = threading.Timer(timeout, child.kill) if timeout else None
-    if timer:
-        timer.start()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    if timer:
-        timer.cancel()
-    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-    killed = os.WIFSIGNALED(status) and timeout is not None and elapsed >= timeout
-    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, None if killed else child.returncode)
+    """One run of ``argv`` as a whole process, with the kernel's account of its CPU time and memory
+    (peak resident set, as small as the launcher's few MB: no less can be read)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage"
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(report), *argv], cwd=cwd,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        timer = threading.Timer(timeout, lambda: os.killpg(child.pid, signal.SIGKILL)) if timeout else None
+        if timer:
+            timer.start()
+        child.wait()
+        elapsed = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        if not report.exists():  # killed at the timeout: its CPU time was at most its wall time
+            return Run(elapsed, elapsed, 0.0, None)
+        wall_seconds, cpu, memory, code = report.read_text().split()
+    return Run(float(wall_seconds), float(cpu), int(memory) / 1024, int(code))
 
 
 def wall(argv: Sequence[str], cwd: Path) -> Tuple[float, int]:
