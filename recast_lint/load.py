@@ -69,7 +69,7 @@ class NodeInfo:
     and the offsets, made for every node, were two thirds of the memory of a check."""
 
     __slots__ = ("_source", "_line", "_column", "_end_line", "_end_column", "_key_line", "_key_column", "_key_end_line", "_key_end_column",
-                 "placeholder_mapping", "style", "pointer")
+                 "placeholder_mapping", "style")
 
     def __init__(self, source: Tuple[List[int], int], line: int, column: int, end_line: int, end_column: int, style: Optional[str]) -> None:
         self._source = source  # the document's line starts and length
@@ -77,7 +77,6 @@ class NodeInfo:
         self._key_line: Optional[int] = None
         self.placeholder_mapping: Optional[str] = None  # `{name}` written unquoted, read by YAML as a mapping
         self.style = style  # scalar style: '' plain, "'" or '"' quoted, '|' or '>' block
-        self.pointer: Pointer = ()  # where it is
 
     def _set_key(self, line: int, column: int, end_line: int, end_column: int) -> None:
         self._key_line, self._key_column, self._key_end_line, self._key_end_column = line, column, end_line, end_column
@@ -523,9 +522,7 @@ class _Builder:
         self._guard(node, depth)
         info = None
         if self.nodes is not None:
-            info = self._info(node, key_node)
-            info.pointer = pointer
-            self.nodes[pointer] = info
+            info = self.nodes[pointer] = self._info(node, key_node)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if depth >= MAX_DEPTH:
