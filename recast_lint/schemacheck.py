@@ -118,6 +118,10 @@ class _Compiled:
             value = schema.get(key)
             return schemas.compiled(value, name) if isinstance(value, dict) else None
 
+        def constraining(key: str) -> Optional[_Compiled]:  # a sub-schema nothing fails is not visited
+            found = sub(key)
+            return None if found is None or found.trivial else found
+
         expected = schema.get("type")
         self.types = None if expected is None else tuple(t for e in ([expected] if isinstance(expected, str) else expected) for t in _PYTHON_TYPES[e])
         self.enum = schema.get("enum")
@@ -127,11 +131,9 @@ class _Compiled:
         properties = schema.get("properties", {})
         self.properties = tuple((key, schemas.compiled(value, name)) for key, value in properties.items())  # `{}` too: it names a key
         self.names = frozenset(properties)
-        extra = schema.get("additionalProperties", True)
-        self.closed = extra is False
-        self.extra = schemas.compiled(extra, name) if isinstance(extra, dict) and extra.keys() & SUPPORTED else None
-        items = sub("items")
-        self.items = None if items is None or items.trivial else items
+        self.closed = schema.get("additionalProperties", True) is False
+        self.extra = constraining("additionalProperties")
+        self.items = constraining("items")
         self.all_of = tuple(schemas.compiled(s, name) for s in schema.get("allOf", ()))
         self.condition, self.then, self.otherwise = sub("if"), sub("then"), sub("else")
         self.object_checks = bool(self.required or self.properties or self.closed or self.extra)
