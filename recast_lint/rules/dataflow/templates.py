@@ -83,19 +83,19 @@ def value_leaves(loc: Loc, opaque: Callable[[Any], bool] = lambda value: False) 
     value = loc.value
     if not isinstance(value, (dict, list)):  # most parameters are one scalar: no walk
         return iter(() if opaque(value) else (loc,))
-    return _leaves(loc, value, opaque)
+    return _leaves(loc, opaque)
 
 
-def _leaves(loc: Loc, value: Any, opaque: Callable[[Any], bool]) -> Iterator[Loc]:
-    """``value_leaves`` below ``loc``, whose value is ``value``: a child's value is its item, not looked up again."""
+def _leaves(loc: Loc, opaque: Callable[[Any], bool]) -> Iterator[Loc]:
+    value = loc.value  # a child's is taken from its parent's (``Loc.child``)
     if opaque(value):
         return
     if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(loc.child(key), item, opaque)
+        for key in value:
+            yield from _leaves(loc.child(key), opaque)
     elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _leaves(loc.child(i), item, opaque)
+        for i in range(len(value)):
+            yield from _leaves(loc.child(i), opaque)
     else:
         yield loc
 
