@@ -61,22 +61,24 @@ def _misread_inputs(analysis: Analysis) -> Iterator[Tuple[Loc, str, str]]:
     and that YAML 1.1 misreads, with how (``misread``) and where: the where is worded only for those."""
     for label, loc, data in analysis.initdata_sources():
         if isinstance(data, dict):
-            for leaf in value_leaves(loc):
-                how = misread(leaf)
-                if how is not None:
-                    yield leaf, how, f"the initdata of {label}"
+            for leaf, how in _misread(value_leaves(loc)):
+                yield leaf, how, f"the initdata of {label}"
     for stage in analysis.all_stages():
         for parameter in stage.parameters:
-            for leaf in value_leaves(parameter.loc, opaque=is_selector):
-                how = misread(leaf) if not isinstance(leaf.value, bool) else None  # a boolean parameter is a schema error (RL511)
-                if how is not None:
-                    yield leaf, how, f"parameter '{parameter.key}' of stage '{stage.path}'"
+            literal = (leaf for leaf in value_leaves(parameter.loc, opaque=is_selector) if not isinstance(leaf.value, bool))  # a boolean is RL511's
+            for leaf, how in _misread(literal):
+                yield leaf, how, f"parameter '{parameter.key}' of stage '{stage.path}'"
     entry = analysis.entry
     for test in entry.tests if entry is not None and entry.doc.ok and not entry.is_index else []:
-        for leaf in value_leaves(test.loc.child("parameters")):
-            how = misread(leaf)
-            if how is not None:
-                yield leaf, how, f"the parameters of test {test.name!r}"
+        for leaf, how in _misread(value_leaves(test.loc.child("parameters"))):
+            yield leaf, how, f"the parameters of test {test.name!r}"
+
+
+def _misread(leaves: Iterable[Loc]) -> Iterator[Tuple[Loc, str]]:
+    for leaf in leaves:
+        how = misread(leaf)
+        if how is not None:
+            yield leaf, how
 
 
 @rule("RL540", "yaml11-misread", Severity.ERROR, "a plain value YAML 1.1 reads as another number or as a boolean", fix=Applicability.SAFE)
